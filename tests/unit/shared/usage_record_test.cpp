@@ -1,0 +1,73 @@
+#include "shared/record/usage_record.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+using namespace gm;
+
+namespace {
+UsageRecord sample() {
+  UsageRecord r;
+  r.session_id = 77;
+  r.seq = 3;
+  r.kind = gatemeter_RecordKind_RECORD_STOP;
+  r.cause = gatemeter_StopCause_STOP_IDLE_TIMEOUT;
+  r.billing = gatemeter_BillingOption_BILLING_POSTPAID;
+  r.totals = {120, 30, 5000, 700};
+  r.start_unix = 1'790'000'000;
+  copy_text(r.subscriber, sizeof r.subscriber, "carol@roam.example");
+  copy_text(r.service, sizeof r.service, "wifi");
+  return r;
+}
+}  // namespace
+
+TEST(UsageRecord, RoundTripsThroughTheWireForm) {
+  const UsageRecord r = sample();
+  gatemeter_UsageRecord w;
+  to_wire(r, w);
+  UsageRecord back;
+  ASSERT_TRUE(from_wire(w, back));
+  EXPECT_EQ(back.session_id, r.session_id);
+  EXPECT_EQ(back.seq, r.seq);
+  EXPECT_EQ(back.kind, r.kind);
+  EXPECT_EQ(back.cause, r.cause);
+  EXPECT_EQ(back.billing, r.billing);
+  EXPECT_EQ(back.totals, r.totals);
+  EXPECT_EQ(back.start_unix, r.start_unix);
+  EXPECT_STREQ(back.subscriber, "carol@roam.example");
+  EXPECT_STREQ(back.service, "wifi");
+}
+
+TEST(UsageRecord, FromWireRefusesRecordsACensusMustNotApply) {
+  gatemeter_UsageRecord w;
+  to_wire(sample(), w);
+  UsageRecord out;
+  auto bad = w;
+  bad.session_id = 0;
+  EXPECT_FALSE(from_wire(bad, out));
+  bad = w;
+  bad.seq = 0;
+  EXPECT_FALSE(from_wire(bad, out));
+  bad = w;
+  const int32_t nine = 9;  // as nanopb would store an unknown enum value off the wire
+  std::memcpy(&bad.kind, &nine, sizeof nine);
+  EXPECT_FALSE(from_wire(bad, out));
+  bad = w;
+  std::memcpy(&bad.billing, &nine, sizeof nine);
+  EXPECT_FALSE(from_wire(bad, out));
+  bad = w;
+  std::memcpy(&bad.stop_cause, &nine, sizeof nine);
+  EXPECT_FALSE(from_wire(bad, out));
+  bad = w;
+  std::strcpy(bad.subscriber, "no-realm");
+  EXPECT_FALSE(from_wire(bad, out));
+}
+
+TEST(UsageRecord, CopyTextTruncatesAndAlwaysTerminates) {
+  char small[5];
+  copy_text(small, sizeof small, "abcdefgh");
+  EXPECT_STREQ(small, "abcd");
+  copy_text(small, sizeof small, "");
+  EXPECT_STREQ(small, "");
+}
