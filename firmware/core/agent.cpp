@@ -1,0 +1,275 @@
+#include "firmware/core/agent.h"
+
+#include "firmware/core/meter.h"
+
+namespace gm::core {
+
+namespace {
+// Session ids are reserved in the journal this many at a time, so starting a session costs a
+// flash write only once per block; a reboot skips the rest of a block, never reuses it.
+constexpr uint64_t id_block = 32;
+constexpr uint32_t settings_version = 1;
+
+struct StoredSettings {
+  uint32_t version;
+  AgentSettings settings;
+};
+}  // namespace
+
+Agent::Agent(hal::Clock& clock, store::Journal& journal, hal::Log& log)
+    : clock_(clock), journal_(journal), log_(log), outbox_(table_, journal, log) {}
+
+BootReport Agent::boot() {
+  BootReport report;
+  report.journal = journal_.mount();
+  if (report.journal != store::JournalStatus::ok) {
+    log_.write(hal::LogLevel::error, "agent.journal_mount_failed",
+               static_cast<int64_t>(report.journal));
+    return report;
+  }
+
+  StoredSettings stored{};
+  if (journal_.config(&stored, sizeof stored) == sizeof stored && stored.version == settings_version)
+    settings_ = stored.settings;
+  apply_settings(settings_);
+
+  store::Counters c = journal_.counters();
+  c.boot_count += 1;
+  next_id_ = c.next_session;
+  c.next_session += id_block;
+  report.journal = journal_.put_counters(c);
+  reserved_to_ = c.next_session;
+  report.boot_count = c.boot_count;
+
+  // Whatever the journal holds was unacknowledged when the power went. Sessions still open
+  // then are closed at their last stored totals; their STOPs wait in the journal for a login.
+  UsageRecord r;
+  for (size_t i = 0; journal_.record_at(i, r); ++i) {
+    ++report.records_recovered;
+    if (r.kind == gatemeter_RecordKind_RECORD_STOP) continue;
+    r.kind = gatemeter_RecordKind_RECORD_STOP;
+    r.cause = gatemeter_StopCause_STOP_AGENT_RESTART;
+    ++r.seq;
+    if (journal_.put_record(r) == store::JournalStatus::ok) ++report.sessions_closed;
+  }
+  next_interval_ms_ = now_ms() + uint64_t{settings_.interval_s} * 1000;
+  log_.write(hal::LogLevel::info, "agent.boot", report.boot_count, report.sessions_closed);
+  return report;
+}
+
+void Agent::apply_settings(const AgentSettings& s) {
+  settings_ = s;
+  if (settings_.interval_s == 0) settings_.interval_s = config::default_interval_s;
+  OutboxSettings o = outbox_.settings();
+  o.copies = settings_.copies == 0 ? 1 : settings_.copies;
+  o.retransmit_ms = settings_.retransmit_ms;
+  o.persist_after_ms = settings_.persist_after_ms;
+  outbox_.configure(o);
+}
+
+void Agent::save_settings() {
+  const StoredSettings stored{settings_version, settings_};
+  const store::JournalStatus st = journal_.put_config(&stored, sizeof stored);
+  if (st != store::JournalStatus::ok)
+    log_.write(hal::LogLevel::error, "agent.settings_not_saved", static_cast<int64_t>(st));
+}
+
+void Agent::on_login(const LoginGrant& grant, Uplink& uplink) {
+  frame::TagKey key;
+  frame::derive_tag_key(grant.session_key, sizeof grant.session_key, key);
+  const bool track = grant.track_usage;
+  const uint32_t interval = grant.interval_s == 0 ? settings_.interval_s : grant.interval_s;
+  if (interval != settings_.interval_s || track != (settings_.track_usage != 0)) {
+    AgentSettings s = settings_;
+    s.interval_s = interval;
+    s.track_usage = track ? 1 : 0;
+    apply_settings(s);
+    save_settings();
+    next_interval_ms_ = now_ms() + uint64_t{interval} * 1000;
+  }
+  outbox_.attach(grant.login_session, key, uplink, now_ms());
+  log_.write(hal::LogLevel::info, "agent.login", static_cast<int64_t>(grant.login_session),
+             interval);
+}
+
+void Agent::on_uplink_lost() {
+  outbox_.detach();
+  log_.write(hal::LogLevel::warning, "agent.uplink_lost");
+}
+
+bool Agent::next_session_id(uint64_t& id) {
+  if (next_id_ >= reserved_to_) {
+    store::Counters c = journal_.counters();
+    c.next_session = next_id_ + id_block;
+    if (journal_.put_counters(c) != store::JournalStatus::ok) return false;
+    reserved_to_ = c.next_session;
+  }
+  id = next_id_++;
+  return true;
+}
+
+StartResult Agent::start_session(const char* subscriber, const char* service, uint8_t billing,
+                                 uint64_t& id) {
+  if (!valid_identity(subscriber)) return StartResult::bad_identity;
+  const int service_index = table_.intern_service(service);
+  if (service_index < 0) return StartResult::unknown_service;
+  Session* s = table_.allocate();
+  if (s == nullptr) {
+    // A stopped session waiting for its acknowledgement can make room by going to flash.
+    for (Session& old : table_)
+      if (old.state == SessionState::stopping && outbox_.persist(old)) break;
+    s = table_.allocate();
+  }
+  if (s == nullptr) {
+    ++stats_.sessions_refused_full;
+    log_.write(hal::LogLevel::warning, "agent.session_table_full", SessionTable::capacity);
+    return StartResult::table_full;
+  }
+  if (!next_session_id(id)) return StartResult::table_full;
+
+  const uint64_t now = now_ms();
+  *s = Session{};
+  s->id = id;
+  s->state = SessionState::authorising;
+  s->billing = billing;
+  s->service = static_cast<uint8_t>(service_index);
+  s->metered_to_ms = now;
+  s->start_unix = static_cast<uint32_t>(clock_.wall_unix());
+  s->last_activity_s = static_cast<uint32_t>(now / 1000);
+  s->idle_timeout_s = static_cast<uint16_t>(settings_.idle_timeout_s > 0xFFFF ? 0xFFFF : settings_.idle_timeout_s);
+  copy_text(s->subscriber, sizeof s->subscriber, subscriber);
+  ++stats_.sessions_started;
+  if (settings_.track_usage) outbox_.emit(*s, gatemeter_RecordKind_RECORD_START, now);
+  return StartResult::ok;
+}
+
+bool Agent::authorise(uint64_t id, int32_t decision, uint32_t temporary_s,
+                      uint32_t session_timeout_s, uint32_t idle_timeout_s) {
+  Session* s = table_.find(id);
+  if (s == nullptr || s->state == SessionState::stopping) return false;
+  const uint64_t now = now_ms();
+  meter_time(*s, now);  // time until now was spent authorising: free
+  const uint32_t now_sec = static_cast<uint32_t>(now / 1000);
+  const uint32_t timeout = session_timeout_s != 0 ? session_timeout_s : settings_.session_timeout_s;
+  if (idle_timeout_s != 0) s->idle_timeout_s = static_cast<uint16_t>(idle_timeout_s > 0xFFFF ? 0xFFFF : idle_timeout_s);
+  switch (decision) {
+    case gatemeter_AuthDecision_AUTH_APPROVE:
+      s->state = SessionState::active;
+      s->deadline_s = timeout != 0 ? now_sec + timeout : 0;
+      return true;
+    case gatemeter_AuthDecision_AUTH_TEMPORARY:
+      s->state = SessionState::temporary;
+      s->deadline_s = now_sec + (temporary_s != 0 ? temporary_s : 60);
+      return true;
+    case gatemeter_AuthDecision_AUTH_REJECT:
+      stop(*s, gatemeter_StopCause_STOP_AUTH_REJECTED, now);
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool Agent::on_traffic(uint64_t id, uint64_t octets_in, uint64_t octets_out) {
+  Session* s = table_.find(id);
+  if (s == nullptr || s->state == SessionState::stopping) return false;
+  meter_traffic(*s, octets_in, octets_out, now_s());
+  return true;
+}
+
+bool Agent::stop_session(uint64_t id, int32_t cause) {
+  Session* s = table_.find(id);
+  if (s == nullptr || s->state == SessionState::stopping) return false;
+  stop(*s, cause, now_ms());
+  return true;
+}
+
+bool Agent::set_free_period(uint64_t id, uint32_t seconds) {
+  Session* s = table_.find(id);
+  if (s == nullptr || s->state == SessionState::stopping) return false;
+  const uint64_t now = now_ms();
+  meter_time(*s, now);
+  core::set_free_period(*s, static_cast<uint32_t>(now / 1000), seconds);
+  return true;
+}
+
+void Agent::stop(Session& s, int32_t cause, uint64_t now) {
+  meter_time(s, now);
+  s.state = SessionState::stopping;
+  s.cause = static_cast<uint8_t>(cause);
+  if (cause >= 0 && cause < _gatemeter_StopCause_ARRAYSIZE) ++stats_.sessions_stopped[cause];
+  log_.write(hal::LogLevel::info, "agent.session_stop", static_cast<int64_t>(s.id), cause);
+  if (settings_.track_usage)
+    outbox_.emit(s, gatemeter_RecordKind_RECORD_STOP, now);
+  else
+    table_.release(s);
+}
+
+void Agent::apply_timeouts(Session& s, uint32_t now_sec) {
+  if (!s.metering()) return;
+  if (s.deadline_s != 0 && now_sec >= s.deadline_s) {
+    stop(s, gatemeter_StopCause_STOP_SESSION_TIMEOUT, now_ms());
+  } else if (s.idle_timeout_s != 0 && now_sec - s.last_activity_s >= s.idle_timeout_s) {
+    stop(s, gatemeter_StopCause_STOP_IDLE_TIMEOUT, now_ms());
+  }
+}
+
+void Agent::tick() {
+  const uint64_t now = now_ms();
+  const uint32_t now_sec = static_cast<uint32_t>(now / 1000);
+  const bool interval_due = now >= next_interval_ms_;
+  if (interval_due) next_interval_ms_ = now + uint64_t{settings_.interval_s} * 1000;
+  for (Session& s : table_) {
+    if (!s.in_use() || s.state == SessionState::stopping) continue;
+    meter_time(s, now);
+    apply_timeouts(s, now_sec);
+    if (interval_due && s.state != SessionState::stopping && settings_.track_usage)
+      outbox_.emit(s, gatemeter_RecordKind_RECORD_INTERIM, now);
+  }
+  outbox_.flush(now);
+}
+
+frame::Refusal Agent::on_datagram(const uint8_t* data, size_t length) {
+  const frame::Refusal r = outbox_.on_datagram(data, length, ack_);
+  if (r != frame::Refusal::none) {
+    log_.write(hal::LogLevel::warning, "agent.datagram_refused", static_cast<int64_t>(r));
+    return r;
+  }
+  for (pb_size_t i = 0; i < ack_.commands_count; ++i) run_command(ack_.commands[i]);
+  return r;
+}
+
+void Agent::run_command(const gatemeter_Command& c) {
+  ++stats_.commands;
+  switch (wire_enum(c.kind)) {
+    case gatemeter_CommandKind_COMMAND_END_SESSION: {
+      const int32_t cause = wire_enum(c.cause);
+      stop_session(c.session_id,
+                   cause > 0 && cause < _gatemeter_StopCause_ARRAYSIZE
+                       ? cause
+                       : static_cast<int32_t>(gatemeter_StopCause_STOP_HOST_COMMAND));
+      break;
+    }
+    case gatemeter_CommandKind_COMMAND_SET_INTERVAL:
+      if (c.interval_s >= 1 && c.interval_s != settings_.interval_s) {
+        AgentSettings s = settings_;
+        s.interval_s = c.interval_s;
+        apply_settings(s);
+        save_settings();
+        next_interval_ms_ = now_ms() + uint64_t{c.interval_s} * 1000;
+      }
+      break;
+    case gatemeter_CommandKind_COMMAND_UPDATE_AVAILABLE:
+      ++stats_.updates_announced;
+      update_version_ = c.version;
+      log_.write(hal::LogLevel::info, "agent.update_available", c.version);
+      break;
+    case gatemeter_CommandKind_COMMAND_SET_FREE_PERIOD:
+      set_free_period(c.session_id, c.free_s);
+      break;
+    default:
+      log_.write(hal::LogLevel::warning, "agent.unknown_command", wire_enum(c.kind));
+      break;
+  }
+}
+
+}  // namespace gm::core

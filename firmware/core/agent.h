@@ -1,0 +1,110 @@
+// The agent: the event-driven core a board drives (as lwIP's raw API is driven): boot() once,
+// then on_login / start_session / authorise / on_traffic / stop_session / on_datagram as things
+// happen, and tick() periodically (every second is plenty). It never blocks and never
+// allocates; every table has a fixed capacity (firmware/gatemeter_config.h).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "firmware/core/outbox.h"
+#include "firmware/core/session_table.h"
+#include "firmware/hal/clock.h"
+#include "firmware/hal/log.h"
+#include "firmware/store/journal.h"
+
+namespace gm::core {
+
+// What the operator or the login service sets; kept in the journal's config blob.
+struct AgentSettings {
+  uint32_t interval_s = config::default_interval_s;
+  uint32_t copies = config::default_copies;
+  uint32_t retransmit_ms = config::default_retransmit_ms;
+  uint32_t persist_after_ms = config::default_persist_after_ms;
+  uint32_t idle_timeout_s = 0;     // default for sessions; 0 = none
+  uint32_t session_timeout_s = 0;  // default for sessions; 0 = none
+  uint8_t track_usage = 1;         // 0: authorise sessions but send no records
+};
+
+// What a successful login hands the agent (from gatemeter_LoginResponse).
+struct LoginGrant {
+  uint64_t login_session = 0;
+  uint8_t session_key[32] = {};
+  uint32_t interval_s = 0;  // 0: keep the current interval
+  bool track_usage = true;
+};
+
+struct BootReport {
+  store::JournalStatus journal = store::JournalStatus::ok;
+  uint32_t boot_count = 0;
+  uint32_t sessions_closed = 0;  // open before the reboot, closed now with "agent restart"
+  uint32_t records_recovered = 0;
+};
+
+struct AgentStats {
+  uint64_t sessions_started = 0;
+  uint64_t sessions_refused_full = 0;
+  uint64_t sessions_stopped[_gatemeter_StopCause_ARRAYSIZE] = {};
+  uint64_t commands = 0;
+  uint64_t updates_announced = 0;
+};
+
+class Agent {
+ public:
+  Agent(hal::Clock& clock, store::Journal& journal, hal::Log& log);
+
+  // Mounts the journal, counts the boot, reserves session ids, and turns every record left
+  // from before the reboot into a STOP with cause "agent restart" (sent after the next login).
+  BootReport boot();
+
+  void on_login(const LoginGrant& grant, Uplink& uplink);
+  void on_uplink_lost();
+
+  // A subscriber connects: the session waits in `authorising` (time free) until authorise().
+  StartResult start_session(const char* subscriber, const char* service, uint8_t billing,
+                            uint64_t& id);
+  // The host's decision (gatemeter_AuthDecision). Reject stops the session.
+  bool authorise(uint64_t id, int32_t decision, uint32_t temporary_s = 0,
+                 uint32_t session_timeout_s = 0, uint32_t idle_timeout_s = 0);
+  bool on_traffic(uint64_t id, uint64_t octets_in, uint64_t octets_out);
+  bool stop_session(uint64_t id, int32_t cause);
+  bool set_free_period(uint64_t id, uint32_t seconds);
+
+  // Meters every session, applies timeouts, emits interval records, flushes the outbox.
+  void tick();
+  // A datagram from the census (acknowledgement with commands).
+  frame::Refusal on_datagram(const uint8_t* data, size_t length);
+
+  void apply_settings(const AgentSettings& s);
+  const AgentSettings& settings() const { return settings_; }
+  const SessionTable& sessions() const { return table_; }
+  const Session* session(uint64_t id) const { return table_.find(id); }
+  const Outbox& outbox() const { return outbox_; }
+  const AgentStats& stats() const { return stats_; }
+  bool update_available() const { return update_version_ != 0; }
+
+ private:
+  uint64_t now_ms() { return clock_.monotonic_ms(); }
+  uint32_t now_s() { return static_cast<uint32_t>(now_ms() / 1000); }
+  bool next_session_id(uint64_t& id);
+  void stop(Session& s, int32_t cause, uint64_t now);
+  void apply_timeouts(Session& s, uint32_t now_s);
+  void run_command(const gatemeter_Command& c);
+  void save_settings();
+
+  hal::Clock& clock_;
+  store::Journal& journal_;
+  hal::Log& log_;
+  SessionTable table_;
+  Outbox outbox_;
+  AgentSettings settings_;
+  AgentStats stats_;
+
+  uint64_t next_id_ = 0;       // next session id to hand out
+  uint64_t reserved_to_ = 0;   // ids below this are covered by the journal's counter
+  uint64_t next_interval_ms_ = 0;
+  uint32_t update_version_ = 0;
+  gatemeter_Ack ack_ = gatemeter_Ack_init_zero;
+};
+
+}  // namespace gm::core

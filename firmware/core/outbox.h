@@ -1,0 +1,103 @@
+// The outbox: keeps every record until the census acknowledges it, and touches flash only for
+// what stays unacknowledged.
+//
+// The newest record of each session lives in the session table itself (seq, kind, flags), and
+// its totals are the session's own; a newer record simply replaces an older unacknowledged one
+// (coalescing), so the outbox needs no storage of its own. A resend of a metering session is a
+// new record (seq + 1, current totals): a record's totals never change once it has a seq, so
+// the census's duplicate check on (session, seq) can never hide newer usage.
+//
+// Flash: a session's newest record goes to the journal only when it has stayed unacknowledged
+// past persist_after_ms, or at once while the uplink is down. With a healthy uplink nothing is
+// written. A stopped session whose STOP is in the journal leaves the table; the journal is its
+// outbox from then on, and records found in the journal at boot are sent the same way.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "firmware/core/session_table.h"
+#include "firmware/core/uplink.h"
+#include "firmware/hal/log.h"
+#include "firmware/store/journal.h"
+#include "shared/frame/frame_codec.h"
+
+namespace gm::core {
+
+struct OutboxSettings {
+  uint32_t copies = config::default_copies;
+  uint32_t retransmit_ms = config::default_retransmit_ms;
+  uint32_t persist_after_ms = config::default_persist_after_ms;
+  uint32_t max_records = config::max_records_per_datagram;
+  uint32_t max_datagram_bytes = 1400;  // keep under a 1500-byte MTU with IP/UDP headers
+};
+
+struct OutboxStats {
+  uint64_t datagrams_sent = 0;   // copies included
+  uint64_t records_sent = 0;
+  uint64_t records_acked = 0;
+  uint64_t records_persisted = 0;
+  uint64_t persist_failures = 0;
+  uint64_t acks_refused[static_cast<size_t>(frame::Refusal::count_)] = {};
+};
+
+class Outbox {
+ public:
+  Outbox(SessionTable& table, store::Journal& journal, hal::Log& log)
+      : table_(table), journal_(journal), log_(log) {}
+
+  void configure(const OutboxSettings& s) { settings_ = s; }
+  const OutboxSettings& settings() const { return settings_; }
+
+  // A login session is up: frames go out under its id and tag key. Everything pending is sent
+  // again under the new session at the next flush.
+  void attach(uint64_t login_session, const frame::TagKey& key, Uplink& uplink, uint64_t now_ms);
+  void detach();
+  bool attached() const { return uplink_ != nullptr; }
+  uint64_t login_session() const { return login_session_; }
+
+  // Makes the session's newest record: seq + 1 of the given kind, with its current totals.
+  void emit(Session& s, uint8_t kind, uint64_t now_ms);
+
+  // Sends what is unsent, resends what is due, persists what has waited too long.
+  void flush(uint64_t now_ms);
+
+  // An acknowledgement arrived: opens it and forgets what it acknowledges. On Refusal::none,
+  // ack holds the decoded message (the caller acts on its commands).
+  frame::Refusal on_datagram(const uint8_t* data, size_t length, gatemeter_Ack& ack);
+
+  // Puts a session's newest record into the journal now (table pressure, shutdown).
+  bool persist(Session& s);
+
+  const OutboxStats& stats() const { return stats_; }
+  size_t pending() const;  // sessions and journal records not yet acknowledged
+
+ private:
+  void send_sessions(uint64_t now_ms, bool resend);
+  void send_journal_records();
+  bool add_record(const UsageRecord& r);
+  void send_batch();
+  void acknowledge(uint64_t session_id, uint32_t seq);
+
+  SessionTable& table_;
+  store::Journal& journal_;
+  hal::Log& log_;
+  OutboxSettings settings_;
+  OutboxStats stats_;
+
+  Uplink* uplink_ = nullptr;
+  uint64_t login_session_ = 0;
+  frame::TagKey key_{};
+  uint32_t frame_seq_ = 0;
+  frame::ReplayWindow ack_window_;
+  uint64_t resend_due_ms_ = 0;
+
+  // One datagram being assembled; static-sized, reused for every send.
+  gatemeter_MeteringBatch batch_ = gatemeter_MeteringBatch_init_zero;
+  size_t batch_bytes_ = 0;
+  uint8_t frame_[frame::max_frame_size] = {};
+};
+
+UsageRecord record_of(const SessionTable& table, const Session& s);
+
+}  // namespace gm::core

@@ -1,0 +1,22 @@
+// The seam between the agent core and whatever carries its datagrams to the census: lwIP's raw
+// API on bare metal and in the simulator, POSIX sockets on Linux gateways, a fake in tests.
+// Implementations own failover between census addresses; the core only sends and is told what
+// arrived (Agent::on_datagram).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace gm::core {
+
+class Uplink {
+ public:
+  // Queues one datagram for the current census; false if it could not be handed over (the
+  // outbox keeps the records and tries again later either way).
+  virtual bool send(const uint8_t* datagram, size_t length) = 0;
+
+ protected:
+  ~Uplink() = default;
+};
+
+}  // namespace gm::core

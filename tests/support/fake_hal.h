@@ -1,0 +1,48 @@
+// Fakes of the agent's seams for tests: a clock the test moves, a log that remembers, and an
+// uplink that captures datagrams (and can drop them, like a lossy network).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "firmware/core/uplink.h"
+#include "firmware/hal/clock.h"
+#include "firmware/hal/log.h"
+
+namespace gm::test {
+
+class FakeClock final : public hal::Clock {
+ public:
+  uint64_t ms = 1'000'000;  // not zero: catches code that assumes time starts at 0
+  uint64_t unix_s = 1'790'000'000;
+  uint64_t monotonic_ms() override { return ms; }
+  uint64_t wall_unix() override { return unix_s + ms / 1000; }
+  void advance_s(uint64_t s) { ms += s * 1000; }
+};
+
+class MemoryLog final : public hal::Log {
+ public:
+  std::vector<std::string> events;
+  void write(hal::LogLevel, const char* event, int64_t, int64_t) override {
+    events.emplace_back(event);
+  }
+  bool saw(const std::string& e) const {
+    for (const auto& x : events)
+      if (x == e) return true;
+    return false;
+  }
+};
+
+class CaptureUplink final : public core::Uplink {
+ public:
+  std::vector<std::vector<uint8_t>> sent;
+  bool accept = true;
+  bool send(const uint8_t* d, size_t n) override {
+    if (!accept) return false;
+    sent.emplace_back(d, d + n);
+    return true;
+  }
+};
+
+}  // namespace gm::test
