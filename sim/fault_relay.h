@@ -1,0 +1,68 @@
+// A UDP relay that sits between agents and a census and misbehaves like a bad network: it loses,
+// duplicates, reorders and delays datagrams in both directions, and can black-hole everything
+// (an outage). Each agent address gets its own upstream socket, so replies find their way back.
+// Deterministic for a given seed and arrival order.
+#pragma once
+
+#include <utility>  // before Boost 1.74 asio: its awaitable.hpp uses std::exchange unincluded
+
+#include <boost/asio.hpp>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <random>
+
+namespace gm::sim {
+
+struct FaultPlan {
+  double loss = 0;       // probability a datagram is dropped
+  double duplicate = 0;  // probability it is delivered twice
+  double reorder = 0;    // probability it is held back and overtaken by the next one
+  uint32_t delay_ms = 0;   // fixed delay added to every datagram
+  uint32_t jitter_ms = 0;  // plus a uniform random delay in [0, jitter_ms]
+  uint64_t seed = 1;
+};
+
+struct RelayStats {
+  uint64_t forwarded = 0, dropped = 0, duplicated = 0, reordered = 0, blackholed = 0;
+};
+
+class FaultRelay {
+ public:
+  using udp = boost::asio::ip::udp;
+
+  FaultRelay(boost::asio::io_context& io, udp::endpoint listen, udp::endpoint target,
+             FaultPlan plan);
+  udp::endpoint local_endpoint() const { return socket_.local_endpoint(); }
+  void set_plan(const FaultPlan& p) { plan_ = p; }
+  void set_blackhole(bool on) { blackhole_ = on; }
+  const RelayStats& stats() const { return stats_; }
+
+ private:
+  struct Upstream;
+  boost::asio::awaitable<void> from_agents();
+  boost::asio::awaitable<void> from_census(std::shared_ptr<Upstream> up);
+  // Applies the plan to one datagram and sends it on `out` to `to` (now, later, or never).
+  void pass(udp::socket& out, udp::endpoint to, std::vector<uint8_t> data);
+  void send_later(udp::socket& out, udp::endpoint to, std::shared_ptr<std::vector<uint8_t>> d,
+                  uint32_t ms);
+  bool chance(double p) { return p > 0 && std::uniform_real_distribution<>(0, 1)(rng_) < p; }
+
+  boost::asio::io_context& io_;
+  udp::socket socket_;
+  udp::endpoint target_;
+  FaultPlan plan_;
+  bool blackhole_ = false;
+  RelayStats stats_;
+  std::mt19937_64 rng_;
+  std::map<udp::endpoint, std::shared_ptr<Upstream>> upstreams_;
+  struct Held {
+    udp::socket* out;
+    udp::endpoint to;
+    std::vector<uint8_t> data;
+  };
+  std::unique_ptr<Held> held_;  // the one datagram being held back for reordering
+};
+
+}  // namespace gm::sim
