@@ -75,8 +75,7 @@ void Agent::save_settings() {
 }
 
 void Agent::on_login(const LoginGrant& grant, Uplink& uplink) {
-  frame::TagKey key;
-  frame::derive_tag_key(grant.session_key, sizeof grant.session_key, key);
+  frame::derive_tag_key(grant.session_key, sizeof grant.session_key, tag_key_);
   const bool track = grant.track_usage;
   const uint32_t interval = grant.interval_s == 0 ? settings_.interval_s : grant.interval_s;
   if (interval != settings_.interval_s || track != (settings_.track_usage != 0)) {
@@ -87,12 +86,14 @@ void Agent::on_login(const LoginGrant& grant, Uplink& uplink) {
     save_settings();
     next_interval_ms_ = now_ms() + uint64_t{interval} * 1000;
   }
-  outbox_.attach(grant.login_session, key, uplink, now_ms());
+  uplink_ = &uplink;
+  outbox_.attach(grant.login_session, tag_key_, uplink, now_ms());
   log_.write(hal::LogLevel::info, "agent.login", static_cast<int64_t>(grant.login_session),
              interval);
 }
 
 void Agent::on_uplink_lost() {
+  uplink_ = nullptr;
   outbox_.detach();
   log_.write(hal::LogLevel::warning, "agent.uplink_lost");
 }
@@ -226,10 +227,19 @@ void Agent::tick() {
       outbox_.emit(s, gatemeter_RecordKind_RECORD_INTERIM, now);
   }
   outbox_.flush(now);
+
+  // Records are waiting and this census has been silent too long: try the next one. The
+  // records themselves need nothing: they are resent under the same login session.
+  if (uplink_ != nullptr && outbox_.pending() > 0 &&
+      now - outbox_.last_ack_ms() >= settings_.failover_after_ms && uplink_->fail_over()) {
+    ++stats_.failovers;
+    outbox_.resend_all(now);
+    log_.write(hal::LogLevel::warning, "agent.census_failover", static_cast<int64_t>(stats_.failovers));
+  }
 }
 
 frame::Refusal Agent::on_datagram(const uint8_t* data, size_t length) {
-  const frame::Refusal r = outbox_.on_datagram(data, length, ack_);
+  const frame::Refusal r = outbox_.on_datagram(data, length, ack_, now_ms());
   if (r != frame::Refusal::none) {
     log_.write(hal::LogLevel::warning, "agent.datagram_refused", static_cast<int64_t>(r));
     return r;

@@ -23,6 +23,7 @@ struct AgentSettings {
   uint32_t persist_after_ms = config::default_persist_after_ms;
   uint32_t idle_timeout_s = 0;     // default for sessions; 0 = none
   uint32_t session_timeout_s = 0;  // default for sessions; 0 = none
+  uint32_t failover_after_ms = 10000;  // move to the next census after this long without acks
   uint8_t track_usage = 1;         // 0: authorise sessions but send no records
 };
 
@@ -47,6 +48,7 @@ struct AgentStats {
   uint64_t sessions_stopped[_gatemeter_StopCause_ARRAYSIZE] = {};
   uint64_t commands = 0;
   uint64_t updates_announced = 0;
+  uint64_t failovers = 0;
 };
 
 class Agent {
@@ -95,6 +97,7 @@ class Agent {
   hal::Clock& clock_;
   store::Journal& journal_;
   hal::Log& log_;
+  Uplink* uplink_ = nullptr;
   SessionTable table_;
   Outbox outbox_;
   AgentSettings settings_;
@@ -104,6 +107,7 @@ class Agent {
   uint64_t reserved_to_ = 0;   // ids below this are covered by the journal's counter
   uint64_t next_interval_ms_ = 0;
   uint32_t update_version_ = 0;
+  frame::TagKey tag_key_{};
   gatemeter_Ack ack_ = gatemeter_Ack_init_zero;
 };
 

@@ -30,12 +30,17 @@ void Outbox::attach(uint64_t login_session, const frame::TagKey& key, Uplink& up
   key_ = key;
   frame_seq_ = 0;
   ack_window_.reset();
-  for (Session& s : table_)
-    if (s.in_use() && (s.flags & flag_pending)) s.flags |= flag_unsent;
-  resend_due_ms_ = now_ms;  // journal records go out at the first flush
+  resend_all(now_ms);
 }
 
 void Outbox::detach() { uplink_ = nullptr; }
+
+void Outbox::resend_all(uint64_t now_ms) {
+  for (Session& s : table_)
+    if (s.in_use() && (s.flags & flag_pending)) s.flags |= flag_unsent;
+  resend_due_ms_ = now_ms;
+  last_ack_ms_ = now_ms;
+}
 
 void Outbox::emit(Session& s, uint8_t kind, uint64_t now_ms) {
   if (!(s.flags & flag_pending)) s.pending_since_s = seconds(now_ms);
@@ -142,7 +147,8 @@ void Outbox::send_batch() {
   batch_bytes_ = 0;
 }
 
-frame::Refusal Outbox::on_datagram(const uint8_t* data, size_t length, gatemeter_Ack& ack) {
+frame::Refusal Outbox::on_datagram(const uint8_t* data, size_t length, gatemeter_Ack& ack,
+                                   uint64_t now_ms) {
   frame::Header h;
   frame::Refusal r = frame::peek(data, length, h);
   if (r == frame::Refusal::none && (uplink_ == nullptr || h.login_session != login_session_))
@@ -153,6 +159,7 @@ frame::Refusal Outbox::on_datagram(const uint8_t* data, size_t length, gatemeter
     ++stats_.acks_refused[static_cast<size_t>(r)];
     return r;
   }
+  last_ack_ms_ = now_ms;
   for (pb_size_t i = 0; i < ack.records_count; ++i)
     acknowledge(ack.records[i].session_id, ack.records[i].seq);
   return r;

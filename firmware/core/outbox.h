@@ -53,6 +53,9 @@ class Outbox {
   // again under the new session at the next flush.
   void attach(uint64_t login_session, const frame::TagKey& key, Uplink& uplink, uint64_t now_ms);
   void detach();
+  // The uplink moved to another census: send everything pending there now. The frame sequence
+  // carries on (going back to an earlier census must not look like a replay to it).
+  void resend_all(uint64_t now_ms);
   bool attached() const { return uplink_ != nullptr; }
   uint64_t login_session() const { return login_session_; }
 
@@ -64,13 +67,16 @@ class Outbox {
 
   // An acknowledgement arrived: opens it and forgets what it acknowledges. On Refusal::none,
   // ack holds the decoded message (the caller acts on its commands).
-  frame::Refusal on_datagram(const uint8_t* data, size_t length, gatemeter_Ack& ack);
+  frame::Refusal on_datagram(const uint8_t* data, size_t length, gatemeter_Ack& ack,
+                             uint64_t now_ms);
 
   // Puts a session's newest record into the journal now (table pressure, shutdown).
   bool persist(Session& s);
 
   const OutboxStats& stats() const { return stats_; }
-  size_t pending() const;  // sessions and journal records not yet acknowledged
+  size_t pending() const;
+  // When the census last acknowledged anything (or the login that attached it).
+  uint64_t last_ack_ms() const { return last_ack_ms_; }  // sessions and journal records not yet acknowledged
 
  private:
   void send_sessions(uint64_t now_ms, bool resend);
@@ -91,6 +97,7 @@ class Outbox {
   uint32_t frame_seq_ = 0;
   frame::ReplayWindow ack_window_;
   uint64_t resend_due_ms_ = 0;
+  uint64_t last_ack_ms_ = 0;
 
   // One datagram being assembled; static-sized, reused for every send.
   gatemeter_MeteringBatch batch_ = gatemeter_MeteringBatch_init_zero;
