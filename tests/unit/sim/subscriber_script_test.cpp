@@ -1,0 +1,62 @@
+#include "sim/subscriber_script.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+using gm::sim::ScriptEvent;
+using gm::sim::SubscriberPlan;
+using gm::sim::SubscriberScript;
+using Kind = ScriptEvent::Kind;
+
+namespace {
+std::vector<ScriptEvent> run(const SubscriberPlan& p, uint64_t until_ms) {
+  SubscriberScript s(p, 0);
+  std::vector<ScriptEvent> all;
+  for (uint64_t t = 0; t <= until_ms; t += 1000) {
+    auto d = s.due(t);
+    all.insert(all.end(), d.begin(), d.end());
+  }
+  return all;
+}
+}  // namespace
+
+TEST(SubscriberScript, SameSeedSameScript) {
+  SubscriberPlan p;
+  const auto a = run(p, 600'000), b = run(p, 600'000);
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].at_ms, b[i].at_ms);
+    EXPECT_EQ(a[i].kind, b[i].kind);
+  }
+  p.seed = 2;
+  EXPECT_NE(run(p, 600'000).size(), a.size());
+}
+
+TEST(SubscriberScript, EventsComeInTimeOrderAndEverySessionIsDecidedAfterItStarts) {
+  SubscriberPlan p;
+  p.arrivals_per_minute = 30;
+  const auto events = run(p, 900'000);
+  std::map<uint32_t, uint64_t> started;
+  uint64_t last = 0;
+  for (const auto& e : events) {
+    EXPECT_GE(e.at_ms, last);
+    last = e.at_ms;
+    if (e.kind == Kind::start) started[e.subscriber] = e.at_ms;
+    else ASSERT_TRUE(started.count(e.subscriber)) << "event before its session started";
+  }
+  EXPECT_GT(started.size(), 300u);  // ~450 arrivals expected in 15 minutes at 30/min
+  EXPECT_LT(started.size(), 600u);
+}
+
+TEST(SubscriberScript, MaxSessionsBoundsArrivals) {
+  SubscriberPlan p;
+  p.arrivals_per_minute = 60;
+  p.max_sessions = 10;
+  SubscriberScript s(p, 0);
+  size_t starts = 0;
+  for (uint64_t t = 0; t < 3'600'000; t += 1000)
+    for (const auto& e : s.due(t)) starts += e.kind == Kind::start;
+  EXPECT_EQ(starts, 10u);
+  EXPECT_EQ(s.identity(3), "sub3@hotspot.example");
+}
