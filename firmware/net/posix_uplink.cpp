@@ -1,0 +1,107 @@
+#include "firmware/net/posix_uplink.h"
+
+#include <arpa/inet.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace gm::net {
+
+bool parse_ipv4_endpoint(const char* text, sockaddr_in& out) {
+  const char* colon = std::strrchr(text, ':');
+  if (colon == nullptr || colon == text || static_cast<size_t>(colon - text) > 15) return false;
+  char host[16] = {};
+  std::memcpy(host, text, static_cast<size_t>(colon - text));
+  char* end = nullptr;
+  const long port = std::strtol(colon + 1, &end, 10);
+  if (end == colon + 1 || *end != '\0' || port <= 0 || port > 65535) return false;
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  if (inet_pton(AF_INET, host, &a.sin_addr) != 1) return false;
+  out = a;
+  return true;
+}
+
+PosixUplink::~PosixUplink() { close(); }
+
+bool PosixUplink::set_census(const char* const* addresses, size_t count, size_t* bad_index) {
+  sockaddr_in parsed[max_census] = {};
+  if (count == 0 || count > max_census) {
+    if (bad_index) *bad_index = count;
+    return false;
+  }
+  for (size_t i = 0; i < count; ++i) {
+    if (!parse_ipv4_endpoint(addresses[i], parsed[i])) {
+      if (bad_index) *bad_index = i;
+      return false;
+    }
+  }
+  std::memcpy(census_, parsed, sizeof parsed);
+  count_ = count;
+  current_ = 0;
+  return true;
+}
+
+bool PosixUplink::open(const char* local_ip) {
+  close();
+  fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) return false;
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  if (inet_pton(AF_INET, local_ip, &local.sin_addr) != 1 ||
+      ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+    close();
+    return false;
+  }
+  return true;
+}
+
+void PosixUplink::close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+bool PosixUplink::send(const uint8_t* datagram, size_t length) {
+  if (fd_ < 0 || count_ == 0) return false;
+  const sockaddr_in& to = census_[current_];
+  return ::sendto(fd_, datagram, length, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) ==
+         static_cast<ssize_t>(length);
+}
+
+bool PosixUplink::fail_over() {
+  if (count_ < 2) return false;
+  current_ = (current_ + 1) % count_;
+  return true;
+}
+
+int PosixUplink::poll(int timeout_ms) {
+  if (fd_ < 0) return 0;
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, timeout_ms) <= 0) return 0;
+  int delivered = 0;
+  for (;;) {
+    sockaddr_in from{};
+    socklen_t len = sizeof from;
+    // A datagram longer than the buffer arrives cut to max_frame_size + 1: still refused as
+    // oversized by the frame codec, never mistaken for a shorter valid frame.
+    const ssize_t n =
+        ::recvfrom(fd_, buf_, sizeof buf_, 0, reinterpret_cast<sockaddr*>(&from), &len);
+    if (n < 0) break;
+    bool known = false;
+    for (size_t i = 0; i < count_; ++i)
+      known |= from.sin_addr.s_addr == census_[i].sin_addr.s_addr && from.sin_port == census_[i].sin_port;
+    if (!known) {
+      ++foreign_;
+      continue;
+    }
+    on_receive_(context_, buf_, static_cast<size_t>(n));
+    ++delivered;
+  }
+  return delivered;
+}
+
+}  // namespace gm::net

@@ -1,0 +1,59 @@
+// The agent's census uplink over POSIX UDP sockets, for Linux-based gateways (and the
+// simulator's fleet mode). Same contract as the lwIP uplink: an ordered list of census
+// addresses, send() to the current one, fail_over() to the next; datagrams that arrive are
+// handed to a callback (the agent's on_datagram). Non-blocking: the board's loop calls poll().
+#pragma once
+
+#include <netinet/in.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "firmware/core/uplink.h"
+#include "shared/frame/frame_format.h"
+
+namespace gm::net {
+
+class PosixUplink final : public core::Uplink {
+ public:
+  static constexpr size_t max_census = 4;
+  using Receive = void (*)(void* context, const uint8_t* data, size_t length);
+
+  PosixUplink(Receive on_receive, void* context) : on_receive_(on_receive), context_(context) {}
+  ~PosixUplink();
+  PosixUplink(const PosixUplink&) = delete;
+  PosixUplink& operator=(const PosixUplink&) = delete;
+
+  // Parses "a.b.c.d:port" entries (the login service's census list); false names the first bad
+  // one in *bad_index. Replaces the list and starts at the first address.
+  bool set_census(const char* const* addresses, size_t count, size_t* bad_index = nullptr);
+  // Opens the socket (bound to an ephemeral port on `local_ip`, "0.0.0.0" for any).
+  bool open(const char* local_ip = "0.0.0.0");
+  void close();
+
+  bool send(const uint8_t* datagram, size_t length) override;
+  bool fail_over() override;
+
+  // Waits up to timeout_ms for datagrams and hands each to the callback; returns how many.
+  int poll(int timeout_ms);
+  // Datagrams from any listed census are delivered (a late ack from the previous census is
+  // still a valid ack); anything else is counted and dropped.
+  uint64_t foreign_datagrams() const { return foreign_; }
+  size_t current() const { return current_; }
+  int fd() const { return fd_; }
+
+ private:
+  Receive on_receive_;
+  void* context_;
+  int fd_ = -1;
+  sockaddr_in census_[max_census] = {};
+  size_t count_ = 0;
+  size_t current_ = 0;
+  uint64_t foreign_ = 0;
+  uint8_t buf_[frame::max_frame_size + 1];
+};
+
+// "a.b.c.d:port" -> sockaddr_in; false if malformed.
+bool parse_ipv4_endpoint(const char* text, sockaddr_in& out);
+
+}  // namespace gm::net
