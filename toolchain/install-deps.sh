@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake ninja-build pkg-config git dpkg-dev ca-certificates
+  build-essential cmake ninja-build pkg-config git dpkg-dev ca-certificates openssl
   # host libraries
   libboost-dev libboost-program-options-dev libssl-dev libsqlite3-dev sqlite3
   libmbedtls-dev nanopb libnanopb-dev protobuf-compiler python3-protobuf liblwip-dev

@@ -12,6 +12,11 @@ if(GM_TARGET STREQUAL "host")
   add_library(gm_mbedcrypto INTERFACE)
   target_include_directories(gm_mbedcrypto SYSTEM INTERFACE ${GM_MBEDTLS_INCLUDE})
   target_link_libraries(gm_mbedcrypto INTERFACE ${GM_MBEDCRYPTO_LIB})
+  # TLS for the agent's login client (host builds of the agent: simulator, Linux gateway).
+  find_library(GM_MBEDTLS_LIB mbedtls REQUIRED)
+  find_library(GM_MBEDX509_LIB mbedx509 REQUIRED)
+  add_library(gm_mbedtls INTERFACE)
+  target_link_libraries(gm_mbedtls INTERFACE ${GM_MBEDTLS_LIB} ${GM_MBEDX509_LIB} gm_mbedcrypto)
 
   find_package(nanopb CONFIG REQUIRED)
   add_library(gm_nanopb INTERFACE)
