@@ -1,0 +1,75 @@
+#include "firmware/net/posix_login.h"
+
+#include <cstring>
+
+namespace gm::net {
+
+bool PosixLogin::start(const char* server, const uint8_t (&pin)[32],
+                       const core::AgentIdentity& identity, uint32_t boot_count, hal::Rng& rng,
+                       uint64_t deadline_ms) {
+  stop();
+  error_ = "";
+  const char* colon = std::strrchr(server, ':');
+  if (colon == nullptr || colon == server || colon - server > 63) {
+    error_ = "bad_address";
+    return false;
+  }
+  char host[64] = {};
+  std::memcpy(host, server, static_cast<size_t>(colon - server));
+  if (mbedtls_net_connect(&net_, host, colon + 1, MBEDTLS_NET_PROTO_TCP) != 0) {
+    error_ = "connect";
+    return false;
+  }
+  open_ = true;
+  mbedtls_net_set_nonblock(&net_);
+  const TlsClient::Io io{&net_, mbedtls_net_send, mbedtls_net_recv};
+  if (!tls_.start(io, pin, rng)) {
+    error_ = "tls_setup";
+    stop();
+    return false;
+  }
+  exchange_.start(identity, boot_count, rng);
+  deadline_ms_ = deadline_ms;
+  return true;
+}
+
+PosixLogin::Step PosixLogin::step(uint64_t now_ms) {
+  if (!open_) return Step::failed;
+  if (now_ms >= deadline_ms_) return fail("timeout");
+
+  const TlsClient::Step hs = tls_.handshake();
+  if (hs == TlsClient::Step::failed) return fail(tls_.error());
+  if (hs == TlsClient::Step::busy) return Step::busy;
+
+  size_t pending = 0;
+  const uint8_t* out = exchange_.output(pending);
+  if (pending > 0) {
+    const int n = tls_.write(out, pending);
+    if (n < 0) return fail("write");
+    exchange_.consumed(static_cast<size_t>(n));
+  }
+  uint8_t buf[512];
+  const int n = tls_.read(buf, sizeof buf);
+  if (n < 0) return fail("closed");
+  if (n > 0) exchange_.on_bytes(buf, static_cast<size_t>(n));
+
+  switch (exchange_.state()) {
+    case core::LoginExchange::State::done:
+      stop();
+      return Step::done;
+    case core::LoginExchange::State::failed:
+      return fail(exchange_.error());
+    default:
+      return Step::busy;
+  }
+}
+
+void PosixLogin::stop() {
+  if (!open_) return;
+  tls_.close();
+  mbedtls_net_free(&net_);
+  mbedtls_net_init(&net_);
+  open_ = false;
+}
+
+}  // namespace gm::net
