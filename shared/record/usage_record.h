@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "gatemeter.pb.h"
 
@@ -47,12 +48,13 @@ bool from_wire(const gatemeter_UsageRecord& in, UsageRecord& out);
 
 // The integer nanopb stored in an enum field. proto3 enums are open: a decoded field may hold
 // any value, and reading it as the enum type would be undefined, so receivers read it here.
+// (The field's size follows the ABI: int on Linux, the smallest fitting type on bare-metal ARM,
+// where enums are short.)
 template <typename Enum>
 int32_t wire_enum(const Enum& field) {
-  static_assert(sizeof(Enum) == sizeof(int32_t));
-  int32_t v;
+  std::underlying_type_t<Enum> v;
   __builtin_memcpy(&v, &field, sizeof v);
-  return v;
+  return static_cast<int32_t>(v);
 }
 
 // Copies a C string into a fixed field, truncating; the field is always NUL-terminated.

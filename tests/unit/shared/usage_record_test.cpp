@@ -50,14 +50,15 @@ TEST(UsageRecord, FromWireRefusesRecordsACensusMustNotApply) {
   bad.seq = 0;
   EXPECT_FALSE(from_wire(bad, out));
   bad = w;
-  const int32_t nine = 9;  // as nanopb would store an unknown enum value off the wire
+  // As nanopb would store an unknown enum value off the wire.
+  const std::underlying_type_t<gatemeter_RecordKind> nine = 9;
   std::memcpy(&bad.kind, &nine, sizeof nine);
   EXPECT_FALSE(from_wire(bad, out));
   bad = w;
-  std::memcpy(&bad.billing, &nine, sizeof nine);
+  std::memcpy(&bad.billing, &nine, sizeof bad.billing);
   EXPECT_FALSE(from_wire(bad, out));
   bad = w;
-  std::memcpy(&bad.stop_cause, &nine, sizeof nine);
+  std::memcpy(&bad.stop_cause, &nine, sizeof bad.stop_cause);
   EXPECT_FALSE(from_wire(bad, out));
   bad = w;
   std::strcpy(bad.subscriber, "no-realm");
