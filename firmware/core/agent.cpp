@@ -199,6 +199,7 @@ void Agent::stop(Session& s, int32_t cause, uint64_t now) {
   s.cause = static_cast<uint8_t>(cause);
   if (cause >= 0 && cause < _gatemeter_StopCause_ARRAYSIZE) ++stats_.sessions_stopped[cause];
   log_.write(hal::LogLevel::info, "agent.session_stop", static_cast<int64_t>(s.id), cause);
+  if (session_ended_ != nullptr) session_ended_(session_ended_context_, s);
   if (settings_.track_usage)
     outbox_.emit(s, gatemeter_RecordKind_RECORD_STOP, now);
   else

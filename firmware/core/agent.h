@@ -77,6 +77,14 @@ class Agent {
   // A datagram from the census (acknowledgement with commands).
   frame::Refusal on_datagram(const uint8_t* data, size_t length);
 
+  // Told of every session that ends, whatever the cause, with its final totals: the board
+  // cuts the subscriber off the data plane (a host command or zero balance ends a session here).
+  using SessionEnded = void (*)(void* context, const Session& s);
+  void on_session_end(SessionEnded fn, void* context) {
+    session_ended_ = fn;
+    session_ended_context_ = context;
+  }
+
   void apply_settings(const AgentSettings& s);
   const AgentSettings& settings() const { return settings_; }
   const SessionTable& sessions() const { return table_; }
@@ -108,6 +116,8 @@ class Agent {
   uint64_t next_interval_ms_ = 0;
   uint32_t update_version_ = 0;
   frame::TagKey tag_key_{};
+  SessionEnded session_ended_ = nullptr;
+  void* session_ended_context_ = nullptr;
   gatemeter_Ack ack_ = gatemeter_Ack_init_zero;
 };
 

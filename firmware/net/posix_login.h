@@ -27,6 +27,7 @@ class PosixLogin {
   Step step(uint64_t now_ms);
   void stop();
 
+  bool running() const { return open_; }
   const core::LoginExchange& exchange() const { return exchange_; }
   const char* error() const { return error_; }
 

@@ -1,0 +1,89 @@
+// One simulated gateway: the real agent (firmware/core) over a journal on simulated flash,
+// the POSIX census uplink and the TLS login, driven by scripted subscribers. Many of these run
+// in one process (fleet mode), each stepped from a single loop.
+//
+// A power cut throws away everything the agent held in RAM (agent, journal state, sockets,
+// login) and keeps only the flash; boot() then starts over exactly as a real gateway would.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "firmware/core/agent.h"
+#include "firmware/net/posix_login.h"
+#include "firmware/net/posix_uplink.h"
+#include "firmware/store/journal.h"
+#include "sim/subscriber_script.h"
+#include "sim/truth_log.h"
+
+namespace gm::sim {
+
+struct GatewayConfig {
+  std::string agent_id = "gw-0001";
+  std::array<uint8_t, 32> credential{};
+  std::string login_server = "127.0.0.1:7000";
+  std::array<uint8_t, 32> login_pin{};
+  SubscriberPlan subscribers;
+  core::AgentSettings settings;
+  uint32_t idle_timeout_s = 30;
+};
+
+struct GatewayStatus {
+  bool logged_in = false;
+  size_t sessions = 0;      // live in the agent's table
+  size_t pending = 0;       // records not yet acknowledged (table and journal)
+  uint64_t acked = 0;       // records acknowledged since boot
+  uint32_t boots = 0;
+  uint64_t charged_s = 0, free_s = 0, octets_in = 0, octets_out = 0;  // over live sessions
+};
+
+class Gateway {
+ public:
+  Gateway(const GatewayConfig& config, hal::Flash& flash, hal::Clock& clock, hal::Rng& rng,
+          hal::Log& log, TruthLog& truth, uint64_t start_ms);
+  ~Gateway();
+
+  void boot(uint64_t now_ms);
+  // Runs whatever is due: login, subscriber events, the agent's tick, acknowledgements.
+  void step(uint64_t now_ms);
+  // RAM is gone; sessions open now end in the truth log as cut by power.
+  void power_cut(uint64_t now_ms);
+
+  GatewayStatus status() const;
+  const std::string& agent_id() const { return config_.agent_id; }
+  const core::Agent* agent() const { return agent_.get(); }
+  uint32_t boots() const { return boots_; }
+
+ private:
+  void apply(const ScriptEvent& e, uint64_t now_ms);
+  void drive_login(uint64_t now_ms);
+  static void on_datagram(void* self, const uint8_t* data, size_t length);
+  static void on_session_end(void* self, const core::Session& s);
+  void record_end(const core::Session& s, bool power_cut, uint64_t now_ms);
+
+  GatewayConfig config_;
+  hal::Flash& flash_;
+  hal::Clock& clock_;
+  hal::Rng& rng_;
+  hal::Log& log_;
+  TruthLog& truth_;
+  SubscriberScript script_;
+  core::AgentIdentity identity_;
+
+  // RAM state: rebuilt at every boot.
+  std::unique_ptr<store::Journal> journal_;
+  std::unique_ptr<core::Agent> agent_;
+  std::unique_ptr<net::PosixUplink> uplink_;
+  std::unique_ptr<net::PosixLogin> login_;
+  bool logged_in_ = false;
+  uint64_t next_login_ms_ = 0;
+  uint64_t next_tick_ms_ = 0;
+  uint32_t boots_ = 0;
+  std::map<uint32_t, uint64_t> session_of_;  // scripted subscriber -> agent session id
+  uint64_t now_ms_ = 0;
+};
+
+}  // namespace gm::sim
