@@ -32,3 +32,11 @@ inline constexpr uint32_t default_retransmit_ms = 3000;      // resend unacknowl
 inline constexpr uint32_t default_persist_after_ms = 30000;  // journal what stays unacked this long
 
 }  // namespace gm::config
+
+#ifndef GM_JOURNAL_MAX_SECTORS
+#define GM_JOURNAL_MAX_SECTORS 64  // erase sectors the flash journal can span
+#endif
+
+namespace gm::config {
+inline constexpr size_t journal_max_sectors = GM_JOURNAL_MAX_SECTORS;
+}  // namespace gm::config

@@ -16,7 +16,7 @@ struct StoredSettings {
 };
 }  // namespace
 
-Agent::Agent(hal::Clock& clock, store::Journal& journal, hal::Log& log)
+Agent::Agent(hal::Clock& clock, store::RecordStore& journal, hal::Log& log)
     : clock_(clock), journal_(journal), log_(log), outbox_(table_, journal, log) {}
 
 BootReport Agent::boot() {

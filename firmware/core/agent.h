@@ -11,7 +11,7 @@
 #include "firmware/core/session_table.h"
 #include "firmware/hal/clock.h"
 #include "firmware/hal/log.h"
-#include "firmware/store/journal.h"
+#include "firmware/store/record_store.h"
 
 namespace gm::core {
 
@@ -53,7 +53,7 @@ struct AgentStats {
 
 class Agent {
  public:
-  Agent(hal::Clock& clock, store::Journal& journal, hal::Log& log);
+  Agent(hal::Clock& clock, store::RecordStore& journal, hal::Log& log);
 
   // Mounts the journal, counts the boot, reserves session ids, and turns every record left
   // from before the reboot into a STOP with cause "agent restart" (sent after the next login).
@@ -103,7 +103,7 @@ class Agent {
   void save_settings();
 
   hal::Clock& clock_;
-  store::Journal& journal_;
+  store::RecordStore& journal_;
   hal::Log& log_;
   Uplink* uplink_ = nullptr;
   SessionTable table_;

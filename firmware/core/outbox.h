@@ -19,7 +19,7 @@
 #include "firmware/core/session_table.h"
 #include "firmware/core/uplink.h"
 #include "firmware/hal/log.h"
-#include "firmware/store/journal.h"
+#include "firmware/store/record_store.h"
 #include "shared/frame/frame_codec.h"
 
 namespace gm::core {
@@ -43,7 +43,7 @@ struct OutboxStats {
 
 class Outbox {
  public:
-  Outbox(SessionTable& table, store::Journal& journal, hal::Log& log)
+  Outbox(SessionTable& table, store::RecordStore& journal, hal::Log& log)
       : table_(table), journal_(journal), log_(log) {}
 
   void configure(const OutboxSettings& s) { settings_ = s; }
@@ -86,7 +86,7 @@ class Outbox {
   void acknowledge(uint64_t session_id, uint32_t seq);
 
   SessionTable& table_;
-  store::Journal& journal_;
+  store::RecordStore& journal_;
   hal::Log& log_;
   OutboxSettings settings_;
   OutboxStats stats_;

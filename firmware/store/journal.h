@@ -1,11 +1,11 @@
 // The flash journal: an append-only log of CRC-checked entries over a ring of NOR sectors
-// (format in FORMAT.md beside this file). It keeps what must survive a power cut:
-//   - unacknowledged usage records, coalesced: per session only the newest survives (a STOP is
-//     always the newest of its session), forgotten once the census acknowledges it;
-//   - persistent counters (boot count, the next session number);
-//   - the agent's configuration, as an opaque blob.
-// A put that returns ok is durable; mount() recovers a consistent state after a power cut at
-// any word of any write, including during garbage collection.
+// (format and recovery rules in FORMAT.md beside this file). It is the agent's RecordStore.
+//
+// Writes go to the head sector; when it is full the next sector in the ring is erased and
+// opened. Before that would leave no spare sector, garbage collection copies what is still
+// live out of the oldest sector and retires it, so sectors are erased in strict rotation (wear
+// is spread evenly). Recovery scans the sectors once and rebuilds the index in RAM; it never
+// writes, so a power cut during recovery costs nothing.
 #pragma once
 
 #include <cstddef>
@@ -13,69 +13,82 @@
 
 #include "firmware/gatemeter_config.h"
 #include "firmware/hal/flash.h"
-#include "shared/record/usage_record.h"
+#include "firmware/store/journal_entry.h"
+#include "firmware/store/journal_index.h"
+#include "firmware/store/record_store.h"
 
 namespace gm::store {
 
-enum class JournalStatus : uint8_t {
-  ok,
-  flash_error,   // the device failed a read, program or erase
-  full,          // the live set no longer fits even after garbage collection
-  index_full,    // more distinct sessions than journal_max_records
-  not_found,
-  too_large,     // a config blob larger than max_config_size
-  not_mounted,
-};
-
-const char* journal_status_name(JournalStatus s);
-
-struct Counters {
-  uint32_t boot_count = 0;
-  uint64_t next_session = 1;  // session ids below this may have been used
-};
-
-struct JournalStats {
-  uint64_t bytes_programmed = 0;  // including headers, GC copies and markers
-  uint64_t bytes_requested = 0;   // payload bytes the caller asked to persist
-  uint32_t gc_runs = 0;
-  uint32_t records = 0;           // live usage records
-};
-
-}  // namespace gm::store
-
-namespace gm::store {
-
-inline constexpr size_t max_config_size = 256;
-
-class Journal {
+class Journal final : public RecordStore {
  public:
-  explicit Journal(hal::Flash& flash);
+  explicit Journal(hal::Flash& flash) : flash_(flash) {}
 
-  // Scans the flash and rebuilds the state; formats a blank or foreign flash. Recovers after a
-  // power cut at any point of any earlier write, garbage collection included.
-  JournalStatus mount();
+  JournalStatus mount() override;
+  JournalStatus put_record(const UsageRecord& r) override;
+  JournalStatus forget(uint64_t session_id, uint32_t acked_seq) override;
+  bool find(uint64_t session_id, UsageRecord& out) const override;
+  size_t record_count() const override { return index_.size(); }
+  bool record_at(size_t i, UsageRecord& out) const override;
+  JournalStatus put_counters(const Counters& c) override;
+  const Counters& counters() const override { return counters_; }
+  JournalStatus put_config(const void* blob, size_t length) override;
+  size_t config(void* out, size_t capacity) const override;
 
-  // Keeps r as its session's record, replacing an older one. A record whose seq is not newer
-  // than the stored one for that session is ignored (ok). Durable when this returns ok.
-  JournalStatus put_record(const UsageRecord& r);
+  const JournalStats& stats() const { return stats_; }
+  // Sectors holding live data, of geometry().sector_count.
+  uint32_t live_sectors() const { return live_count_; }
 
-  // The census acknowledged (session_id, acked_seq): forgets that session's stored record if
-  // its seq <= acked_seq. not_found if nothing is stored for it (not an error for callers).
-  JournalStatus forget(uint64_t session_id, uint32_t acked_seq);
+ private:
+  struct Sector {
+    uint32_t epoch = 0;   // 0: no valid header
+    uint32_t used = 0;    // bytes from the sector start up to the first free byte
+    bool live = false;
+    bool torn = false;    // scan stopped at an entry that failed its checks
+  };
+  static constexpr uint32_t no_address = ~uint32_t{0};
+  static constexpr int32_t no_sector = -1;
 
-  bool find(uint64_t session_id, UsageRecord& out) const;
-  size_t record_count() const;
-  // i in [0, record_count()); order unspecified but stable until the next put/forget.
-  bool record_at(size_t i, UsageRecord& out) const;
+  bool geometry_usable() const;
+  uint32_t first_entry_offset() const;
+  bool scan_sector(uint32_t s);
+  bool replay_sector(uint32_t s);
+  bool tail_is_blank(uint32_t s, bool& blank);
 
-  JournalStatus put_counters(const Counters& c);
-  const Counters& counters() const;
+  JournalStatus append(entry::Type type, const uint8_t* payload, size_t length,
+                       uint32_t& address);
+  JournalStatus write_entry(const uint8_t* bytes, size_t size, bool for_gc, uint32_t& address);
+  JournalStatus open_sector(bool for_gc);
+  JournalStatus collect_oldest();
+  JournalStatus relocate(uint32_t& address);
+  int32_t oldest_live() const;
+  uint32_t free_sectors() const { return geo_.sector_count - live_count_; }
+  bool in_sector(uint32_t address, uint32_t s) const {
+    return address != no_address && address / geo_.sector_size == s;
+  }
+  // Reads and checks the entry at address into buf; the payload starts at buf + header_size.
+  bool read_entry(uint32_t address, uint8_t* buf, entry::Type& type, size_t& length) const;
 
-  JournalStatus put_config(const void* blob, size_t length);
-  // Copies the stored configuration into out; returns its length, 0 if none is stored.
-  size_t config(void* out, size_t capacity) const;
+  hal::Flash& flash_;
+  hal::FlashGeometry geo_{};
+  uint32_t alignment_ = 4;
+  bool mounted_ = false;
 
-  const JournalStats& stats() const;
+  Sector sectors_[config::journal_max_sectors];
+  uint32_t live_count_ = 0;
+  int32_t head_ = no_sector;
+  bool head_closed_ = true;      // never write after a torn entry: open a new sector instead
+  uint32_t max_epoch_ = 0;
+  uint32_t retired_through_ = 0;
+  uint32_t last_opened_ = 0;     // where the rotation continues from
+
+  JournalIndex index_;
+  Counters counters_;
+  uint32_t counters_address_ = no_address;
+  uint32_t config_address_ = no_address;
+
+  JournalStats stats_;
+  uint8_t buf_[entry::max_entry_size] = {};     // the entry being written; scan scratch
+  uint8_t gc_buf_[entry::max_entry_size] = {};  // an entry being moved by garbage collection
 };
 
 }  // namespace gm::store

@@ -1,4 +1,4 @@
-#include "firmware/store/journal.h"
+#include "firmware/store/record_store.h"
 
 namespace gm::store {
 
@@ -11,6 +11,7 @@ const char* journal_status_name(JournalStatus s) {
     case JournalStatus::not_found: return "not_found";
     case JournalStatus::too_large: return "too_large";
     case JournalStatus::not_mounted: return "not_mounted";
+    case JournalStatus::bad_geometry: return "bad_geometry";
   }
   return "invalid";
 }

@@ -38,6 +38,11 @@ class CaptureUplink final : public core::Uplink {
  public:
   std::vector<std::vector<uint8_t>> sent;
   bool accept = true;
+  int failovers = 0;
+  bool fail_over() override {
+    ++failovers;
+    return true;
+  }
   bool send(const uint8_t* d, size_t n) override {
     if (!accept) return false;
     sent.emplace_back(d, d + n);

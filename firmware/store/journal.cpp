@@ -1,0 +1,385 @@
+#include "firmware/store/journal.h"
+
+#include <cstring>
+
+namespace gm::store {
+
+using entry::HeaderCheck;
+using entry::Type;
+
+namespace {
+constexpr size_t probe_size = entry::header_size + 12;  // header + session id + seq
+}  // namespace
+
+bool Journal::geometry_usable() const {
+  const uint32_t w = geo_.word_size;
+  const bool word_ok = w == 1 || w == 2 || w == 4 || w == 8 || w == 16;
+  return word_ok && geo_.sector_count >= 3 && geo_.sector_count <= config::journal_max_sectors &&
+         geo_.sector_size % w == 0 && geo_.sector_size >= 512 &&
+         geo_.sector_size <= (uint32_t{1} << 20);
+}
+
+uint32_t Journal::first_entry_offset() const {
+  return static_cast<uint32_t>(entry::align_up(entry::sector_header_size, alignment_));
+}
+
+JournalStatus Journal::mount() {
+  mounted_ = false;
+  geo_ = flash_.geometry();
+  if (!geometry_usable()) return JournalStatus::bad_geometry;
+  alignment_ = geo_.word_size < 4 ? 4 : geo_.word_size;
+  for (auto& s : sectors_) s = Sector{};
+  live_count_ = 0;
+  head_ = no_sector;
+  head_closed_ = true;
+  max_epoch_ = 0;
+  retired_through_ = 0;
+  last_opened_ = geo_.sector_count - 1;  // a blank flash starts at sector 0
+  index_.clear();
+  counters_ = Counters{};
+  counters_address_ = no_address;
+  config_address_ = no_address;
+  stats_ = JournalStats{};
+
+  // Sector headers first: they order the log.
+  uint8_t order[config::journal_max_sectors];
+  uint32_t valid = 0;
+  for (uint32_t s = 0; s < geo_.sector_count; ++s) {
+    uint8_t raw[entry::sector_header_size];
+    if (!flash_.read(s * geo_.sector_size, raw, sizeof raw)) return JournalStatus::flash_error;
+    entry::SectorHeader h;
+    if (!entry::decode_sector_header(raw, h)) continue;
+    sectors_[s].epoch = h.epoch;
+    if (h.epoch > max_epoch_) {
+      max_epoch_ = h.epoch;
+      last_opened_ = s;
+    }
+    if (h.retired_through > retired_through_) retired_through_ = h.retired_through;
+    uint32_t i = valid++;  // insertion sort, newest first
+    for (; i > 0 && sectors_[order[i - 1]].epoch < h.epoch; --i) order[i] = order[i - 1];
+    order[i] = static_cast<uint8_t>(s);
+  }
+
+  // Newest first, so a retire entry is seen before the sectors it retires: those are skipped
+  // unread, whatever a torn erase left in them.
+  uint32_t live[config::journal_max_sectors];
+  uint32_t live_n = 0;
+  for (uint32_t i = 0; i < valid; ++i) {
+    const uint32_t s = order[i];
+    if (sectors_[s].epoch <= retired_through_) break;
+    if (!scan_sector(s)) return JournalStatus::flash_error;
+    live[live_n++] = s;
+  }
+  live_count_ = live_n;
+  for (uint32_t i = live_n; i-- > 0;)
+    if (!replay_sector(live[i])) return JournalStatus::flash_error;
+
+  if (live_n > 0) {
+    head_ = static_cast<int32_t>(live[0]);
+    bool blank = false;
+    if (!tail_is_blank(live[0], blank)) return JournalStatus::flash_error;
+    head_closed_ = sectors_[live[0]].torn || !blank;
+  }
+  if (counters_address_ != no_address) {
+    Type type;
+    size_t length;
+    if (!read_entry(counters_address_, buf_, type, length) || length != entry::counters_payload)
+      return JournalStatus::flash_error;
+    counters_.boot_count = entry::get_u32(buf_ + entry::header_size);
+    counters_.next_session = entry::get_u64(buf_ + entry::header_size + 4);
+  }
+  stats_.records = static_cast<uint32_t>(index_.size());
+  mounted_ = true;
+  return JournalStatus::ok;
+}
+
+// Walks a sector's entries, checking every CRC; stops at the first blank or failing entry.
+bool Journal::scan_sector(uint32_t s) {
+  Sector& sec = sectors_[s];
+  sec.live = true;
+  uint32_t off = first_entry_offset();
+  const uint32_t base = s * geo_.sector_size;
+  while (off + entry::header_size <= geo_.sector_size) {
+    if (!flash_.read(base + off, buf_, entry::header_size)) return false;
+    Type type{};
+    size_t length = 0;
+    const HeaderCheck hc = entry::check_header(buf_, geo_.sector_size - off, type, length);
+    if (hc == HeaderCheck::blank) break;
+    if (hc == HeaderCheck::invalid) {
+      sec.torn = true;
+      break;
+    }
+    uint8_t* payload = buf_ + entry::header_size;
+    if (!flash_.read(base + off + entry::header_size, payload, length)) return false;
+    if (!entry::crc_matches(buf_, payload, length)) {
+      sec.torn = true;
+      break;
+    }
+    if (type == Type::retire && length == entry::retire_payload) {
+      const uint32_t through = entry::get_u32(payload);
+      if (through > retired_through_) retired_through_ = through;
+    }
+    off += static_cast<uint32_t>(entry::align_up(entry::header_size + length, alignment_));
+  }
+  sec.used = off;
+  return true;
+}
+
+// Applies a scanned sector's entries in order: only ids, seqs and addresses are read.
+bool Journal::replay_sector(uint32_t s) {
+  const uint32_t base = s * geo_.sector_size;
+  for (uint32_t off = first_entry_offset(); off < sectors_[s].used;) {
+    uint8_t p[probe_size];
+    const size_t want = geo_.sector_size - off < probe_size ? geo_.sector_size - off : probe_size;
+    if (!flash_.read(base + off, p, want)) return false;
+    Type type{};
+    size_t length = 0;
+    entry::check_header(p, geo_.sector_size - off, type, length);  // valid: scan_sector said so
+    const uint32_t address = base + off;
+    const uint8_t* payload = p + entry::header_size;
+    if (type == Type::record && length >= 12) {
+      const uint64_t session = entry::get_u64(payload);
+      const uint32_t seq = entry::get_u32(payload + 8);
+      const size_t pos = index_.find(session);
+      if (pos == JournalIndex::none) {
+        index_.insert({session, seq, address});  // cannot overflow: puts never let it
+      } else if (seq >= index_.at(pos).seq) {    // equal: a GC copy, which is the live one now
+        index_.at(pos).seq = seq;
+        index_.at(pos).address = address;
+      }
+    } else if (type == Type::forget && length == entry::forget_payload) {
+      const size_t pos = index_.find(entry::get_u64(payload));
+      if (pos != JournalIndex::none && index_.at(pos).seq <= entry::get_u32(payload + 8))
+        index_.remove_at(pos);
+    } else if (type == Type::counters) {
+      counters_address_ = address;
+    } else if (type == Type::config) {
+      config_address_ = address;
+    }
+    off += static_cast<uint32_t>(entry::align_up(entry::header_size + length, alignment_));
+  }
+  return true;
+}
+
+bool Journal::tail_is_blank(uint32_t s, bool& blank) {
+  blank = true;
+  const uint32_t base = s * geo_.sector_size;
+  for (uint32_t off = sectors_[s].used; off < geo_.sector_size && blank;) {
+    const uint32_t n = geo_.sector_size - off < sizeof buf_ ? geo_.sector_size - off
+                                                             : static_cast<uint32_t>(sizeof buf_);
+    if (!flash_.read(base + off, buf_, n)) return false;
+    for (uint32_t i = 0; i < n; ++i)
+      if (buf_[i] != 0xFF) blank = false;
+    off += n;
+  }
+  return true;
+}
+
+bool Journal::read_entry(uint32_t address, uint8_t* buf, Type& type, size_t& length) const {
+  const uint32_t off = address % geo_.sector_size;
+  if (!flash_.read(address, buf, entry::header_size)) return false;
+  if (entry::check_header(buf, geo_.sector_size - off, type, length) != HeaderCheck::valid)
+    return false;
+  if (!flash_.read(address + entry::header_size, buf + entry::header_size, length)) return false;
+  return entry::crc_matches(buf, buf + entry::header_size, length);
+}
+
+// ---- writing ----------------------------------------------------------------------------------
+
+JournalStatus Journal::append(Type type, const uint8_t* payload, size_t length,
+                              uint32_t& address) {
+  const size_t size = entry::encode_entry(type, payload, length, alignment_, buf_);
+  return write_entry(buf_, size, false, address);
+}
+
+JournalStatus Journal::write_entry(const uint8_t* bytes, size_t size, bool for_gc,
+                                   uint32_t& address) {
+  if (head_ == no_sector || head_closed_ || sectors_[head_].used + size > geo_.sector_size) {
+    const JournalStatus st = open_sector(for_gc);
+    if (st != JournalStatus::ok) return st;
+  }
+  Sector& head = sectors_[head_];
+  const uint32_t at = static_cast<uint32_t>(head_) * geo_.sector_size + head.used;
+  if (!flash_.program(at, bytes, size)) {
+    head_closed_ = true;  // the entry may be half there: nothing may follow it in this sector
+    return JournalStatus::flash_error;
+  }
+  head.used += static_cast<uint32_t>(size);
+  stats_.bytes_programmed += size;
+  ++stats_.entries_written;
+  address = at;
+  return JournalStatus::ok;
+}
+
+// Normal writes keep one sector spare, so that garbage collection always has somewhere to
+// copy to; collection itself may use it.
+JournalStatus Journal::open_sector(bool for_gc) {
+  if (!for_gc) {
+    for (uint32_t i = 0; free_sectors() < 2 && i < geo_.sector_count; ++i) {
+      const JournalStatus st = collect_oldest();
+      if (st != JournalStatus::ok) return st;
+    }
+    if (free_sectors() < 2) return JournalStatus::full;
+  } else if (free_sectors() < 1) {
+    return JournalStatus::full;
+  }
+  uint32_t next = (head_ == no_sector ? last_opened_ : static_cast<uint32_t>(head_)) + 1;
+  next %= geo_.sector_count;
+  while (sectors_[next].live) next = (next + 1) % geo_.sector_count;
+
+  if (!flash_.erase(next)) return JournalStatus::flash_error;
+  uint8_t raw[entry::first_entry_max] = {};
+  std::memset(raw, 0xFF, sizeof raw);
+  uint8_t header[entry::sector_header_size];
+  entry::encode_sector_header({max_epoch_ + 1, retired_through_}, header);
+  std::memcpy(raw, header, sizeof header);
+  const uint32_t header_bytes = first_entry_offset();
+  ++max_epoch_;  // even if the header fails: epochs only grow
+  if (!flash_.program(next * geo_.sector_size, raw, header_bytes))
+    return JournalStatus::flash_error;
+  stats_.bytes_programmed += header_bytes;
+  ++stats_.sectors_opened;
+  sectors_[next] = Sector{max_epoch_, header_bytes, true, false};
+  ++live_count_;
+  head_ = static_cast<int32_t>(next);
+  last_opened_ = next;
+  head_closed_ = false;
+  return JournalStatus::ok;
+}
+
+int32_t Journal::oldest_live() const {
+  int32_t oldest = no_sector;
+  for (uint32_t s = 0; s < geo_.sector_count; ++s)
+    if (sectors_[s].live && (oldest == no_sector || sectors_[s].epoch < sectors_[oldest].epoch))
+      oldest = static_cast<int32_t>(s);
+  return oldest;
+}
+
+// Copies what is live out of the oldest sector, then writes a retire entry for it: from then on
+// recovery ignores that sector whatever state a later erase leaves it in.
+JournalStatus Journal::collect_oldest() {
+  const int32_t t = oldest_live();
+  if (t == no_sector || t == head_) return JournalStatus::full;
+  const uint32_t tail = static_cast<uint32_t>(t);
+  for (size_t i = 0; i < index_.size(); ++i) {
+    if (!in_sector(index_.at(i).address, tail)) continue;
+    const JournalStatus st = relocate(index_.at(i).address);
+    if (st != JournalStatus::ok) return st;
+  }
+  uint32_t* singles[] = {&counters_address_, &config_address_};
+  for (uint32_t* a : singles) {
+    if (!in_sector(*a, tail)) continue;
+    const JournalStatus st = relocate(*a);
+    if (st != JournalStatus::ok) return st;
+  }
+  uint8_t payload[entry::retire_payload];
+  entry::put_u32(payload, sectors_[tail].epoch);
+  const size_t size = entry::encode_entry(Type::retire, payload, sizeof payload, alignment_, gc_buf_);
+  uint32_t unused;
+  const JournalStatus st = write_entry(gc_buf_, size, true, unused);
+  if (st != JournalStatus::ok) return st;
+  if (sectors_[tail].epoch > retired_through_) retired_through_ = sectors_[tail].epoch;
+  sectors_[tail].live = false;
+  --live_count_;
+  ++stats_.gc_runs;
+  return JournalStatus::ok;
+}
+
+JournalStatus Journal::relocate(uint32_t& address) {
+  Type type{};
+  size_t length = 0;
+  if (!read_entry(address, gc_buf_, type, length)) return JournalStatus::flash_error;
+  const size_t size = entry::align_up(entry::header_size + length, alignment_);
+  std::memset(gc_buf_ + entry::header_size + length, 0xFF, size - entry::header_size - length);
+  return write_entry(gc_buf_, size, true, address);
+}
+
+// ---- the store --------------------------------------------------------------------------------
+
+JournalStatus Journal::put_record(const UsageRecord& r) {
+  if (!mounted_) return JournalStatus::not_mounted;
+  size_t pos = index_.find(r.session_id);
+  if (pos != JournalIndex::none && r.seq <= index_.at(pos).seq) return JournalStatus::ok;
+  if (pos == JournalIndex::none && index_.size() == JournalIndex::capacity)
+    return JournalStatus::index_full;
+  uint8_t payload[entry::record_max_payload];
+  const size_t length = entry::encode_record(r, payload);
+  uint32_t address;
+  const JournalStatus st = append(Type::record, payload, length, address);
+  if (st != JournalStatus::ok) return st;
+  if (pos == JournalIndex::none) {
+    index_.insert({r.session_id, r.seq, address});
+  } else {
+    index_.at(pos).seq = r.seq;
+    index_.at(pos).address = address;
+  }
+  stats_.bytes_requested += length;
+  stats_.records = static_cast<uint32_t>(index_.size());
+  return JournalStatus::ok;
+}
+
+JournalStatus Journal::forget(uint64_t session_id, uint32_t acked_seq) {
+  if (!mounted_) return JournalStatus::not_mounted;
+  const size_t pos = index_.find(session_id);
+  if (pos == JournalIndex::none) return JournalStatus::not_found;
+  if (index_.at(pos).seq > acked_seq) return JournalStatus::ok;  // a newer record stays
+  uint8_t payload[entry::forget_payload];
+  entry::put_u64(payload, session_id);
+  entry::put_u32(payload + 8, acked_seq);
+  uint32_t address;
+  const JournalStatus st = append(Type::forget, payload, sizeof payload, address);
+  if (st != JournalStatus::ok) return st;
+  index_.remove_at(pos);
+  stats_.records = static_cast<uint32_t>(index_.size());
+  return JournalStatus::ok;
+}
+
+bool Journal::find(uint64_t session_id, UsageRecord& out) const {
+  const size_t pos = index_.find(session_id);
+  return pos != JournalIndex::none && record_at(pos, out);
+}
+
+bool Journal::record_at(size_t i, UsageRecord& out) const {
+  if (!mounted_ || i >= index_.size()) return false;
+  uint8_t buf[entry::header_size + entry::record_max_payload + entry::max_alignment];
+  Type type{};
+  size_t length = 0;
+  const IndexEntry& e = index_.at(i);
+  if (!read_entry(e.address, buf, type, length) || type != Type::record) return false;
+  UsageRecord r;
+  if (!entry::decode_record(buf + entry::header_size, length, r) || r.session_id != e.session ||
+      r.seq != e.seq)
+    return false;
+  out = r;
+  return true;
+}
+
+JournalStatus Journal::put_counters(const Counters& c) {
+  if (!mounted_) return JournalStatus::not_mounted;
+  uint8_t payload[entry::counters_payload];
+  entry::put_u32(payload, c.boot_count);
+  entry::put_u64(payload + 4, c.next_session);
+  const JournalStatus st = append(Type::counters, payload, sizeof payload, counters_address_);
+  if (st == JournalStatus::ok) counters_ = c;
+  return st;
+}
+
+JournalStatus Journal::put_config(const void* blob, size_t length) {
+  if (!mounted_) return JournalStatus::not_mounted;
+  if (length > max_config_size) return JournalStatus::too_large;
+  uint8_t payload[max_config_size];
+  std::memcpy(payload, blob, length);
+  return append(Type::config, payload, length, config_address_);
+}
+
+size_t Journal::config(void* out, size_t capacity) const {
+  if (!mounted_ || config_address_ == no_address) return 0;
+  uint8_t buf[entry::max_entry_size];
+  Type type{};
+  size_t length = 0;
+  if (!read_entry(config_address_, buf, type, length) || length > capacity) return 0;
+  std::memcpy(out, buf + entry::header_size, length);
+  return length;
+}
+
+}  // namespace gm::store

@@ -1,0 +1,392 @@
+// The agent end to end in memory: fake clock, a captured uplink, a census model, and the real
+// journal over simulated NOR flash.
+#include "firmware/core/agent.h"
+
+#include "firmware/store/journal.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <set>
+
+#include "tests/support/agent_flash.h"
+#include "tests/support/fake_census.h"
+#include "tests/support/fake_hal.h"
+
+using namespace gm;
+using namespace gm::core;
+
+namespace {
+
+struct Harness {
+  test::FakeClock clock;
+  test::MemoryLog log;
+  test::CaptureUplink uplink;
+  test::AgentFlash flash;
+  std::unique_ptr<store::Journal> journal;
+  std::unique_ptr<Agent> agent;
+  LoginGrant grant;
+  std::unique_ptr<test::FakeCensus> census;
+  bool deliver_acks = true;
+
+  Harness() { reboot(); }
+
+  // A new agent over the same flash, as after a power cut (RAM is lost, flash is not).
+  BootReport reboot() {
+    agent.reset();
+    journal = std::make_unique<store::Journal>(flash.device());
+    agent = std::make_unique<Agent>(clock, *journal, log);
+    AgentSettings s;
+    s.interval_s = 60;
+    s.copies = 1;
+    agent->apply_settings(s);
+    return agent->boot();
+  }
+
+  void login(uint64_t login_session = 7) {
+    grant.login_session = login_session;
+    for (int i = 0; i < 32; ++i) grant.session_key[i] = static_cast<uint8_t>(i + login_session);
+    grant.interval_s = 60;
+    census = std::make_unique<test::FakeCensus>(login_session, grant.session_key);
+    agent->on_login(grant, uplink);
+  }
+
+  // Delivers every captured datagram to the census and (unless acks are lost) its ack back.
+  void exchange() {
+    auto sent = std::move(uplink.sent);
+    uplink.sent.clear();
+    for (const auto& d : sent) {
+      auto ack = census->receive(d);
+      if (deliver_acks && !ack.empty()) agent->on_datagram(ack.data(), ack.size());
+    }
+  }
+
+  // Moves time on second by second, ticking and exchanging like a running gateway.
+  void run_s(int seconds) {
+    for (int i = 0; i < seconds; ++i) {
+      clock.advance_s(1);
+      agent->tick();
+      exchange();
+    }
+  }
+
+  uint64_t start(const char* who, uint8_t billing = gatemeter_BillingOption_BILLING_PREPAID) {
+    uint64_t id = 0;
+    EXPECT_EQ(agent->start_session(who, "wifi", billing, id), StartResult::ok);
+    return id;
+  }
+  uint64_t start_active(const char* who) {
+    const uint64_t id = start(who);
+    EXPECT_TRUE(agent->authorise(id, gatemeter_AuthDecision_AUTH_APPROVE));
+    return id;
+  }
+  const UsageRecord& at_census(uint64_t id) { return census->sessions.at(id); }
+};
+
+}  // namespace
+
+TEST(Agent, StartRecordReachesTheCensusAndIsAcknowledged) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start_active("alice@isp.example");
+  h.run_s(1);
+  ASSERT_TRUE(h.census->sessions.count(id));
+  EXPECT_EQ(h.at_census(id).kind, gatemeter_RecordKind_RECORD_START);
+  EXPECT_EQ(h.at_census(id).seq, 1u);
+  EXPECT_STREQ(h.at_census(id).subscriber, "alice@isp.example");
+  EXPECT_STREQ(h.at_census(id).service, "wifi");
+  EXPECT_EQ(h.agent->outbox().pending(), 0u);
+}
+
+TEST(Agent, InterimRecordsCarryCumulativeTotalsEveryInterval) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start_active("alice@isp.example");
+  h.agent->on_traffic(id, 1000, 200);
+  h.run_s(60);
+  EXPECT_EQ(h.at_census(id).kind, gatemeter_RecordKind_RECORD_INTERIM);
+  EXPECT_EQ(h.at_census(id).totals.charged_s, 60u);
+  EXPECT_EQ(h.at_census(id).totals.octets_in, 1000u);
+  h.agent->on_traffic(id, 500, 0);
+  h.run_s(60);
+  EXPECT_EQ(h.at_census(id).totals.charged_s, 120u);
+  EXPECT_EQ(h.at_census(id).totals.octets_in, 1500u);
+  EXPECT_EQ(h.at_census(id).totals.octets_out, 200u);
+}
+
+TEST(Agent, StopRecordCarriesFinalTotalsAndFreesTheSlot) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start_active("alice@isp.example");
+  h.run_s(30);
+  h.agent->on_traffic(id, 10, 20);
+  ASSERT_TRUE(h.agent->stop_session(id, gatemeter_StopCause_STOP_USER_REQUEST));
+  h.run_s(1);
+  EXPECT_EQ(h.at_census(id).kind, gatemeter_RecordKind_RECORD_STOP);
+  EXPECT_EQ(h.at_census(id).cause, gatemeter_StopCause_STOP_USER_REQUEST);
+  EXPECT_EQ(h.at_census(id).totals.charged_s, 30u);
+  EXPECT_EQ(h.at_census(id).totals.octets_out, 20u);
+  EXPECT_EQ(h.agent->session(id), nullptr);
+  EXPECT_EQ(h.agent->sessions().in_use(), 0u);
+  EXPECT_FALSE(h.agent->stop_session(id, gatemeter_StopCause_STOP_USER_REQUEST));
+}
+
+TEST(Agent, IdleTimeoutStopsASilentSession) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start(("bob@isp.example"));
+  ASSERT_TRUE(h.agent->authorise(id, gatemeter_AuthDecision_AUTH_APPROVE, 0, 0, 120));
+  h.run_s(100);
+  h.agent->on_traffic(id, 1, 1);  // activity resets the idle clock
+  h.run_s(100);
+  EXPECT_NE(h.agent->session(id), nullptr);
+  h.run_s(25);
+  ASSERT_EQ(h.at_census(id).kind, gatemeter_RecordKind_RECORD_STOP);
+  EXPECT_EQ(h.at_census(id).cause, gatemeter_StopCause_STOP_IDLE_TIMEOUT);
+  EXPECT_EQ(h.at_census(id).totals.charged_s, 220u);
+}
+
+TEST(Agent, SessionTimeoutStopsAtTheDeadline) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start("carol@isp.example");
+  ASSERT_TRUE(h.agent->authorise(id, gatemeter_AuthDecision_AUTH_APPROVE, 0, 300));
+  h.run_s(301);
+  ASSERT_EQ(h.at_census(id).kind, gatemeter_RecordKind_RECORD_STOP);
+  EXPECT_EQ(h.at_census(id).cause, gatemeter_StopCause_STOP_SESSION_TIMEOUT);
+  EXPECT_EQ(h.at_census(id).totals.charged_s, 300u);
+}
+
+TEST(Agent, TemporaryApprovalEndsUnlessConfirmed) {
+  Harness h;
+  h.login();
+  const uint64_t lapsed = h.start("dan@roam.example");
+  const uint64_t kept = h.start("eve@roam.example");
+  ASSERT_TRUE(h.agent->authorise(lapsed, gatemeter_AuthDecision_AUTH_TEMPORARY, 90));
+  ASSERT_TRUE(h.agent->authorise(kept, gatemeter_AuthDecision_AUTH_TEMPORARY, 90));
+  EXPECT_EQ(h.agent->session(kept)->state, SessionState::temporary);
+  h.run_s(30);
+  ASSERT_TRUE(h.agent->authorise(kept, gatemeter_AuthDecision_AUTH_APPROVE));
+  h.run_s(70);
+  EXPECT_EQ(h.at_census(lapsed).cause, gatemeter_StopCause_STOP_SESSION_TIMEOUT);
+  EXPECT_EQ(h.at_census(lapsed).totals.charged_s, 90u);
+  EXPECT_EQ(h.agent->session(kept)->state, SessionState::active);
+}
+
+TEST(Agent, RejectedSessionStopsWithAuthRejectedAndFreeWalledGardenTime) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start("mallory@isp.example");
+  h.run_s(20);
+  ASSERT_TRUE(h.agent->authorise(id, gatemeter_AuthDecision_AUTH_REJECT));
+  h.run_s(1);
+  EXPECT_EQ(h.at_census(id).cause, gatemeter_StopCause_STOP_AUTH_REJECTED);
+  EXPECT_EQ(h.at_census(id).totals.charged_s, 0u);
+  EXPECT_EQ(h.at_census(id).totals.free_s, 20u);
+}
+
+TEST(Agent, HostCommandsEndSessionsWithTheirCause) {
+  Harness h;
+  h.login();
+  const uint64_t by_host = h.start_active("frank@isp.example");
+  const uint64_t broke = h.start_active("grace@isp.example");
+  const uint64_t carrier = h.start_active("heidi@isp.example");
+  h.run_s(10);
+  gatemeter_Command end = gatemeter_Command_init_zero;
+  end.kind = gatemeter_CommandKind_COMMAND_END_SESSION;
+  end.session_id = by_host;
+  h.census->commands.push_back(end);
+  end.session_id = broke;
+  end.cause = gatemeter_StopCause_STOP_ZERO_BALANCE;
+  h.census->commands.push_back(end);
+  h.agent->on_traffic(by_host, 1, 1);
+  h.run_s(3);  // the next ack carries the commands
+  h.agent->stop_session(carrier, gatemeter_StopCause_STOP_LOST_CARRIER);
+  h.run_s(5);
+  EXPECT_EQ(h.at_census(by_host).cause, gatemeter_StopCause_STOP_HOST_COMMAND);
+  EXPECT_EQ(h.at_census(broke).cause, gatemeter_StopCause_STOP_ZERO_BALANCE);
+  EXPECT_EQ(h.at_census(carrier).cause, gatemeter_StopCause_STOP_LOST_CARRIER);
+  EXPECT_EQ(h.agent->stats().sessions_stopped[gatemeter_StopCause_STOP_ZERO_BALANCE], 1u);
+}
+
+TEST(Agent, SetIntervalAndUpdateCommandsApply) {
+  Harness h;
+  h.login();
+  h.start_active("ivan@isp.example");
+  h.run_s(1);
+  gatemeter_Command c = gatemeter_Command_init_zero;
+  c.kind = gatemeter_CommandKind_COMMAND_SET_INTERVAL;
+  c.interval_s = 15;
+  h.census->commands.push_back(c);
+  c = gatemeter_Command_init_zero;
+  c.kind = gatemeter_CommandKind_COMMAND_UPDATE_AVAILABLE;
+  c.version = 42;
+  h.census->commands.push_back(c);
+  h.run_s(60);  // the retransmit timer brings an ack back with the commands
+  EXPECT_EQ(h.agent->settings().interval_s, 15u);
+  EXPECT_TRUE(h.agent->update_available());
+  // The interval survives a reboot: it is kept in the journal's configuration.
+  h.reboot();
+  EXPECT_EQ(h.agent->settings().interval_s, 15u);
+}
+
+TEST(Agent, FreePeriodCommandSplitsChargedAndFreeTime) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start_active("judy@isp.example");
+  h.run_s(20);
+  gatemeter_Command c = gatemeter_Command_init_zero;
+  c.kind = gatemeter_CommandKind_COMMAND_SET_FREE_PERIOD;
+  c.session_id = id;
+  c.free_s = 30;
+  h.census->commands.push_back(c);
+  h.agent->on_traffic(id, 1, 0);
+  h.run_s(100);
+  h.agent->stop_session(id, gatemeter_StopCause_STOP_USER_REQUEST);
+  h.run_s(1);
+  const auto& t = h.at_census(id).totals;
+  EXPECT_EQ(t.charged_s + t.free_s, 120u);
+  EXPECT_EQ(t.free_s, 30u);
+}
+
+TEST(Agent, FullTableRefusesWithACauseAndKeepsEveryoneElse) {
+  Harness h;
+  h.login();
+  std::vector<uint64_t> ids;
+  for (size_t i = 0; i < SessionTable::capacity; ++i)
+    ids.push_back(h.start_active(("user" + std::to_string(i) + "@isp.example").c_str()));
+  uint64_t extra = 0;
+  EXPECT_EQ(h.agent->start_session("late@isp.example", "wifi", 1, extra), StartResult::table_full);
+  EXPECT_EQ(h.agent->stats().sessions_refused_full, 1u);
+  EXPECT_TRUE(h.log.saw("agent.session_table_full"));
+  for (uint64_t id : ids) EXPECT_NE(h.agent->session(id), nullptr);
+  // Stopping one makes room once its STOP is safe.
+  h.agent->stop_session(ids[0], gatemeter_StopCause_STOP_USER_REQUEST);
+  h.run_s(1);
+  EXPECT_EQ(h.agent->start_session("late@isp.example", "wifi", 1, extra), StartResult::ok);
+}
+
+TEST(Agent, BadIdentityIsRefused) {
+  Harness h;
+  uint64_t id = 0;
+  EXPECT_EQ(h.agent->start_session("no-realm", "wifi", 1, id), StartResult::bad_identity);
+  EXPECT_EQ(h.agent->sessions().in_use(), 0u);
+}
+
+TEST(Agent, SessionIdsNeverRepeatAcrossReboots) {
+  Harness h;
+  std::set<uint64_t> seen;
+  for (int boot = 0; boot < 5; ++boot) {
+    for (int i = 0; i < 10; ++i) {
+      uint64_t id = 0;
+      ASSERT_EQ(h.agent->start_session("kim@isp.example", "wifi", 1, id), StartResult::ok);
+      EXPECT_TRUE(seen.insert(id).second) << id;
+      h.agent->stop_session(id, gatemeter_StopCause_STOP_USER_REQUEST);
+      h.agent->tick();
+    }
+    const BootReport r = h.reboot();
+    EXPECT_EQ(r.boot_count, static_cast<uint32_t>(boot + 2));
+  }
+}
+
+TEST(Agent, HealthyUplinkWritesAlmostNothingToFlash) {
+  Harness h;
+  h.login();
+  for (int i = 0; i < 20; ++i) h.start_active(("u" + std::to_string(i) + "@isp.example").c_str());
+  const uint64_t before = h.journal->stats().bytes_programmed;
+  h.run_s(3600);
+  EXPECT_EQ(h.journal->stats().bytes_programmed, before);
+  EXPECT_EQ(h.agent->outbox().stats().records_persisted, 0u);
+}
+
+TEST(Agent, OutboxCoalescesPerSessionWhileAcksAreLost) {
+  Harness h;
+  h.login();
+  const uint64_t a = h.start_active("a@isp.example");
+  const uint64_t b = h.start_active("b@isp.example");
+  h.deliver_acks = false;
+  h.run_s(600);
+  EXPECT_EQ(h.agent->outbox().pending(), 2u);  // one newest record per session, however long
+  h.deliver_acks = true;
+  h.run_s(5);
+  EXPECT_EQ(h.agent->outbox().pending(), 0u);
+  h.agent->stop_session(a, gatemeter_StopCause_STOP_USER_REQUEST);
+  h.agent->stop_session(b, gatemeter_StopCause_STOP_USER_REQUEST);
+  h.run_s(1);
+  EXPECT_EQ(h.at_census(a).totals.charged_s, 605u);
+  EXPECT_EQ(h.at_census(b).totals.charged_s, 605u);
+  // What stayed unacknowledged went to flash, and was forgotten once acknowledged.
+  EXPECT_GT(h.agent->outbox().stats().records_persisted, 0u);
+  EXPECT_EQ(h.journal->record_count(), 0u);
+}
+
+TEST(Agent, RefusesAcksThatAreForged) {
+  Harness h;
+  h.login();
+  h.start_active("a@isp.example");
+  h.agent->tick();
+  ASSERT_FALSE(h.uplink.sent.empty());
+  uint8_t other_key[32] = {99};
+  test::FakeCensus forger(7, other_key);
+  auto forged = forger.receive(h.uplink.sent.front());
+  EXPECT_TRUE(forged.empty());  // the forger cannot even open it
+  test::FakeCensus honest(7, h.grant.session_key);
+  auto ack = honest.receive(h.uplink.sent.front());
+  ack[ack.size() - 1] ^= 1;
+  EXPECT_EQ(h.agent->on_datagram(ack.data(), ack.size()), frame::Refusal::bad_tag);
+  EXPECT_EQ(h.agent->outbox().pending(), 1u);
+}
+
+TEST(Agent, OutageThenRebootClosesSessionsWithAgentRestartAndSendsThemAfterLogin) {
+  Harness h;
+  h.login();
+  const uint64_t a = h.start_active("a@isp.example");
+  h.agent->on_traffic(a, 5000, 100);
+  h.run_s(60);
+  EXPECT_EQ(h.at_census(a).totals.charged_s, 60u);
+  h.agent->on_uplink_lost();
+  h.run_s(125);  // two more intervals, journaled because the uplink is down
+  const uint32_t truth = h.agent->session(a)->charged_s;
+  EXPECT_GT(h.agent->outbox().stats().records_persisted, 0u);
+
+  const BootReport boot = h.reboot();  // power cut: RAM is gone
+  EXPECT_EQ(boot.sessions_closed, 1u);
+  h.login(8);
+  h.run_s(1);
+  ASSERT_TRUE(h.census->sessions.count(a));
+  EXPECT_EQ(h.at_census(a).kind, gatemeter_RecordKind_RECORD_STOP);
+  EXPECT_EQ(h.at_census(a).cause, gatemeter_StopCause_STOP_AGENT_RESTART);
+  // At most one metering interval is lost to the cut.
+  EXPECT_LE(truth - h.at_census(a).totals.charged_s, 60u);
+  EXPECT_GE(h.at_census(a).totals.charged_s, 120u);
+  EXPECT_EQ(h.at_census(a).totals.octets_in, 5000u);
+  EXPECT_EQ(h.journal->record_count(), 0u);
+}
+
+TEST(Agent, TrackUsageOffAuthorisesButSendsNothing) {
+  Harness h;
+  h.grant.track_usage = false;  // what the login service says for this agent
+  h.login();
+  const uint64_t id = h.start_active("a@isp.example");
+  h.run_s(120);
+  EXPECT_TRUE(h.uplink.sent.empty());
+  EXPECT_EQ(h.census->sessions.count(id), 0u);
+}
+
+TEST(Agent, FailsOverToTheNextCensusWhenAcksStop) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start_active("a@isp.example");
+  h.run_s(5);
+  EXPECT_EQ(h.uplink.failovers, 0);
+  h.deliver_acks = false;  // this census went silent
+  h.run_s(61);             // an interval record is now waiting
+  EXPECT_GE(h.uplink.failovers, 1);
+  EXPECT_EQ(h.agent->stats().failovers, static_cast<uint64_t>(h.uplink.failovers));
+  h.deliver_acks = true;  // the next census answers
+  const int before = h.uplink.failovers;
+  h.run_s(30);
+  EXPECT_EQ(h.uplink.failovers, before);
+  EXPECT_EQ(h.agent->outbox().pending(), 0u);
+  EXPECT_GE(h.at_census(id).totals.charged_s, 60u);  // the interval record got through
+}
