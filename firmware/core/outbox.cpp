@@ -64,7 +64,9 @@ void Outbox::flush(uint64_t now_ms) {
   for (Session& s : table_) {
     if (!s.in_use() || !(s.flags & flag_pending) || (s.flags & flag_newest_persisted)) continue;
     if (uplink_ != nullptr && now_s - s.pending_since_s < patience_s) continue;
-    persist(s);
+    // While acks stay away each resend is a new record; restarting the patience after a write
+    // keeps an outage at one write per session per persist_after, not one per resend.
+    if (persist(s)) s.pending_since_s = now_s;
   }
 }
 

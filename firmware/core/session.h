@@ -37,7 +37,8 @@ struct Session {
   uint32_t free_until_s = 0;
   uint32_t deadline_s = 0;     // temporary: approval deadline; otherwise session timeout; 0 none
   uint32_t last_activity_s = 0;  // monotonic seconds of the last traffic (idle timeout)
-  uint32_t pending_since_s = 0;  // when the oldest unacknowledged record was emitted
+  uint32_t pending_since_s = 0;  // when the oldest unacknowledged record was emitted, or
+                                 // the newest was last persisted
   uint16_t idle_timeout_s = 0;   // 0: none
   SessionState state = SessionState::free;
   uint8_t billing = 0;           // gatemeter_BillingOption

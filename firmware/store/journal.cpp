@@ -14,8 +14,9 @@ constexpr size_t probe_size = entry::header_size + 12;  // header + session id +
 bool Journal::geometry_usable() const {
   const uint32_t w = geo_.word_size;
   const bool word_ok = w == 1 || w == 2 || w == 4 || w == 8 || w == 16;
-  return word_ok && geo_.sector_count >= 3 && geo_.sector_count <= config::journal_max_sectors &&
-         geo_.sector_size % w == 0 && geo_.sector_size >= 512 &&
+  return word_ok && geo_.sector_count >= gc_reserve + 2 &&
+         geo_.sector_count <= config::journal_max_sectors && geo_.sector_size % 16 == 0 &&
+         geo_.sector_size >= 512 &&
          geo_.sector_size <= (uint32_t{1} << 20);
 }
 
@@ -31,7 +32,9 @@ JournalStatus Journal::mount() {
   for (auto& s : sectors_) s = Sector{};
   live_count_ = 0;
   head_ = no_sector;
-  head_closed_ = true;
+  dirty_end_ = 0;
+  retire_room_ = static_cast<uint32_t>(
+      entry::align_up(entry::header_size + entry::retire_payload, alignment_));
   max_epoch_ = 0;
   retired_through_ = 0;
   last_opened_ = geo_.sector_count - 1;  // a blank flash starts at sector 0
@@ -76,9 +79,7 @@ JournalStatus Journal::mount() {
 
   if (live_n > 0) {
     head_ = static_cast<int32_t>(live[0]);
-    bool blank = false;
-    if (!tail_is_blank(live[0], blank)) return JournalStatus::flash_error;
-    head_closed_ = sectors_[live[0]].torn || !blank;
+    if (!find_dirty_end(live[0])) return JournalStatus::flash_error;
   }
   if (counters_address_ != no_address) {
     Type type;
@@ -101,20 +102,17 @@ bool Journal::scan_sector(uint32_t s) {
   const uint32_t base = s * geo_.sector_size;
   while (off + entry::header_size <= geo_.sector_size) {
     if (!flash_.read(base + off, buf_, entry::header_size)) return false;
+    if (entry::is_filler(buf_)) {
+      off += alignment_;
+      continue;
+    }
     Type type{};
     size_t length = 0;
-    const HeaderCheck hc = entry::check_header(buf_, geo_.sector_size - off, type, length);
-    if (hc == HeaderCheck::blank) break;
-    if (hc == HeaderCheck::invalid) {
-      sec.torn = true;
-      break;
-    }
+    if (entry::check_header(buf_, geo_.sector_size - off, type, length) != HeaderCheck::valid)
+      break;  // blank: the end; anything else: what a cut write left (the head zeroes it)
     uint8_t* payload = buf_ + entry::header_size;
     if (!flash_.read(base + off + entry::header_size, payload, length)) return false;
-    if (!entry::crc_matches(buf_, payload, length)) {
-      sec.torn = true;
-      break;
-    }
+    if (!entry::crc_matches(buf_, payload, length)) break;
     if (type == Type::retire && length == entry::retire_payload) {
       const uint32_t through = entry::get_u32(payload);
       if (through > retired_through_) retired_through_ = through;
@@ -132,6 +130,10 @@ bool Journal::replay_sector(uint32_t s) {
     uint8_t p[probe_size];
     const size_t want = geo_.sector_size - off < probe_size ? geo_.sector_size - off : probe_size;
     if (!flash_.read(base + off, p, want)) return false;
+    if (entry::is_filler(p)) {
+      off += alignment_;
+      continue;
+    }
     Type type{};
     size_t length = 0;
     entry::check_header(p, geo_.sector_size - off, type, length);  // valid: scan_sector said so
@@ -161,16 +163,35 @@ bool Journal::replay_sector(uint32_t s) {
   return true;
 }
 
-bool Journal::tail_is_blank(uint32_t s, bool& blank) {
-  blank = true;
+// Finds the end of whatever follows the head's last good entry (a torn entry, a torn filler):
+// the last byte that is not erased, rounded up to the entry alignment.
+bool Journal::find_dirty_end(uint32_t s) {
   const uint32_t base = s * geo_.sector_size;
-  for (uint32_t off = sectors_[s].used; off < geo_.sector_size && blank;) {
+  dirty_end_ = sectors_[s].used;
+  for (uint32_t off = sectors_[s].used; off < geo_.sector_size;) {
     const uint32_t n = geo_.sector_size - off < sizeof buf_ ? geo_.sector_size - off
                                                              : static_cast<uint32_t>(sizeof buf_);
     if (!flash_.read(base + off, buf_, n)) return false;
     for (uint32_t i = 0; i < n; ++i)
-      if (buf_[i] != 0xFF) blank = false;
+      if (buf_[i] != 0xFF)
+        dirty_end_ = static_cast<uint32_t>(entry::align_up(off + i + 1, alignment_));
     off += n;
+  }
+  return true;
+}
+
+// Zeroing only clears bits, so NOR allows it over anything; a cut part-way leaves a shorter
+// dirty region for the next attempt.
+bool Journal::zero_dirty_region() {
+  static constexpr uint8_t zeros[64] = {};
+  Sector& head = sectors_[head_];
+  const uint32_t base = static_cast<uint32_t>(head_) * geo_.sector_size;
+  while (head.used < dirty_end_) {
+    const uint32_t n = dirty_end_ - head.used < sizeof zeros ? dirty_end_ - head.used
+                                                              : static_cast<uint32_t>(sizeof zeros);
+    if (!flash_.program(base + head.used, zeros, n)) return false;
+    stats_.bytes_programmed += n;
+    head.used += n;
   }
   return true;
 }
@@ -194,32 +215,37 @@ JournalStatus Journal::append(Type type, const uint8_t* payload, size_t length,
 
 JournalStatus Journal::write_entry(const uint8_t* bytes, size_t size, bool for_gc,
                                    uint32_t& address) {
-  if (head_ == no_sector || head_closed_ || sectors_[head_].used + size > geo_.sector_size) {
+  // Every sector keeps room for one retire entry, so a collection always has somewhere to
+  // write the retire entry that completes it.
+  const bool retire = bytes[0] == static_cast<uint8_t>(Type::retire);
+  const uint32_t limit = geo_.sector_size - (retire ? 0 : retire_room_);
+  if (head_ == no_sector || dirty_end_ + size > limit) {
     const JournalStatus st = open_sector(for_gc);
     if (st != JournalStatus::ok) return st;
   }
+  if (!zero_dirty_region()) return JournalStatus::flash_error;
   Sector& head = sectors_[head_];
   const uint32_t at = static_cast<uint32_t>(head_) * geo_.sector_size + head.used;
   if (!flash_.program(at, bytes, size)) {
-    head_closed_ = true;  // the entry may be half there: nothing may follow it in this sector
+    dirty_end_ = head.used + static_cast<uint32_t>(size);  // may be half there: zero it first
     return JournalStatus::flash_error;
   }
   head.used += static_cast<uint32_t>(size);
+  dirty_end_ = head.used;
   stats_.bytes_programmed += size;
   ++stats_.entries_written;
   address = at;
   return JournalStatus::ok;
 }
 
-// Normal writes keep one sector spare, so that garbage collection always has somewhere to
-// copy to; collection itself may use it.
+// Normal writes keep gc_reserve sectors spare; collection itself may use them.
 JournalStatus Journal::open_sector(bool for_gc) {
   if (!for_gc) {
-    for (uint32_t i = 0; free_sectors() < 2 && i < geo_.sector_count; ++i) {
+    for (uint32_t i = 0; free_sectors() <= gc_reserve && i < geo_.sector_count; ++i) {
       const JournalStatus st = collect_oldest();
       if (st != JournalStatus::ok) return st;
     }
-    if (free_sectors() < 2) return JournalStatus::full;
+    if (free_sectors() <= gc_reserve) return JournalStatus::full;
   } else if (free_sectors() < 1) {
     return JournalStatus::full;
   }
@@ -239,11 +265,11 @@ JournalStatus Journal::open_sector(bool for_gc) {
     return JournalStatus::flash_error;
   stats_.bytes_programmed += header_bytes;
   ++stats_.sectors_opened;
-  sectors_[next] = Sector{max_epoch_, header_bytes, true, false};
+  sectors_[next] = Sector{max_epoch_, header_bytes, true};
   ++live_count_;
   head_ = static_cast<int32_t>(next);
   last_opened_ = next;
-  head_closed_ = false;
+  dirty_end_ = header_bytes;
   return JournalStatus::ok;
 }
 

@@ -43,16 +43,19 @@ class Journal final : public RecordStore {
     uint32_t epoch = 0;   // 0: no valid header
     uint32_t used = 0;    // bytes from the sector start up to the first free byte
     bool live = false;
-    bool torn = false;    // scan stopped at an entry that failed its checks
   };
   static constexpr uint32_t no_address = ~uint32_t{0};
   static constexpr int32_t no_sector = -1;
+  // Free sectors normal writes leave untouched: one for garbage collection to copy into, one
+  // more so that a collection cut short by a power cut can be finished after the reboot.
+  static constexpr uint32_t gc_reserve = 2;
 
   bool geometry_usable() const;
   uint32_t first_entry_offset() const;
   bool scan_sector(uint32_t s);
   bool replay_sector(uint32_t s);
-  bool tail_is_blank(uint32_t s, bool& blank);
+  bool find_dirty_end(uint32_t s);
+  bool zero_dirty_region();
 
   JournalStatus append(entry::Type type, const uint8_t* payload, size_t length,
                        uint32_t& address);
@@ -76,7 +79,10 @@ class Journal final : public RecordStore {
   Sector sectors_[config::journal_max_sectors];
   uint32_t live_count_ = 0;
   int32_t head_ = no_sector;
-  bool head_closed_ = true;      // never write after a torn entry: open a new sector instead
+  // The head's bytes in [used, dirty_end_) are what a cut write left there: they are zeroed (a
+  // filler the scan skips) before anything is appended after them.
+  uint32_t dirty_end_ = 0;
+  uint32_t retire_room_ = 0;     // bytes a retire entry takes; other entries leave this free
   uint32_t max_epoch_ = 0;
   uint32_t retired_through_ = 0;
   uint32_t last_opened_ = 0;     // where the rotation continues from

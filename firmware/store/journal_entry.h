@@ -52,6 +52,9 @@ size_t encode_entry(Type type, const uint8_t* payload, size_t length, size_t ali
 enum class HeaderCheck : uint8_t { blank, valid, invalid };
 // Checks the 8 header bytes of an entry at `room` bytes before the end of its sector.
 HeaderCheck check_header(const uint8_t* header, size_t room, Type& type, size_t& payload_length);
+// Zeroed bytes where a cut write was: skipped one alignment unit at a time. No entry can start
+// with four zero bytes (its type byte keeps a bit set however far a cut got).
+inline bool is_filler(const uint8_t* h) { return (h[0] | h[1] | h[2] | h[3]) == 0; }
 // The CRC in the header covers its first four bytes and the payload.
 bool crc_matches(const uint8_t* header, const uint8_t* payload, size_t payload_length);
 

@@ -161,9 +161,9 @@ TEST_F(Fixture, GarbageCollectionKeepsEverythingLiveAndSpreadsWear) {
 }
 
 TEST_F(Fixture, SaysFullWhenTheLiveSetCannotFit) {
-  // Tiny flash: 3 sectors of 512 bytes hold only a few records once one is kept spare.
-  std::vector<uint8_t> bytes(3 * 512);
-  SimFlash small({512, 3, 4}, bytes.data(), true);
+  // Tiny flash: 4 sectors of 512 bytes hold only a few records once two are kept spare.
+  std::vector<uint8_t> bytes(4 * 512);
+  SimFlash small({512, 4, 4}, bytes.data(), true);
   Journal js(small);
   ASSERT_EQ(js.mount(), JournalStatus::ok);
   JournalStatus st = JournalStatus::ok;
@@ -178,11 +178,11 @@ TEST_F(Fixture, SaysFullWhenTheLiveSetCannotFit) {
 }
 
 TEST_F(Fixture, RefusesAGeometryItCannotUse) {
-  std::vector<uint8_t> bytes(2 * 4096);
-  SimFlash two({4096, 2, 4}, bytes.data(), true);
-  Journal js(two);
+  std::vector<uint8_t> bytes(4 * 4096);
+  SimFlash three({4096, 3, 4}, bytes.data(), true);  // two spare leave one: too few
+  Journal js(three);
   EXPECT_EQ(js.mount(), JournalStatus::bad_geometry);
-  SimFlash odd({4096, 2, 3}, bytes.data(), true);
+  SimFlash odd({4096, 4, 3}, bytes.data(), true);
   Journal jo(odd);
   EXPECT_EQ(jo.mount(), JournalStatus::bad_geometry);
 }
@@ -196,7 +196,7 @@ TEST_F(Fixture, ForeignBytesAreTreatedAsBlank) {
   EXPECT_EQ(j->record_count(), 1u);
 }
 
-TEST_F(Fixture, ACutMidWriteKeepsTheOlderRecordAndNothingFollowsTheTornEntry) {
+TEST_F(Fixture, ACutMidWriteKeepsTheOlderRecordAndTheTornEntryIsZeroedBeforeTheNext) {
   ASSERT_EQ(j->put_record(make(5, 1)), JournalStatus::ok);
   flash.device().cut_power_at(flash.device().operations());
   EXPECT_EQ(j->put_record(make(5, 2)), JournalStatus::flash_error);
@@ -204,8 +204,10 @@ TEST_F(Fixture, ACutMidWriteKeepsTheOlderRecordAndNothingFollowsTheTornEntry) {
   UsageRecord r;
   ASSERT_TRUE(j->find(5, r));
   EXPECT_TRUE(r.seq == 1 || r.seq == 2);
-  // Writing goes on in a fresh sector; everything stays readable.
+  // Writing goes on in the same sector, after the torn bytes are zeroed into a filler.
+  const uint32_t opened = j->stats().sectors_opened;
   ASSERT_EQ(j->put_record(make(5, 3)), JournalStatus::ok);
+  EXPECT_EQ(j->stats().sectors_opened, opened);
   ASSERT_EQ(j->put_record(make(6, 1)), JournalStatus::ok);
   remount();
   ASSERT_TRUE(j->find(5, r));

@@ -1,0 +1,9 @@
+# Power-cut torture of the flash journal under the agent (issue 4).
+add_executable(journal_torture_test journal_torture_test.cpp)
+target_compile_features(journal_torture_test PRIVATE cxx_std_20)
+target_link_libraries(journal_torture_test PRIVATE gm_core gm_sim_flash)
+add_test(NAME fault.journal_power_cut_torture COMMAND journal_torture_test)
+add_test(NAME fault.journal_power_cut_torture_8_byte_words
+         COMMAND journal_torture_test --operations=4000 --seed=7 --word=8)
+set_tests_properties(fault.journal_power_cut_torture fault.journal_power_cut_torture_8_byte_words
+                     PROPERTIES TIMEOUT 900)
