@@ -64,6 +64,11 @@ void Agent::apply_settings(const AgentSettings& s) {
   o.copies = settings_.copies == 0 ? 1 : settings_.copies;
   o.retransmit_ms = settings_.retransmit_ms;
   o.persist_after_ms = settings_.persist_after_ms;
+  // A power cut may cost one interval of usage (the invariant), so once a session's record is
+  // in flash, rewriting it more often than once per interval buys nothing but wear.
+  o.repersist_after_ms = settings_.interval_s * 1000 > settings_.persist_after_ms
+                             ? settings_.interval_s * 1000
+                             : settings_.persist_after_ms;
   outbox_.configure(o);
 }
 

@@ -28,6 +28,8 @@ struct OutboxSettings {
   uint32_t copies = config::default_copies;
   uint32_t retransmit_ms = config::default_retransmit_ms;
   uint32_t persist_after_ms = config::default_persist_after_ms;
+  // After a session's record was persisted, how long before a newer one is (acks still away).
+  uint32_t repersist_after_ms = config::default_interval_s * 1000;
   uint32_t max_records = config::max_records_per_datagram;
   uint32_t max_datagram_bytes = 1400;  // keep under a 1500-byte MTU with IP/UDP headers
 };

@@ -299,6 +299,26 @@ TEST(Agent, HealthyUplinkWritesAlmostNothingToFlash) {
   EXPECT_EQ(h.agent->outbox().stats().records_persisted, 0u);
 }
 
+TEST(Agent, WhileAcksStayAwayEachSessionIsWrittenOncePerInterval) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start_active("a@isp.example");
+  h.deliver_acks = false;
+  h.run_s(600);  // resends every 3 s make new records; flash sees one per 60 s interval
+  const uint64_t persisted = h.agent->outbox().stats().records_persisted;
+  EXPECT_GE(persisted, 9u);
+  EXPECT_LE(persisted, 11u);
+  // What flash holds is never more than an interval behind the session.
+  UsageRecord r;
+  ASSERT_TRUE(h.journal->find(id, r));
+  EXPECT_GE(r.totals.charged_s + 61, h.agent->session(id)->charged_s);
+  // A STOP does not wait for the interval: it goes to flash after persist_after.
+  ASSERT_TRUE(h.agent->stop_session(id, gatemeter_StopCause_STOP_USER_REQUEST));
+  h.run_s(31);
+  ASSERT_TRUE(h.journal->find(id, r));
+  EXPECT_EQ(r.kind, gatemeter_RecordKind_RECORD_STOP);
+}
+
 TEST(Agent, OutboxCoalescesPerSessionWhileAcksAreLost) {
   Harness h;
   h.login();
