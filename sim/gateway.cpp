@@ -45,9 +45,14 @@ void Gateway::boot(uint64_t now_ms) {
 
 void Gateway::power_cut(uint64_t now_ms) {
   if (agent_) {
-    for (const auto& [who, id] : session_of_)
-      if (const core::Session* s = agent_->session(id); s != nullptr && s->state != core::SessionState::stopping)
+    for (const auto& [who, id] : session_of_) {
+      const core::Session* s = agent_->session(id);
+      if (s == nullptr) continue;  // ended and its STOP durable (acknowledged or in flash)
+      if (s->state == core::SessionState::stopping)
+        truth_.cut_after_end(config_.agent_id, id);  // its STOP was still only in RAM
+      else
         record_end(*s, true, now_ms);
+    }
   }
   session_of_.clear();
   login_.reset();
@@ -68,16 +73,9 @@ void Gateway::on_session_end(void* self, const core::Session& s) {
 }
 
 void Gateway::record_end(const core::Session& s, bool power_cut, uint64_t now_ms) {
-  TruthEntry& t = truth_.at(config_.agent_id, s.id);
-  if (t.ended) return;
-  t.subscriber = s.subscriber;
-  // Octets are the simulator's own sums (set as it fed them); time is the meter's.
-  t.totals.charged_s = s.charged_s;
-  t.totals.free_s = s.free_s;
-  t.stop_cause = power_cut ? static_cast<int32_t>(gatemeter_StopCause_STOP_AGENT_RESTART) : s.cause;
-  t.power_cut = power_cut;
-  t.ended = true;
-  t.ended_ms = now_ms;
+  truth_.end(config_.agent_id, s.id, s.subscriber, s.charged_s, s.free_s,
+             power_cut ? static_cast<int32_t>(gatemeter_StopCause_STOP_AGENT_RESTART) : s.cause,
+             power_cut, now_ms);
 }
 
 void Gateway::drive_login(uint64_t now_ms) {
@@ -106,7 +104,7 @@ void Gateway::drive_login(uint64_t now_ms) {
   const char* census[4];
   for (pb_size_t i = 0; i < r.census_count; ++i) census[i] = r.census[i];
   if (r.census_count == 0 || !uplink_->set_census(census, r.census_count) ||
-      !uplink_->open("127.0.0.1")) {
+      !uplink_->open(config_.local_ip.c_str())) {
     log_.write(hal::LogLevel::error, "gateway.bad_census_list", r.census_count);
     login_ = std::make_unique<net::PosixLogin>();
     next_login_ms_ = now_ms + 2000;
@@ -144,11 +142,8 @@ void Gateway::apply(const ScriptEvent& e, uint64_t now_ms) {
       agent_->authorise(id, gatemeter_AuthDecision_AUTH_REJECT);
       break;
     case Kind::traffic:
-      if (agent_->on_traffic(id, e.octets_in, e.octets_out)) {
-        TruthEntry& t = truth_.at(config_.agent_id, id);
-        t.totals.octets_in += e.octets_in;
-        t.totals.octets_out += e.octets_out;
-      }
+      if (agent_->on_traffic(id, e.octets_in, e.octets_out))
+        truth_.add_traffic(config_.agent_id, id, now_ms, e.octets_in, e.octets_out);
       break;
     case Kind::free_period:
       agent_->set_free_period(id, e.seconds);
@@ -163,19 +158,31 @@ void Gateway::apply(const ScriptEvent& e, uint64_t now_ms) {
     case Kind::start:
       break;
   }
-  (void)now_ms;
 }
 
 void Gateway::step(uint64_t now_ms) {
   if (!agent_) return;  // powered off
   now_ms_ = now_ms;
   drive_login(now_ms);
-  for (const ScriptEvent& e : script_.due(now_ms)) apply(e, now_ms);
+  for (const ScriptEvent& e : script_.due(now_ms))
+    if (!winding_down_) apply(e, now_ms);
   if (now_ms >= next_tick_ms_) {
     agent_->tick();
     next_tick_ms_ = now_ms + 1000;
   }
   if (logged_in_) uplink_->poll(0);
+}
+
+void Gateway::wind_down(uint64_t now_ms) {
+  winding_down_ = true;
+  now_ms_ = now_ms;
+  if (!agent_) return;
+  for (const auto& [who, id] : session_of_)
+    agent_->stop_session(id, gatemeter_StopCause_STOP_USER_REQUEST);
+}
+
+bool Gateway::drained() const {
+  return agent_ != nullptr && logged_in_ && agent_->outbox().pending() == 0;
 }
 
 GatewayStatus Gateway::status() const {

@@ -25,6 +25,7 @@ struct GatewayConfig {
   std::string agent_id = "gw-0001";
   std::array<uint8_t, 32> credential{};
   std::string login_server = "127.0.0.1:7000";
+  std::string local_ip = "0.0.0.0";  // where the census uplink binds
   std::array<uint8_t, 32> login_pin{};
   SubscriberPlan subscribers;
   core::AgentSettings settings;
@@ -51,6 +52,11 @@ class Gateway {
   void step(uint64_t now_ms);
   // RAM is gone; sessions open now end in the truth log as cut by power.
   void power_cut(uint64_t now_ms);
+  // The end of a run: no more arrivals; every live session stops (user request) so that its
+  // STOP can reach the census. drained() once nothing waits for an acknowledgement.
+  void wind_down(uint64_t now_ms);
+  bool drained() const;
+  bool powered() const { return agent_ != nullptr; }
 
   GatewayStatus status() const;
   const std::string& agent_id() const { return config_.agent_id; }
@@ -84,6 +90,7 @@ class Gateway {
   uint32_t boots_ = 0;
   std::map<uint32_t, uint64_t> session_of_;  // scripted subscriber -> agent session id
   uint64_t now_ms_ = 0;
+  bool winding_down_ = false;
 };
 
 }  // namespace gm::sim

@@ -52,13 +52,14 @@ std::optional<FlashFile> FlashFile::open(const std::string& path, hal::FlashGeom
 
 FlashFile::FlashFile(std::string path, uint8_t* bytes, size_t size, bool created,
                      hal::FlashGeometry geometry, uint64_t seed)
-    : path_(std::move(path)), bytes_(bytes), size_(size), created_(created) {
+    : path_(std::move(path)), bytes_(bytes), size_(size), created_(created), seed_(seed) {
   flash_.emplace(geometry, bytes_, created, seed);
 }
 
 FlashFile::FlashFile(FlashFile&& o) noexcept
-    : path_(std::move(o.path_)), bytes_(o.bytes_), size_(o.size_), created_(o.created_) {
-  if (o.flash_) flash_.emplace(o.flash_->geometry(), bytes_, false, 1);
+    : path_(std::move(o.path_)), bytes_(o.bytes_), size_(o.size_), created_(o.created_),
+      seed_(o.seed_) {
+  if (o.flash_) flash_.emplace(o.flash_->geometry(), bytes_, false, seed_);
   o.bytes_ = nullptr;
   o.flash_.reset();
 }

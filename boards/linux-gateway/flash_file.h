@@ -35,6 +35,7 @@ class FlashFile {
   uint8_t* bytes_ = nullptr;
   size_t size_ = 0;
   bool created_ = false;
+  uint64_t seed_ = 1;
   std::optional<store::SimFlash> flash_;
 };
 

@@ -1,0 +1,73 @@
+// Many simulated gateways in one process, each with its own flash file, stepped from one loop;
+// and the power cuts the simulator inflicts on them. A cut arms the gateway's flash to lose
+// power at its next write (tearing it, as a real cut does) or, if nothing writes soon, cuts
+// between writes; then everything the gateway held in RAM is thrown away, and after a pause
+// it boots again from its flash file.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "boards/linux-gateway/flash_file.h"
+#include "boards/linux-gateway/linux_rng.h"
+#include "boards/linux-gateway/posix_clock.h"
+#include "boards/linux-gateway/stderr_log.h"
+#include "sim/gateway.h"
+#include "sim/truth_log.h"
+
+namespace gm::sim {
+
+inline constexpr hal::FlashGeometry fleet_flash_geometry{4096, 16, 4};  // 64 KiB journal
+
+struct FleetTotals {
+  size_t gateways = 0, logged_in = 0, powered = 0;
+  size_t sessions = 0, pending = 0;
+  uint64_t acked = 0, charged_s = 0, free_s = 0, octets_in = 0, octets_out = 0;
+  uint32_t power_cuts = 0;
+};
+
+class Fleet {
+ public:
+  Fleet(TruthLog& truth, uint64_t seed) : truth_(truth), rng_(seed) {}
+
+  // Opens (or creates) the gateway's flash file; false with the reason in error.
+  bool add(const GatewayConfig& config, const std::string& flash_path, std::string& error);
+  void boot_all(uint64_t now_ms);
+
+  // Schedules `count` power cuts for every gateway at random moments in [from_ms, to_ms).
+  void plan_power_cuts(uint32_t count, uint64_t from_ms, uint64_t to_ms);
+  void step(uint64_t now_ms);
+  void wind_down(uint64_t now_ms);
+  bool drained() const;
+
+  FleetTotals totals() const;
+  size_t size() const { return members_.size(); }
+  const Gateway& gateway(size_t i) const { return *members_[i]->gateway; }
+  uint32_t power_cuts(size_t i) const { return members_[i]->cuts_done; }
+
+ private:
+  struct Member {
+    GatewayConfig config;
+    std::optional<board::FlashFile> flash;
+    std::unique_ptr<board::StderrLog> log;
+    std::unique_ptr<Gateway> gateway;
+    std::vector<uint64_t> cuts_at;  // planned, ascending
+    uint32_t cuts_done = 0;
+    uint64_t cut_armed_ms = 0;      // a cut waits for the next write until this moment
+    uint64_t off_until_ms = 0;      // powered off until then
+  };
+  void drive_power(Member& m, uint64_t now_ms);
+
+  TruthLog& truth_;
+  std::mt19937_64 rng_;
+  board::PosixClock clock_;
+  board::LinuxRng random_;
+  std::vector<std::unique_ptr<Member>> members_;
+  bool winding_down_ = false;
+};
+
+}  // namespace gm::sim

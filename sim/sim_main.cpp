@@ -1,0 +1,197 @@
+// gatemeter-sim: simulated gateways with scripted subscribers against a real login service and
+// census, with faults in between, and the subscribers' true usage written where the census
+// cannot see it. See sim_usage() or --help.
+#include <sys/stat.h>
+
+#include <atomic>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <thread>
+
+#include "sim/fleet.h"
+#include "sim/sim_options.h"
+
+using namespace gm;
+using namespace gm::sim;
+
+namespace {
+
+bool endpoint(const std::string& text, boost::asio::ip::udp::endpoint& out) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  boost::system::error_code ec;
+  const auto addr = boost::asio::ip::make_address_v4(text.substr(0, colon), ec);
+  const int port = std::atoi(text.c_str() + colon + 1);
+  if (ec || port <= 0 || port > 65535) return false;
+  out = {addr, static_cast<uint16_t>(port)};
+  return true;
+}
+
+std::string human(uint64_t n) {
+  char b[32];
+  if (n >= 10'000'000'000ull) std::snprintf(b, sizeof b, "%.1fG", n / 1e9);
+  else if (n >= 10'000'000) std::snprintf(b, sizeof b, "%.1fM", n / 1e6);
+  else if (n >= 10'000) std::snprintf(b, sizeof b, "%.1fk", n / 1e3);
+  else std::snprintf(b, sizeof b, "%" PRIu64, n);
+  return b;
+}
+
+void print_header() {
+  std::printf("%6s %-12s %6s %9s %9s %9s %9s %8s %8s %5s\n", "time", "gateway", "live", "charged_s",
+              "free_s", "oct_in", "oct_out", "acked", "pending", "cuts");
+}
+
+void print_row(uint64_t t_s, const std::string& name, const FleetTotals& t) {
+  std::printf("%5" PRIu64 "s %-12s %6zu %9" PRIu64 " %9" PRIu64 " %9s %9s %8" PRIu64 " %8zu %5u\n",
+              t_s, name.c_str(), t.sessions, t.charged_s, t.free_s, human(t.octets_in).c_str(),
+              human(t.octets_out).c_str(), t.acked, t.pending, t.power_cuts);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  SimOptions o;
+  std::string error;
+  if (!parse_sim_options(argc, argv, o, error)) {
+    if (error.empty()) {
+      std::fputs(sim_usage(), stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "gatemeter-sim: %s\n", error.c_str());
+    return 2;
+  }
+  mkdir(o.flash_dir.c_str(), 0700);
+
+  // Relays run on their own thread; the gateways on this one.
+  boost::asio::io_context io;
+  std::vector<std::unique_ptr<FaultRelay>> relays;
+  for (size_t i = 0; i < o.relays.size(); ++i) {
+    boost::asio::ip::udp::endpoint listen, target;
+    if (!endpoint(o.relays[i].listen, listen) || !endpoint(o.relays[i].target, target)) {
+      std::fprintf(stderr, "gatemeter-sim: --relay %s=%s: expected a.b.c.d:port=a.b.c.d:port\n",
+                   o.relays[i].listen.c_str(), o.relays[i].target.c_str());
+      return 2;
+    }
+    try {
+      FaultPlan p = o.faults;
+      p.seed = o.seed + i;
+      relays.push_back(std::make_unique<FaultRelay>(io, listen, target, p));
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "gatemeter-sim: --relay %s: %s\n", o.relays[i].listen.c_str(), e.what());
+      return 1;
+    }
+  }
+  auto guard = boost::asio::make_work_guard(io);
+  std::thread relay_thread([&] { io.run(); });
+
+  board::PosixClock clock;
+  const uint64_t t0 = clock.monotonic_ms();
+  // The census may lack one interval plus the persist delay of a session cut by power (and a
+  // second of tick granularity, and the time a record takes to be acknowledged).
+  TruthLog truth((uint64_t{o.interval_s} + o.persist_after_s + 2) * 1000);
+  Fleet fleet(truth, o.seed);
+  for (size_t i = 0; i < o.agents.size(); ++i) {
+    GatewayConfig c;
+    c.agent_id = o.agents[i].id;
+    c.credential = o.agents[i].credential;
+    c.login_server = o.login;
+    c.login_pin = o.pin;
+    c.local_ip = o.local_ip;
+    c.subscribers = o.plan;
+    c.subscribers.seed = o.seed * 1000 + i;
+    c.subscribers.realm = "hotspot" + std::to_string(i % 10) + ".example";
+    c.settings.interval_s = o.interval_s;
+    c.settings.persist_after_ms = o.persist_after_s * 1000;
+    if (!fleet.add(c, o.flash_dir + "/" + c.agent_id + ".flash", error)) {
+      std::fprintf(stderr, "gatemeter-sim: gateway %s: %s\n", c.agent_id.c_str(), error.c_str());
+      return 1;
+    }
+  }
+  fleet.boot_all(t0);
+  fleet.plan_power_cuts(o.power_cuts, t0 + o.duration_s * 100, t0 + o.duration_s * 850);
+  std::printf("gatemeter-sim: %zu gateway(s), %u s of subscribers, login %s, %zu relay(s)%s\n",
+              fleet.size(), o.duration_s, o.login.c_str(), relays.size(),
+              o.power_cuts ? ", power cuts on" : "");
+
+  std::vector<bool> outage_on(o.outages.size(), false);
+  uint64_t next_status = t0;
+  bool header = false;
+  bool winding = false;
+  const uint64_t end_ms = t0 + uint64_t{o.duration_s} * 1000;
+  const uint64_t drain_end = end_ms + uint64_t{o.drain_timeout_s} * 1000;
+  bool drained = false;
+  for (;;) {
+    const uint64_t now = clock.monotonic_ms();
+    const uint64_t t_s = (now - t0) / 1000;
+    for (size_t k = 0; k < o.outages.size(); ++k) {
+      const bool want = t_s >= o.outages[k].at_s && t_s < uint64_t{o.outages[k].at_s} + o.outages[k].for_s;
+      if (want != outage_on[k]) {
+        outage_on[k] = want;
+        FaultRelay* r = relays[o.outages[k].relay].get();
+        boost::asio::post(io, [r, want] { r->set_blackhole(want); });
+        std::printf("%5" PRIu64 "s relay %zu (%s) %s\n", t_s, o.outages[k].relay,
+                    o.relays[o.outages[k].relay].listen.c_str(),
+                    want ? "goes dark (census outage)" : "is back");
+      }
+    }
+    if (!winding && now >= end_ms) {
+      winding = true;
+      for (size_t k = 0; k < o.outages.size(); ++k)
+        if (outage_on[k]) {
+          FaultRelay* r = relays[o.outages[k].relay].get();
+          boost::asio::post(io, [r] { r->set_blackhole(false); });
+          outage_on[k] = false;
+        }
+      fleet.wind_down(now);
+      std::printf("%5" PRIu64 "s subscribers leave; waiting for every record to be acknowledged\n", t_s);
+    }
+    fleet.step(now);
+    if (o.status_every_s != 0 && now >= next_status) {
+      next_status = now + o.status_every_s * 1000ull;
+      if (!header) print_header();
+      header = true;
+      if (fleet.size() <= 4) {
+        for (size_t i = 0; i < fleet.size(); ++i) {
+          const GatewayStatus s = fleet.gateway(i).status();
+          FleetTotals t;
+          t.sessions = s.sessions;
+          t.pending = s.pending;
+          t.acked = s.acked;
+          t.charged_s = s.charged_s;
+          t.free_s = s.free_s;
+          t.octets_in = s.octets_in;
+          t.octets_out = s.octets_out;
+          t.power_cuts = fleet.power_cuts(i);
+          print_row(t_s, fleet.gateway(i).agent_id(), t);
+        }
+      } else {
+        print_row(t_s, "fleet", fleet.totals());
+      }
+      std::fflush(stdout);
+    }
+    if (winding && fleet.drained()) {
+      drained = true;
+      break;
+    }
+    if (now >= drain_end) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+
+  guard.reset();
+  io.stop();
+  relay_thread.join();
+  const FleetTotals t = fleet.totals();
+  size_t sessions = 0;
+  for (const auto& kv : truth.entries()) sessions += kv.second.ended ? 1 : 0;
+  std::printf("gatemeter-sim: %zu sessions ended, %u power cuts, %s\n", sessions, t.power_cuts,
+              drained ? "every record acknowledged" : "NOT drained: records still pending");
+  if (!o.truth_path.empty()) {
+    if (!truth.write_csv(o.truth_path)) {
+      std::fprintf(stderr, "gatemeter-sim: cannot write %s\n", o.truth_path.c_str());
+      return 1;
+    }
+    std::printf("gatemeter-sim: true usage written to %s\n", o.truth_path.c_str());
+  }
+  return drained ? 0 : 1;
+}
