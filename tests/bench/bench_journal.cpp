@@ -122,13 +122,12 @@ RunResult run(Uplink mode, int sessions, double hours, bool churn, uint64_t seed
   return r;
 }
 
-// Instructions callgrind counts inside the mount of a full journal; -1 if it cannot run.
-long long recovery_instructions(int sectors, int sector_size, int sessions) {
+// Instructions callgrind counts inside `function` of a probe run; -1 if it cannot run.
+long long callgrind(const char* function, const std::string& probe_and_args) {
   const std::string out = "/tmp/gm_bench_callgrind." + std::to_string(getpid());
-  const std::string cmd = "valgrind --tool=callgrind --toggle-collect=gm_bench_recover_once "
-                          "--callgrind-out-file=" + out + " " GM_RECOVERY_PROBE " " +
-                          std::to_string(sectors) + " " + std::to_string(sector_size) + " " +
-                          std::to_string(sessions) + " >/dev/null 2>&1";
+  const std::string cmd = std::string("valgrind --tool=callgrind --toggle-collect=") + function +
+                          " --callgrind-out-file=" + out + " " + probe_and_args +
+                          " >/dev/null 2>&1";
   const int rc = std::system(cmd.c_str());
   long long total = -1;
   std::ifstream f(out);
@@ -211,7 +210,11 @@ int main() {
   long long full64 = -1;
   for (const Case c : {Case{8, 4096, 64}, Case{16, 4096, 64}, Case{16, 4096, 256},
                        Case{32, 4096, 64}, Case{32, 4096, 256}}) {
-    const long long n = recovery_instructions(c.sectors, c.size, c.sessions);
+    const long long n =
+        callgrind("gm_bench_recover_once", std::string(GM_RECOVERY_PROBE) + " " +
+                                               std::to_string(c.sectors) + " " +
+                                               std::to_string(c.size) + " " +
+                                               std::to_string(c.sessions));
     if (n < 0) {
       std::printf("  valgrind could not run the probe (is valgrind installed? this must be the\n"
                   "  release build: sanitizers and valgrind do not mix)\n");
@@ -223,8 +226,22 @@ int main() {
   }
   std::printf("  goal: full 64 KiB journal <= 1,250,000 instructions: %s\n",
               verdict(full64 >= 0 && full64 <= 1'250'000));
+  // ---- CPU per tick -----------------------------------------------------------------------
+  std::printf("\nCPU per metering tick: instructions callgrind counts in 600 one-second ticks of\n"
+              "the agent (64 active sessions with traffic, 60 s interval, healthy uplink; each\n"
+              "tick's sends and the fake census's acks included), x86-64 release build\n");
+  const long long short_run = callgrind("gm_bench_ticks", std::string(GM_TICK_PROBE) + " 64 60");
+  const long long long_run = callgrind("gm_bench_ticks", std::string(GM_TICK_PROBE) + " 64 660");
+  if (short_run < 0 || long_run < 0) {
+    std::printf("  valgrind could not run the tick probe\n");
+    return 1;
+  }
+  const double per_tick = static_cast<double>(long_run - short_run) / 600.0;
+  std::printf("  %-58s %10.0f\n", "instructions per tick (64 sessions)", per_tick);
+  std::printf("  %-58s %10.0f\n", "instructions per session tick", per_tick / 64);
+
   std::printf("\njournal_recovery_instructions_64k=%lld healthy_bytes_per_session_min=%.2f "
-              "write_amplification=%.2f\n",
-              full64, healthy_rate / 60, wa);
+              "write_amplification=%.2f session_tick_instructions=%.0f\n",
+              full64, healthy_rate / 60, wa, per_tick / 64);
   return 0;
 }
