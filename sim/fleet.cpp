@@ -1,8 +1,20 @@
 #include "sim/fleet.h"
 
 #include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
 
 namespace gm::sim {
+
+void SimLog::write(hal::LogLevel level, const char* event, int64_t a, int64_t b) {
+  if (level < hal::LogLevel::warning && std::strcmp(event, "agent.boot") != 0 &&
+      std::strcmp(event, "agent.login") != 0)
+    return;
+  static const char* const names[] = {"debug", "info", "warning", "error"};
+  std::fprintf(stderr, "%s %s %s %" PRId64 " %" PRId64 "\n", name_.c_str(),
+               names[static_cast<int>(level)], event, a, b);
+}
 
 bool Fleet::add(const GatewayConfig& config, const std::string& flash_path, std::string& error) {
   auto m = std::make_unique<Member>();
@@ -10,7 +22,7 @@ bool Fleet::add(const GatewayConfig& config, const std::string& flash_path, std:
   auto flash = board::FlashFile::open(flash_path, fleet_flash_geometry, error, rng_() | 1);
   if (!flash) return false;
   m->flash.emplace(std::move(*flash));
-  m->log = std::make_unique<board::StderrLog>(m->config.agent_id.c_str(), hal::LogLevel::warning);
+  m->log = std::make_unique<SimLog>(m->config.agent_id);
   m->gateway = std::make_unique<Gateway>(m->config, m->flash->device(), clock_, random_, *m->log,
                                          truth_, clock_.monotonic_ms());
   members_.push_back(std::move(m));

@@ -15,13 +15,23 @@
 #include "boards/linux-gateway/flash_file.h"
 #include "boards/linux-gateway/linux_rng.h"
 #include "boards/linux-gateway/posix_clock.h"
-#include "boards/linux-gateway/stderr_log.h"
 #include "sim/gateway.h"
 #include "sim/truth_log.h"
 
 namespace gm::sim {
 
 inline constexpr hal::FlashGeometry fleet_flash_geometry{4096, 16, 4};  // 64 KiB journal
+
+// A gateway's log on stderr: warnings and errors, plus its boots and logins (the evidence that
+// a power cut lost nothing, and that it came back).
+class SimLog final : public hal::Log {
+ public:
+  explicit SimLog(std::string name) : name_(std::move(name)) {}
+  void write(hal::LogLevel level, const char* event, int64_t a, int64_t b) override;
+
+ private:
+  std::string name_;
+};
 
 struct FleetTotals {
   size_t gateways = 0, logged_in = 0, powered = 0;
@@ -53,7 +63,7 @@ class Fleet {
   struct Member {
     GatewayConfig config;
     std::optional<board::FlashFile> flash;
-    std::unique_ptr<board::StderrLog> log;
+    std::unique_ptr<SimLog> log;
     std::unique_ptr<Gateway> gateway;
     std::vector<uint64_t> cuts_at;  // planned, ascending
     uint32_t cuts_done = 0;

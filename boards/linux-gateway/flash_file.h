@@ -4,7 +4,7 @@
 // (under /var/lib/gatemeter/).
 //
 // The file holds exactly sector_size * sector_count bytes; a new file starts erased (0xFF).
-// open() refuses a file of another size rather than guessing.
+// open() refuses a file of another size rather than guessing, and a file another process holds.
 #pragma once
 
 #include <cstdint>
@@ -29,9 +29,10 @@ class FlashFile {
   bool created() const { return created_; }  // true if the file was new (blank flash)
 
  private:
-  FlashFile(std::string path, uint8_t* bytes, size_t size, bool created,
+  FlashFile(std::string path, int fd, uint8_t* bytes, size_t size, bool created,
             hal::FlashGeometry geometry, uint64_t seed);
   std::string path_;
+  int fd_ = -1;  // held open: its lock keeps a second process off this flash
   uint8_t* bytes_ = nullptr;
   size_t size_ = 0;
   bool created_ = false;

@@ -7,3 +7,8 @@ add_test(NAME fault.journal_power_cut_torture_8_byte_words
          COMMAND journal_torture_test --operations=4000 --seed=7 --word=8)
 set_tests_properties(fault.journal_power_cut_torture fault.journal_power_cut_torture_8_byte_words
                      PROPERTIES TIMEOUT 900)
+
+# The simulator killed with SIGKILL mid-run recovers from its flash file.
+add_test(NAME fault.sim_gateway_killed_recovers_from_flash_file
+         COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/sim_kill_test.sh $<TARGET_FILE:gatemeter-sim>)
+set_tests_properties(fault.sim_gateway_killed_recovers_from_flash_file PROPERTIES TIMEOUT 60)

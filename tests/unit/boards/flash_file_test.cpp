@@ -54,6 +54,19 @@ TEST(FlashFile, RefusesAFileOfAnotherSize) {
   std::remove(path.c_str());
 }
 
+TEST(FlashFile, RefusesAFileAnotherHolderHasOpen) {
+  const std::string path = temp_path("lock");
+  std::remove(path.c_str());
+  std::string error;
+  auto first = board::FlashFile::open(path, {4096, 8, 4}, error);
+  ASSERT_TRUE(first) << error;
+  EXPECT_FALSE(board::FlashFile::open(path, {4096, 8, 4}, error));
+  EXPECT_NE(error.find("in use"), std::string::npos) << error;
+  first.reset();
+  EXPECT_TRUE(board::FlashFile::open(path, {4096, 8, 4}, error)) << "free again once closed";
+  std::remove(path.c_str());
+}
+
 TEST(FlashFile, SaysWhyItCannotOpen) {
   std::string error;
   EXPECT_FALSE(board::FlashFile::open("/nonexistent-dir/flash.bin", {4096, 8, 4}, error));
