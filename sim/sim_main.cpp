@@ -10,23 +10,13 @@
 #include <thread>
 
 #include "sim/fleet.h"
+#include "sim/relay_set.h"
 #include "sim/sim_options.h"
 
 using namespace gm;
 using namespace gm::sim;
 
 namespace {
-
-bool endpoint(const std::string& text, boost::asio::ip::udp::endpoint& out) {
-  const auto colon = text.rfind(':');
-  if (colon == std::string::npos) return false;
-  boost::system::error_code ec;
-  const auto addr = boost::asio::ip::make_address_v4(text.substr(0, colon), ec);
-  const int port = std::atoi(text.c_str() + colon + 1);
-  if (ec || port <= 0 || port > 65535) return false;
-  out = {addr, static_cast<uint16_t>(port)};
-  return true;
-}
 
 std::string human(uint64_t n) {
   char b[32];
@@ -64,26 +54,11 @@ int main(int argc, char** argv) {
   mkdir(o.flash_dir.c_str(), 0700);
 
   // Relays run on their own thread; the gateways on this one.
-  boost::asio::io_context io;
-  std::vector<std::unique_ptr<FaultRelay>> relays;
-  for (size_t i = 0; i < o.relays.size(); ++i) {
-    boost::asio::ip::udp::endpoint listen, target;
-    if (!endpoint(o.relays[i].listen, listen) || !endpoint(o.relays[i].target, target)) {
-      std::fprintf(stderr, "gatemeter-sim: --relay %s=%s: expected a.b.c.d:port=a.b.c.d:port\n",
-                   o.relays[i].listen.c_str(), o.relays[i].target.c_str());
-      return 2;
-    }
-    try {
-      FaultPlan p = o.faults;
-      p.seed = o.seed + i;
-      relays.push_back(std::make_unique<FaultRelay>(io, listen, target, p));
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "gatemeter-sim: --relay %s: %s\n", o.relays[i].listen.c_str(), e.what());
-      return 1;
-    }
+  RelaySet relays;
+  if (!relays.start(o.relays, o.faults, o.seed, error)) {
+    std::fprintf(stderr, "gatemeter-sim: %s\n", error.c_str());
+    return 2;
   }
-  auto guard = boost::asio::make_work_guard(io);
-  std::thread relay_thread([&] { io.run(); });
 
   board::PosixClock clock;
   const uint64_t t0 = clock.monotonic_ms();
@@ -111,7 +86,7 @@ int main(int argc, char** argv) {
   fleet.boot_all(t0);
   fleet.plan_power_cuts(o.power_cuts, t0 + o.duration_s * 100, t0 + o.duration_s * 850);
   std::printf("gatemeter-sim: %zu gateway(s), %u s of subscribers, login %s, %zu relay(s)%s\n",
-              fleet.size(), o.duration_s, o.login.c_str(), relays.size(),
+              fleet.size(), o.duration_s, o.login.c_str(), o.relays.size(),
               o.power_cuts ? ", power cuts on" : "");
 
   std::vector<bool> outage_on(o.outages.size(), false);
@@ -128,8 +103,7 @@ int main(int argc, char** argv) {
       const bool want = t_s >= o.outages[k].at_s && t_s < uint64_t{o.outages[k].at_s} + o.outages[k].for_s;
       if (want != outage_on[k]) {
         outage_on[k] = want;
-        FaultRelay* r = relays[o.outages[k].relay].get();
-        boost::asio::post(io, [r, want] { r->set_blackhole(want); });
+        relays.set_blackhole(o.outages[k].relay, want);
         std::printf("%5" PRIu64 "s relay %zu (%s) %s\n", t_s, o.outages[k].relay,
                     o.relays[o.outages[k].relay].listen.c_str(),
                     want ? "goes dark (census outage)" : "is back");
@@ -139,8 +113,7 @@ int main(int argc, char** argv) {
       winding = true;
       for (size_t k = 0; k < o.outages.size(); ++k)
         if (outage_on[k]) {
-          FaultRelay* r = relays[o.outages[k].relay].get();
-          boost::asio::post(io, [r] { r->set_blackhole(false); });
+          relays.set_blackhole(o.outages[k].relay, false);
           outage_on[k] = false;
         }
       fleet.wind_down(now);
@@ -178,9 +151,7 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
 
-  guard.reset();
-  io.stop();
-  relay_thread.join();
+  relays.stop();
   const FleetTotals t = fleet.totals();
   size_t sessions = 0;
   for (const auto& kv : truth.entries()) sessions += kv.second.ended ? 1 : 0;

@@ -2,11 +2,12 @@
 // behave, and which faults to inject. Every error names the flag and what was wrong with it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "sim/fault_relay.h"
+#include "sim/fault_plan.h"
 #include "sim/gateway.h"
 #include "sim/subscriber_script.h"
 

@@ -1,0 +1,68 @@
+#include "sim/relay_set.h"
+
+#include <thread>
+
+#include "sim/fault_relay.h"
+
+namespace gm::sim {
+
+struct RelaySet::Impl {
+  boost::asio::io_context io;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guard;
+  std::vector<std::unique_ptr<FaultRelay>> relays;
+  std::thread thread;
+};
+
+namespace {
+bool endpoint(const std::string& text, boost::asio::ip::udp::endpoint& out) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) return false;
+  boost::system::error_code ec;
+  const auto addr = boost::asio::ip::make_address_v4(text.substr(0, colon), ec);
+  const int port = std::atoi(text.c_str() + colon + 1);
+  if (ec || port <= 0 || port > 65535) return false;
+  out = {addr, static_cast<uint16_t>(port)};
+  return true;
+}
+}  // namespace
+
+RelaySet::RelaySet() : impl_(std::make_unique<Impl>()) {}
+RelaySet::~RelaySet() { stop(); }
+
+bool RelaySet::start(const std::vector<RelaySpec>& relays, const FaultPlan& faults, uint64_t seed,
+                     std::string& error) {
+  for (size_t i = 0; i < relays.size(); ++i) {
+    boost::asio::ip::udp::endpoint listen, target;
+    if (!endpoint(relays[i].listen, listen) || !endpoint(relays[i].target, target)) {
+      error = "--relay " + relays[i].listen + "=" + relays[i].target +
+              ": expected a.b.c.d:port=a.b.c.d:port";
+      return false;
+    }
+    try {
+      FaultPlan p = faults;
+      p.seed = seed + i;
+      impl_->relays.push_back(std::make_unique<FaultRelay>(impl_->io, listen, target, p));
+    } catch (const std::exception& e) {
+      error = "--relay " + relays[i].listen + ": " + e.what();
+      return false;
+    }
+  }
+  impl_->guard.emplace(impl_->io.get_executor());
+  impl_->thread = std::thread([this] { impl_->io.run(); });
+  return true;
+}
+
+void RelaySet::set_blackhole(size_t relay, bool on) {
+  if (relay >= impl_->relays.size()) return;
+  FaultRelay* r = impl_->relays[relay].get();
+  boost::asio::post(impl_->io, [r, on] { r->set_blackhole(on); });
+}
+
+void RelaySet::stop() {
+  if (!impl_ || !impl_->thread.joinable()) return;
+  impl_->guard.reset();
+  impl_->io.stop();
+  impl_->thread.join();
+}
+
+}  // namespace gm::sim
