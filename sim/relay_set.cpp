@@ -1,5 +1,7 @@
 #include "sim/relay_set.h"
 
+#include <cstdlib>
+#include <optional>
 #include <thread>
 
 #include "sim/fault_relay.h"
