@@ -1,0 +1,379 @@
+#include "host/census/census_server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "shared/frame/frame_codec.h"
+
+namespace gm::host {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using asio::use_awaitable;
+
+const char* census_refusal_name(size_t reason) {
+  if (reason < static_cast<size_t>(frame::Refusal::count_))
+    return frame::refusal_name(static_cast<frame::Refusal>(reason));
+  switch (static_cast<CensusRefusal>(reason)) {
+    case CensusRefusal::invalid_record: return "invalid_record";
+    case CensusRefusal::store_failed: return "store_failed";
+    case CensusRefusal::count_: break;
+  }
+  return "invalid";
+}
+
+namespace {
+
+constexpr unsigned batch_datagrams = 64;  // per recvmmsg call
+constexpr unsigned drain_rounds = 8;      // recvmmsg calls before handing over to the committer
+constexpr size_t max_ack_records = sizeof(gatemeter_Ack{}.records) / sizeof(gatemeter_RecordAck);
+constexpr size_t max_ack_commands = sizeof(gatemeter_Ack{}.commands) / sizeof(gatemeter_Command);
+
+// An acknowledgement owed once the records it names are committed.
+struct PendingAck {
+  int fd = -1;
+  sockaddr_in to{};
+  std::shared_ptr<LoginEntry> login;
+  uint32_t seq = 0;
+  pb_size_t count = 0;
+  gatemeter_RecordAck records[max_ack_records];
+};
+
+struct Work {
+  std::vector<VerifiedRecord> records;
+  std::vector<PendingAck> acks;
+  void clear() {
+    records.clear();
+    acks.clear();
+  }
+  bool empty() const { return acks.empty(); }
+};
+
+}  // namespace
+
+struct CensusServer::Impl {
+  struct Worker {
+    asio::io_context io{1};
+    asio::ip::udp::socket socket{io};
+    std::thread thread;
+    // Fixed receive buffers: one frame each, plus a byte to see that a datagram was larger.
+    std::vector<std::array<uint8_t, frame::max_frame_size + 1>> buffers{batch_datagrams};
+    std::array<mmsghdr, batch_datagrams> headers{};
+    std::array<iovec, batch_datagrams> iov{};
+    std::array<sockaddr_in, batch_datagrams> from{};
+    gatemeter_MeteringBatch batch = gatemeter_MeteringBatch_init_zero;
+    Work staged;
+  };
+
+  std::string store_path;
+  CensusSettings settings;
+  CensusStats& stats;
+  LoginRegistry& registry;
+  std::vector<std::unique_ptr<Worker>> workers;
+
+  std::mutex queue_mutex;
+  std::condition_variable work_ready, space_ready;
+  Work queue;
+  bool stopping = false;
+  std::thread committer;
+
+  Impl(std::string path, CensusSettings s, CensusStats& st, LoginRegistry& r)
+      : store_path(std::move(path)), settings(std::move(s)), stats(st), registry(r) {}
+
+  void refuse(size_t reason, const sockaddr_in& from) {
+    const uint64_t n = ++stats.refused[reason];
+    // 1, 10, 100, ...: every reason shows in the log without a flood turning into one.
+    for (uint64_t p = 1; p <= n; p *= 10)
+      if (p == n) {
+        char ip[INET_ADDRSTRLEN] = "?";
+        inet_ntop(AF_INET, &from.sin_addr, ip, sizeof ip);
+        std::fprintf(stderr, "census: refused %llu datagram(s) (%s), latest from %s:%u\n",
+                     static_cast<unsigned long long>(n), census_refusal_name(reason), ip,
+                     ntohs(from.sin_port));
+        break;
+      }
+  }
+
+  // Step 2: everything that needs no store write. Fills w.staged.
+  void verify(Worker& w, const uint8_t* data, size_t len, const sockaddr_in& from) {
+    ++stats.datagrams;
+    frame::Header h;
+    frame::Refusal r = frame::peek(data, len, h);
+    if (r != frame::Refusal::none) return refuse(static_cast<size_t>(r), from);
+    std::shared_ptr<LoginEntry> login = registry.find(h.login_session);
+    if (!login) return refuse(static_cast<size_t>(frame::Refusal::unknown_session), from);
+    w.batch = gatemeter_MeteringBatch_init_zero;
+    {
+      std::lock_guard lock(login->window_mutex);
+      r = frame::open(data, len, h, login->key, login->window, frame::FrameKind::metering_batch,
+                      &w.batch);
+    }
+    if (r != frame::Refusal::none) return refuse(static_cast<size_t>(r), from);
+
+    PendingAck& ack = w.staged.acks.emplace_back();
+    ack.fd = w.socket.native_handle();
+    ack.to = from;
+    ack.seq = h.seq;
+    for (pb_size_t i = 0; i < w.batch.records_count; ++i) {
+      VerifiedRecord v;
+      if (!from_wire(w.batch.records[i], v.record)) {
+        refuse(static_cast<size_t>(CensusRefusal::invalid_record), from);
+        continue;
+      }
+      v.agent = login->agent;
+      v.login_session = login->id;
+      ack.records[ack.count++] = {v.record.session_id, v.record.seq};
+      w.staged.records.push_back(v);
+    }
+    ack.login = std::move(login);
+    ++stats.datagrams_accepted;
+  }
+
+  // Steps 1 and 2, then the hand-over to the committer (steps 3-5).
+  awaitable<void> receive(Worker& w) {
+    const int fd = w.socket.native_handle();
+    for (;;) {
+      co_await w.socket.async_wait(asio::ip::udp::socket::wait_read, use_awaitable);
+      for (unsigned round = 0; round < drain_rounds; ++round) {
+        for (unsigned i = 0; i < batch_datagrams; ++i) {
+          w.iov[i] = {w.buffers[i].data(), w.buffers[i].size()};
+          w.headers[i] = {};
+          w.headers[i].msg_hdr.msg_iov = &w.iov[i];
+          w.headers[i].msg_hdr.msg_iovlen = 1;
+          w.headers[i].msg_hdr.msg_name = &w.from[i];
+          w.headers[i].msg_hdr.msg_namelen = sizeof w.from[i];
+        }
+        const int n = ::recvmmsg(fd, w.headers.data(), batch_datagrams, MSG_DONTWAIT, nullptr);
+        if (n <= 0) break;
+        for (int i = 0; i < n; ++i) verify(w, w.buffers[i].data(), w.headers[i].msg_len, w.from[i]);
+        if (static_cast<unsigned>(n) < batch_datagrams) break;
+      }
+      if (w.staged.empty()) continue;
+      std::unique_lock lock(queue_mutex);
+      // Bounded: wait for the committer rather than queue without limit. Meanwhile the
+      // kernel's receive buffer holds (or drops) datagrams; agents resend what is not acked.
+      space_ready.wait(lock, [&] {
+        return stopping || queue.records.empty() ||
+               queue.records.size() + w.staged.records.size() <= settings.max_queued_records;
+      });
+      if (stopping) co_return;
+      queue.records.insert(queue.records.end(), w.staged.records.begin(), w.staged.records.end());
+      queue.acks.insert(queue.acks.end(), std::make_move_iterator(w.staged.acks.begin()),
+                        std::make_move_iterator(w.staged.acks.end()));
+      w.staged.clear();
+      lock.unlock();
+      work_ready.notify_one();
+    }
+  }
+
+  // Steps 3-5, on one thread with its own store connection.
+  void commit_loop() {
+    std::unique_ptr<UsageStore> store;
+    try {
+      store = open_sqlite_store(store_path);
+    } catch (const StoreError& e) {
+      std::fprintf(stderr, "census: committer cannot open the store: %s\n", e.what());
+    }
+    Work work;
+    std::array<uint64_t, census_refusal_reasons> flushed{};
+    std::vector<int64_t> delivered;   // sent in acks, to mark in the next transaction
+    std::set<int64_t> sent;           // sent but not yet marked: not to be sent again
+    std::map<int64_t, std::vector<PendingCommand>> commands;  // by agent
+    auto next_command_poll = std::chrono::steady_clock::now();
+
+    for (;;) {
+      bool last = false;
+      {
+        std::unique_lock lock(queue_mutex);
+        work_ready.wait_for(lock, std::chrono::milliseconds(settings.command_poll_ms),
+                            [&] { return stopping || !queue.empty(); });
+        std::swap(work, queue);
+        last = stopping;
+      }
+      space_ready.notify_all();
+
+      std::vector<RefusalCount> refusals;
+      std::array<uint64_t, census_refusal_reasons> now_counts{};
+      for (size_t i = 0; i < census_refusal_reasons; ++i) {
+        now_counts[i] = stats.refused[i].load();
+        if (now_counts[i] > flushed[i])
+          refusals.push_back({census_refusal_name(i), now_counts[i] - flushed[i]});
+      }
+
+      if (!work.empty() || !refusals.empty() || !delivered.empty()) {
+        try {
+          if (!store) throw StoreError("store not open");
+          store->apply(work.records, refusals, delivered, std::time(nullptr));
+          // Committed and fsynced (synchronous=FULL): from here the acks may go out.
+          flushed = now_counts;
+          for (int64_t id : delivered) sent.erase(id);
+          delivered.clear();
+          ++stats.commits;
+          stats.records_committed += work.records.size();
+        } catch (const StoreError& e) {
+          std::fprintf(stderr, "census: commit failed, %zu datagrams not acknowledged: %s\n",
+                       work.acks.size(), e.what());
+          stats.refused[static_cast<size_t>(CensusRefusal::store_failed)] += work.acks.size();
+          work.clear();
+          if (last) return;
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          continue;
+        }
+      }
+
+      if (store && std::chrono::steady_clock::now() >= next_command_poll) {
+        next_command_poll = std::chrono::steady_clock::now() +
+                            std::chrono::milliseconds(settings.command_poll_ms);
+        try {
+          commands.clear();
+          for (PendingCommand& c : store->pending_commands(1024))
+            if (!sent.count(c.id)) commands[c.agent].push_back(c);
+        } catch (const StoreError& e) {
+          std::fprintf(stderr, "census: cannot read pending commands: %s\n", e.what());
+        }
+      }
+
+      send_acks(work, commands, delivered, sent);
+      work.clear();
+      if (last) return;
+    }
+  }
+
+  void send_acks(Work& work, std::map<int64_t, std::vector<PendingCommand>>& commands,
+                 std::vector<int64_t>& delivered, std::set<int64_t>& sent) {
+    constexpr size_t chunk = 64;
+    std::vector<std::array<uint8_t, frame::max_frame_size>> frames(chunk);
+    std::array<mmsghdr, chunk> headers{};
+    std::array<iovec, chunk> iov{};
+    size_t n = 0;
+    int fd = -1;
+    auto flush = [&] {
+      for (size_t done = 0; done < n;) {
+        const int sent_now = ::sendmmsg(fd, headers.data() + done, static_cast<unsigned>(n - done), 0);
+        if (sent_now <= 0) break;  // a full socket buffer: those agents resend and get acked then
+        done += static_cast<size_t>(sent_now);
+        stats.acks_sent += static_cast<uint64_t>(sent_now);
+      }
+      n = 0;
+    };
+    for (PendingAck& p : work.acks) {
+      gatemeter_Ack ack = gatemeter_Ack_init_zero;
+      ack.datagram_seq = p.seq;
+      ack.records_count = p.count;
+      std::memcpy(ack.records, p.records, sizeof(gatemeter_RecordAck) * p.count);
+      if (auto it = commands.find(p.login->agent); it != commands.end()) {
+        for (PendingCommand& c : it->second) {
+          if (ack.commands_count == max_ack_commands) break;
+          ack.commands[ack.commands_count++] = c.command;
+          delivered.push_back(c.id);
+          sent.insert(c.id);
+        }
+        it->second.erase(it->second.begin(), it->second.begin() + ack.commands_count);
+        if (it->second.empty()) commands.erase(it);
+      }
+      if (p.fd != fd || n == chunk) {
+        if (n > 0) flush();
+        fd = p.fd;
+      }
+      // The ack's frame sequence is the acknowledged datagram's: unique per login session
+      // while the agent's sequence rises, and still rising after a census restart, so the
+      // agent's replay window accepts acks from any census node without shared state.
+      const size_t len = frame::seal({frame::FrameKind::ack, p.login->id, p.seq}, &ack,
+                                     p.login->key, frames[n].data(), frames[n].size());
+      if (len == 0) continue;
+      iov[n] = {frames[n].data(), len};
+      headers[n] = {};
+      headers[n].msg_hdr.msg_iov = &iov[n];
+      headers[n].msg_hdr.msg_iovlen = 1;
+      headers[n].msg_hdr.msg_name = &p.to;
+      headers[n].msg_hdr.msg_namelen = sizeof p.to;
+      ++n;
+    }
+    if (n > 0) flush();
+  }
+};
+
+CensusServer::CensusServer(std::string store_path, CensusSettings settings)
+    : registry_(std::make_unique<LoginRegistry>(store_path)) {
+  impl_ = std::make_unique<Impl>(std::move(store_path), std::move(settings), stats_, *registry_);
+}
+
+CensusServer::~CensusServer() { stop(); }
+
+void CensusServer::start() {
+  Impl& m = *impl_;
+  unsigned threads = m.settings.threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  if (inet_pton(AF_INET, m.settings.listen_ip.c_str(), &addr.sin_addr) != 1)
+    throw std::runtime_error("census_listen: '" + m.settings.listen_ip +
+                             "' is not an IPv4 address");
+  addr.sin_port = htons(m.settings.port);
+  for (unsigned i = 0; i < threads; ++i) {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    const int one = 1;
+    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
+      throw std::runtime_error("census: cannot create a UDP socket: " +
+                               std::string(std::strerror(errno)));
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &m.settings.receive_buffer_bytes,
+                 sizeof m.settings.receive_buffer_bytes);
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      const std::string why = std::strerror(errno);
+      ::close(fd);
+      throw std::runtime_error("census_listen: cannot bind " + m.settings.listen_ip + ":" +
+                               std::to_string(ntohs(addr.sin_port)) + ": " + why);
+    }
+    if (i == 0) {  // port 0: the others join whatever port the first one got
+      socklen_t len = sizeof addr;
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+      port_ = ntohs(addr.sin_port);
+    }
+    auto w = std::make_unique<Impl::Worker>();
+    w->socket.assign(asio::ip::udp::v4(), fd);
+    m.workers.push_back(std::move(w));
+  }
+  m.committer = std::thread([&m] { m.commit_loop(); });
+  for (auto& w : m.workers) {
+    Impl::Worker& wr = *w;
+    asio::co_spawn(wr.io, m.receive(wr), asio::detached);
+    wr.thread = std::thread([&wr] { wr.io.run(); });
+  }
+}
+
+void CensusServer::stop() {
+  if (!impl_) return;
+  Impl& m = *impl_;
+  for (auto& w : m.workers) w->io.stop();
+  {
+    std::lock_guard lock(m.queue_mutex);
+    m.stopping = true;
+  }
+  m.space_ready.notify_all();
+  m.work_ready.notify_all();
+  for (auto& w : m.workers)
+    if (w->thread.joinable()) w->thread.join();
+  if (m.committer.joinable()) m.committer.join();
+  m.workers.clear();
+}
+
+}  // namespace gm::host

@@ -1,0 +1,213 @@
+// censusctl: the operator's view of the usage store. Takes the same settings as
+// gatemeter-server (--config FILE, --state-dir, --store, ...).
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+
+#include "host/config/server_config.h"
+#include "host/login/tls_identity.h"
+#include "host/store/credential_vault.h"
+#include "host/store/usage_store.h"
+
+using namespace gm::host;
+
+namespace {
+
+const char* usage_text = R"(usage: censusctl [--config FILE] [--name=value ...] COMMAND [ARGS]
+
+commands:
+  init                     create the state folder, store, vault key and login TLS key; print the pin
+  pin                      print the login key's SHA-256 pin (what agents are configured with)
+  add-agent ID             register an agent; prints its credential ONCE (hex, 32 bytes)
+  disable-agent ID         refuse its logins from now on (enable-agent ID undoes it)
+  list-agents              agents, last login and reported components
+  list-sessions [AGENT]    subscriber sessions with their state and totals
+  usage [AGENT]            totals per agent
+  export-csv [FILE]        every session as CSV (stdout without FILE)
+  refusals                 refused input counted by reason (census and login)
+  end-session AGENT ID     ask the agent (in its next ack) to end subscriber session ID
+)";
+
+const char* billing_name(int32_t b) {
+  static const char* names[] = {"unspecified", "prepaid", "postpaid", "time_pass", "free", "roaming"};
+  return b >= 0 && b < 6 ? names[b] : "invalid";
+}
+
+const char* cause_name(int32_t c) {
+  static const char* names[] = {"none",         "user_request",  "idle_timeout",
+                                "session_timeout", "host_command", "zero_balance",
+                                "lost_carrier", "agent_restart", "auth_rejected"};
+  return c >= 0 && c < 9 ? names[c] : "invalid";
+}
+
+std::string when(int64_t unix) {
+  if (unix == 0) return "-";
+  char buf[32];
+  const time_t t = static_cast<time_t>(unix);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+// CSV fields are agent ids and subscriber names, which may hold commas or quotes.
+std::string csv(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+void export_csv(UsageStore& store, std::ostream& out) {
+  // Column names are what sim/usage_compare reads (agent_id, session_id, totals).
+  out << "agent_id,session_id,subscriber,realm,service,billing,start_unix,last_seq,state,"
+         "stop_cause,charged_s,free_s,octets_in,octets_out\n";
+  for (const SubscriberSession& s : store.sessions("")) {
+    out << csv(s.agent_id) << ',' << s.session_id << ',' << csv(s.subscriber) << ','
+        << csv(s.realm) << ',' << csv(s.service) << ',' << billing_name(s.billing) << ','
+        << s.start_unix << ',' << s.last_seq << ',' << session_state_name(s.state) << ','
+        << cause_name(s.stop_cause) << ',' << s.totals.charged_s << ',' << s.totals.free_s << ','
+        << s.totals.octets_in << ',' << s.totals.octets_out << '\n';
+  }
+}
+
+int run(ServerConfig& config, const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::fputs(usage_text, stderr);
+    return 2;
+  }
+  const std::string& cmd = args[0];
+  auto need = [&](size_t n, const char* what) {
+    if (args.size() != n + 1) throw ConfigError(cmd + ": expected " + what);
+  };
+  std::error_code ec;
+  std::filesystem::create_directories(config.state_dir, ec);
+  if (ec) throw ConfigError("state_dir: cannot create \"" + config.state_dir + "\": " + ec.message());
+
+  if (cmd == "init" || cmd == "pin") {
+    need(0, "no arguments");
+    if (cmd == "init") {
+      open_sqlite_store(config.store);
+      CredentialVault::open_or_create(config.vault_key);
+    }
+    const auto id = load_or_create_tls_identity(config.tls_key, config.tls_cert, config.pin_file);
+    std::printf("%s\n", to_hex(id.pin.data(), id.pin.size()).c_str());
+    return 0;
+  }
+
+  auto store = open_sqlite_store(config.store);
+  const int64_t now = std::time(nullptr);
+  if (cmd == "add-agent") {
+    need(1, "an agent id");
+    const std::string& id = args[1];
+    if (id.empty() || id.size() > 39) throw ConfigError("add-agent: agent id must be 1 to 39 characters");
+    const auto vault = CredentialVault::open_or_create(config.vault_key);
+    const auto credential = CredentialVault::generate();
+    if (!store->add_agent(id, vault.seal(credential, id), now)) {
+      std::fprintf(stderr, "censusctl: agent \"%s\" already exists\n", id.c_str());
+      return 1;
+    }
+    // Shown once: the store keeps it sealed under the vault key and never prints it again.
+    std::printf("agent %s\ncredential %s\n", id.c_str(),
+                to_hex(credential.data(), credential.size()).c_str());
+  } else if (cmd == "disable-agent" || cmd == "enable-agent") {
+    need(1, "an agent id");
+    if (!store->set_agent_enabled(args[1], cmd == "enable-agent")) {
+      std::fprintf(stderr, "censusctl: no agent \"%s\"\n", args[1].c_str());
+      return 1;
+    }
+  } else if (cmd == "list-agents") {
+    need(0, "no arguments");
+    std::printf("%-24s %-8s %-21s %s\n", "agent", "enabled", "last login", "components");
+    for (const Agent& a : store->list_agents())
+      std::printf("%-24s %-8s %-21s %s\n", a.agent_id.c_str(), a.enabled ? "yes" : "no",
+                  when(a.last_login_unix).c_str(), a.components.c_str());
+  } else if (cmd == "list-sessions") {
+    if (args.size() > 2) throw ConfigError("list-sessions: expected at most an agent id");
+    std::printf("%-16s %20s %-28s %-10s %-17s %6s %9s %8s %14s %14s\n", "agent", "session",
+                "subscriber", "billing", "state/cause", "seq", "charged_s", "free_s",
+                "octets_in", "octets_out");
+    for (const SubscriberSession& s : store->sessions(args.size() == 2 ? args[1] : "")) {
+      const std::string state = std::string(session_state_name(s.state)) +
+                                (s.stop_cause ? std::string("/") + cause_name(s.stop_cause) : "");
+      std::printf("%-16s %20llu %-28s %-10s %-17s %6u %9u %8u %14llu %14llu\n",
+                  s.agent_id.c_str(), static_cast<unsigned long long>(s.session_id),
+                  s.subscriber.c_str(), billing_name(s.billing), state.c_str(), s.last_seq,
+                  s.totals.charged_s, s.totals.free_s,
+                  static_cast<unsigned long long>(s.totals.octets_in),
+                  static_cast<unsigned long long>(s.totals.octets_out));
+    }
+  } else if (cmd == "usage") {
+    if (args.size() > 2) throw ConfigError("usage: expected at most an agent id");
+    struct Sum { uint64_t sessions = 0, open = 0, charged = 0, free = 0, in = 0, out = 0; };
+    std::map<std::string, Sum> sums;
+    for (const SubscriberSession& s : store->sessions(args.size() == 2 ? args[1] : "")) {
+      Sum& u = sums[s.agent_id];
+      ++u.sessions;
+      u.open += s.state == SessionState::open;
+      u.charged += s.totals.charged_s;
+      u.free += s.totals.free_s;
+      u.in += s.totals.octets_in;
+      u.out += s.totals.octets_out;
+    }
+    std::printf("%-24s %9s %6s %12s %10s %16s %16s\n", "agent", "sessions", "open", "charged_s",
+                "free_s", "octets_in", "octets_out");
+    for (const auto& [agent, u] : sums)
+      std::printf("%-24s %9llu %6llu %12llu %10llu %16llu %16llu\n", agent.c_str(),
+                  (unsigned long long)u.sessions, (unsigned long long)u.open,
+                  (unsigned long long)u.charged, (unsigned long long)u.free,
+                  (unsigned long long)u.in, (unsigned long long)u.out);
+  } else if (cmd == "export-csv") {
+    if (args.size() > 2) throw ConfigError("export-csv: expected at most a file name");
+    if (args.size() == 2) {
+      std::ofstream out(args[1], std::ios::trunc);
+      if (!out) throw ConfigError("export-csv: cannot write \"" + args[1] + "\"");
+      export_csv(*store, out);
+      if (!out.flush()) throw ConfigError("export-csv: writing \"" + args[1] + "\" failed");
+    } else {
+      export_csv(*store, std::cout);
+    }
+  } else if (cmd == "refusals") {
+    need(0, "no arguments");
+    for (const RefusalCount& r : store->refusals())
+      std::printf("%-24s %llu\n", r.reason.c_str(), static_cast<unsigned long long>(r.count));
+  } else if (cmd == "end-session") {
+    need(2, "an agent id and a session id");
+    const auto agent = store->find_agent(args[1]);
+    if (!agent) throw ConfigError("end-session: no agent \"" + args[1] + "\"");
+    gatemeter_Command c = gatemeter_Command_init_zero;
+    c.kind = gatemeter_CommandKind_COMMAND_END_SESSION;
+    try {
+      c.session_id = std::stoull(args[2]);
+    } catch (const std::exception&) {
+      throw ConfigError("end-session: session id must be a number, got \"" + args[2] + "\"");
+    }
+    c.cause = gatemeter_StopCause_STOP_HOST_COMMAND;
+    std::printf("command %lld queued\n", static_cast<long long>(store->queue_command(agent->id, c, now)));
+  } else {
+    std::fprintf(stderr, "censusctl: unknown command \"%s\"\n\n%s", cmd.c_str(), usage_text);
+    return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h") ||
+        !std::strcmp(argv[i], "help")) {
+      std::printf("%s\n%s", usage_text, config_help().c_str());
+      return 0;
+    }
+  try {
+    ServerConfig config;
+    const auto args = parse_command_line(config, argc, argv);
+    return run(config, args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "censusctl: %s\n", e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,74 @@
+// The login service: TLS over TCP, speaking exactly the agent's side in
+// firmware/core/login_exchange.cpp (each message a 2-byte big-endian length and a nanopb
+// message):
+//
+//   server -> LoginChallenge {server_nonce}
+//   agent  -> LoginRequest   {agent_id, client_nonce, proof, components, boot_count}
+//   server -> LoginResponse  {status, login session, session key, interval, track_usage,
+//                             census list, component updates, server time, server_proof}
+//
+// On success the store gets, in one transaction, the new login session with the *tag key*
+// (derive_tag_key of the session key: the census never holds the key itself), and the agent's
+// earlier login sessions and their open subscriber sessions are closed (agent restart). The
+// census learns of the login through the store, so it may be another process.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "host/login/tls_identity.h"
+#include "host/store/credential_vault.h"
+
+namespace gm::host {
+
+struct ComponentOffer {
+  std::string name;
+  uint32_t version = 0;
+  std::string location;
+};
+
+struct LoginSettings {
+  std::string listen_ip = "127.0.0.1";
+  uint16_t port = 7000;  // 0: any free port (tests)
+  uint32_t metering_interval_s = 60;
+  bool track_usage = true;
+  std::vector<std::string> census;  // "a.b.c.d:port", in order of preference (at most 4)
+  std::vector<ComponentOffer> updates;
+  uint32_t timeout_s = 10;          // a whole login, handshake included
+  uint32_t max_connections = 256;   // beyond this, new connections are closed at once
+};
+
+struct LoginStats {
+  std::atomic<uint64_t> ok{0}, bad_credential{0}, unknown_agent{0}, disabled{0}, malformed{0},
+      failed{0};  // TLS or I/O failures, timeouts
+};
+
+class LoginServer {
+ public:
+  // on_login runs (on the login thread) after each login is committed; an in-process census
+  // uses it to learn the new session at once instead of at its next store poll.
+  LoginServer(std::string store_path, CredentialVault vault, TlsIdentity tls,
+              LoginSettings settings, std::function<void()> on_login = {});
+  ~LoginServer();
+  LoginServer(const LoginServer&) = delete;
+  LoginServer& operator=(const LoginServer&) = delete;
+
+  // Binds and starts serving on its own thread; throws std::runtime_error naming the address.
+  void start();
+  void stop();
+  uint16_t port() const { return bound_port_; }
+  const LoginStats& stats() const { return stats_; }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  LoginStats stats_;
+  uint16_t bound_port_ = 0;
+};
+
+}  // namespace gm::host

@@ -1,0 +1,48 @@
+// Device credentials at rest.
+//
+// The login proof is an HMAC keyed with the device credential (shared/login/login_proof.h),
+// so the login service must hold the credential itself, not a one-way hash of it. To keep a
+// copy of the database (a backup, a leaked dump) from giving away every device's identity,
+// the store holds each credential sealed with AES-256-GCM under a vault key that lives in its
+// own file (mode 0600) beside the TLS key, never in the database. The agent id is the
+// associated data, so a sealed credential copied onto another agent's row does not open.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gm::host {
+
+class CredentialVault {
+ public:
+  static constexpr size_t key_size = 32;
+  using Credential = std::array<uint8_t, 32>;
+
+  // Loads the vault key from path, creating it (32 random bytes, mode 0600) if absent.
+  // Throws std::runtime_error naming the file when it cannot.
+  static CredentialVault open_or_create(const std::string& path);
+  explicit CredentialVault(const std::array<uint8_t, key_size>& key) : key_(key) {}
+
+  // nonce(12) | ciphertext(32) | tag(16)
+  std::vector<uint8_t> seal(const Credential& credential, const std::string& agent_id) const;
+  std::optional<Credential> open(const std::vector<uint8_t>& sealed,
+                                 const std::string& agent_id) const;
+
+  // A fresh random credential for a new agent.
+  static Credential generate();
+
+ private:
+  std::array<uint8_t, key_size> key_;
+};
+
+// Lower-case hex, and its inverse (nullopt on odd length or a non-hex character).
+std::string to_hex(const uint8_t* data, size_t n);
+std::optional<std::vector<uint8_t>> from_hex(const std::string& text);
+
+// Fills with cryptographically random bytes (OpenSSL's RAND_bytes); throws if it cannot.
+void random_bytes(uint8_t* out, size_t n);
+
+}  // namespace gm::host
