@@ -43,6 +43,10 @@ int main(int argc, char** argv) {
     std::error_code ec;
     std::filesystem::create_directories(config.state_dir, ec);
     if (ec) throw ConfigError("state_dir: cannot create \"" + config.state_dir + "\": " + ec.message());
+    if (config.role != "census" && config.census_advertise_defaulted &&
+        config.census_listen.ip == "0.0.0.0")
+      throw ConfigError("census_advertise: must be set when census_listen is 0.0.0.0 (agents "
+                        "need an address they can send to)");
     open_sqlite_store(config.store);  // creates the schema before either service reads it
 
     if (config.role != "login") {
@@ -54,6 +58,9 @@ int main(int argc, char** argv) {
       s.receive_buffer_bytes = config.receive_buffer_bytes;
       census = std::make_unique<CensusServer>(config.store, s);
       census->start();
+      // census_listen port 0 (tests): tell agents the port the kernel chose.
+      if (config.census_advertise_defaulted)
+        config.census_advertise = {s.listen_ip + ":" + std::to_string(census->port())};
       std::printf("census: listening on %s:%u, store %s\n", s.listen_ip.c_str(), census->port(),
                   config.store.c_str());
     }

@@ -48,7 +48,8 @@ void ServerConfig::resolve_paths() {
   if (tls_cert.empty()) tls_cert = d + "/login-cert.pem";
   if (pin_file.empty()) pin_file = d + "/login-pin.sha256";
   if (vault_key.empty()) vault_key = d + "/vault.key";
-  if (census_advertise.empty())
+  census_advertise_defaulted = census_advertise.empty();
+  if (census_advertise_defaulted)
     census_advertise.push_back(census_listen.ip + ":" + std::to_string(census_listen.port));
 }
 

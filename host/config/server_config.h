@@ -31,6 +31,7 @@ struct ServerConfig {
   Endpoint login_listen{"127.0.0.1", 7000};
   Endpoint census_listen{"127.0.0.1", 7100};
   std::vector<std::string> census_advertise;  // default: census_listen
+  bool census_advertise_defaulted = false;    // filled from census_listen by resolve_paths()
   unsigned census_threads = 0;                // 0: one per core
   uint32_t metering_interval_s = 60;
   bool track_usage = true;
