@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "sim/posix_gateway_net.h"
+
 namespace gm::sim {
 
 using Kind = ScriptEvent::Kind;
@@ -26,8 +28,7 @@ Gateway::~Gateway() = default;
 
 void Gateway::boot(uint64_t now_ms) {
   now_ms_ = now_ms;
-  login_.reset();
-  uplink_.reset();
+  net_.reset();
   agent_.reset();
   journal_ = std::make_unique<store::Journal>(flash_);
   agent_ = std::make_unique<core::Agent>(clock_, *journal_, log_);
@@ -35,8 +36,9 @@ void Gateway::boot(uint64_t now_ms) {
   agent_->on_session_end(&Gateway::on_session_end, this);
   const core::BootReport r = agent_->boot();
   boots_ = r.boot_count;
-  uplink_ = std::make_unique<net::PosixUplink>(&Gateway::on_datagram, this);
-  login_ = std::make_unique<net::PosixLogin>();
+  net_ = config_.make_net
+             ? config_.make_net(&Gateway::on_datagram, this)
+             : std::make_unique<PosixGatewayNet>(&Gateway::on_datagram, this, config_.local_ip);
   logged_in_ = false;
   next_login_ms_ = now_ms;
   next_tick_ms_ = now_ms;
@@ -55,8 +57,7 @@ void Gateway::power_cut(uint64_t now_ms) {
     }
   }
   session_of_.clear();
-  login_.reset();
-  uplink_.reset();
+  net_.reset();
   agent_.reset();
   journal_.reset();
   logged_in_ = false;
@@ -80,38 +81,39 @@ void Gateway::record_end(const core::Session& s, bool power_cut, uint64_t now_ms
 
 void Gateway::drive_login(uint64_t now_ms) {
   if (logged_in_ || now_ms < next_login_ms_) return;
-  if (!login_->running()) {
+  if (!net_->login_running()) {
     uint8_t pin[32];
     std::memcpy(pin, config_.login_pin.data(), sizeof pin);
-    if (!login_->start(config_.login_server.c_str(), pin, identity_, boots_, rng_, now_ms + 5000)) {
+    if (!net_->start_login(config_.login_server.c_str(), pin, identity_, boots_, rng_,
+                           now_ms + 5000)) {
       log_.write(hal::LogLevel::warning, "gateway.login_unreachable");
+      net_->end_login();
       next_login_ms_ = now_ms + 2000;
       return;
     }
   }
-  switch (login_->step(now_ms)) {
-    case net::PosixLogin::Step::busy:
+  switch (net_->step_login(now_ms)) {
+    case GatewayNet::LoginStep::busy:
       return;
-    case net::PosixLogin::Step::failed:
+    case GatewayNet::LoginStep::failed:
       log_.write(hal::LogLevel::warning, "gateway.login_failed");
-      login_ = std::make_unique<net::PosixLogin>();
+      net_->end_login();
       next_login_ms_ = now_ms + 2000;
       return;
-    case net::PosixLogin::Step::done:
+    case GatewayNet::LoginStep::done:
       break;
   }
-  const gatemeter_LoginResponse& r = login_->exchange().response();
+  const gatemeter_LoginResponse& r = net_->exchange().response();
   const char* census[4];
   for (pb_size_t i = 0; i < r.census_count; ++i) census[i] = r.census[i];
-  if (r.census_count == 0 || !uplink_->set_census(census, r.census_count) ||
-      !uplink_->open(config_.local_ip.c_str())) {
+  if (r.census_count == 0 || !net_->open_uplink(census, r.census_count)) {
     log_.write(hal::LogLevel::error, "gateway.bad_census_list", r.census_count);
-    login_ = std::make_unique<net::PosixLogin>();
+    net_->end_login();
     next_login_ms_ = now_ms + 2000;
     return;
   }
-  agent_->on_login(login_->exchange().grant(), *uplink_);
-  login_ = std::make_unique<net::PosixLogin>();
+  agent_->on_login(net_->exchange().grant(), net_->uplink());
+  net_->end_login();
   logged_in_ = true;
 }
 
@@ -170,7 +172,7 @@ void Gateway::step(uint64_t now_ms) {
     agent_->tick();
     next_tick_ms_ = now_ms + 1000;
   }
-  if (logged_in_) uplink_->poll(0);
+  net_->poll(now_ms);
 }
 
 void Gateway::wind_down(uint64_t now_ms) {

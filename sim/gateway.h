@@ -8,14 +8,14 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 
 #include "firmware/core/agent.h"
-#include "firmware/net/posix_login.h"
-#include "firmware/net/posix_uplink.h"
 #include "firmware/store/journal.h"
+#include "sim/gateway_net.h"
 #include "sim/subscriber_script.h"
 #include "sim/truth_log.h"
 
@@ -25,7 +25,9 @@ struct GatewayConfig {
   std::string agent_id = "gw-0001";
   std::array<uint8_t, 32> credential{};
   std::string login_server = "127.0.0.1:7000";
-  std::string local_ip = "0.0.0.0";  // where the census uplink binds
+  std::string local_ip = "0.0.0.0";  // where the census uplink binds (POSIX)
+  // Makes the gateway's network at every boot; empty: POSIX sockets (PosixGatewayNet).
+  std::function<std::unique_ptr<GatewayNet>(GatewayNet::Receive, void*)> make_net;
   std::array<uint8_t, 32> login_pin{};
   SubscriberPlan subscribers;
   core::AgentSettings settings;
@@ -82,8 +84,7 @@ class Gateway {
   // RAM state: rebuilt at every boot.
   std::unique_ptr<store::Journal> journal_;
   std::unique_ptr<core::Agent> agent_;
-  std::unique_ptr<net::PosixUplink> uplink_;
-  std::unique_ptr<net::PosixLogin> login_;
+  std::unique_ptr<GatewayNet> net_;
   bool logged_in_ = false;
   uint64_t next_login_ms_ = 0;
   uint64_t next_tick_ms_ = 0;
