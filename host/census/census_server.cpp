@@ -91,10 +91,10 @@ struct CensusServer::Impl {
   std::vector<std::unique_ptr<Worker>> workers;
 
   std::mutex queue_mutex;
-  std::condition_variable work_ready, space_ready;
+  std::condition_variable work_ready, space_ready, checkpoint_wake;
   Work queue;
   bool stopping = false;
-  std::thread committer;
+  std::thread committer, checkpointer;
 
   Impl(std::string path, CensusSettings s, CensusStats& st, LoginRegistry& r)
       : store_path(std::move(path)), settings(std::move(s)), stats(st), registry(r) {}
@@ -193,6 +193,7 @@ struct CensusServer::Impl {
     } catch (const StoreError& e) {
       std::fprintf(stderr, "census: committer cannot open the store: %s\n", e.what());
     }
+    if (store) store->set_automatic_checkpoints(false);  // checkpoint_loop() does them
     Work work;
     std::array<uint64_t, census_refusal_reasons> flushed{};
     std::vector<int64_t> delivered;   // sent in acks, to mark in the next transaction
@@ -255,6 +256,28 @@ struct CensusServer::Impl {
       send_acks(work, commands, delivered, sent);
       work.clear();
       if (last) return;
+    }
+  }
+
+  // Keeps the write-ahead log short without ever making a commit wait for it.
+  void checkpoint_loop() {
+    std::unique_ptr<UsageStore> store;
+    try {
+      store = open_sqlite_store(store_path);
+    } catch (const StoreError& e) {
+      std::fprintf(stderr, "census: checkpointer cannot open the store: %s\n", e.what());
+      return;
+    }
+    std::unique_lock lock(queue_mutex);
+    while (!stopping) {
+      checkpoint_wake.wait_for(lock, std::chrono::milliseconds(100));
+      lock.unlock();
+      try {
+        store->checkpoint();
+      } catch (const StoreError& e) {
+        std::fprintf(stderr, "census: %s\n", e.what());
+      }
+      lock.lock();
     }
   }
 
@@ -335,8 +358,13 @@ void CensusServer::start() {
     if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0)
       throw std::runtime_error("census: cannot create a UDP socket: " +
                                std::string(std::strerror(errno)));
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &m.settings.receive_buffer_bytes,
-                 sizeof m.settings.receive_buffer_bytes);
+    // A burst from many agents must fit while the committer holds the workers back.
+    // SO_RCVBUFFORCE passes net.core.rmem_max when the server may (CAP_NET_ADMIN); otherwise
+    // SO_RCVBUF gets what the system allows.
+    if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &m.settings.receive_buffer_bytes,
+                     sizeof m.settings.receive_buffer_bytes) != 0)
+      ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &m.settings.receive_buffer_bytes,
+                   sizeof m.settings.receive_buffer_bytes);
     if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
       const std::string why = std::strerror(errno);
       ::close(fd);
@@ -353,6 +381,7 @@ void CensusServer::start() {
     m.workers.push_back(std::move(w));
   }
   m.committer = std::thread([&m] { m.commit_loop(); });
+  m.checkpointer = std::thread([&m] { m.checkpoint_loop(); });
   for (auto& w : m.workers) {
     Impl::Worker& wr = *w;
     asio::co_spawn(wr.io, m.receive(wr), asio::detached);
@@ -370,9 +399,11 @@ void CensusServer::stop() {
   }
   m.space_ready.notify_all();
   m.work_ready.notify_all();
+  m.checkpoint_wake.notify_all();
   for (auto& w : m.workers)
     if (w->thread.joinable()) w->thread.join();
   if (m.committer.joinable()) m.committer.join();
+  if (m.checkpointer.joinable()) m.checkpointer.join();
   m.workers.clear();
 }
 

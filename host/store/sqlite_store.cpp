@@ -202,6 +202,8 @@ class SqliteStore final : public UsageStore {
     // the session table's B-tree in memory (TOOLCHAIN-NOTES: a third of the throughput).
     exec("PRAGMA cache_size=-131072");  // 128 MiB
     exec("PRAGMA mmap_size=268435456");
+    // After a checkpoint resets the log, cut the file back rather than keep its peak size.
+    exec("PRAGMA journal_size_limit=67108864");
     exec("BEGIN IMMEDIATE");
     exec(schema);
     exec("COMMIT");
@@ -370,6 +372,18 @@ class SqliteStore final : public UsageStore {
     s.bind(1, agent_id).bind(2, as_i64(id));
     if (!s.step()) return std::nullopt;
     return session_of(s);
+  }
+
+  void set_automatic_checkpoints(bool on) override {
+    exec(on ? "PRAGMA wal_autocheckpoint=1000" : "PRAGMA wal_autocheckpoint=0");
+  }
+
+  // PASSIVE: copies what it can without waiting for the writer or readers, so it runs beside
+  // the committer. The log restarts from its beginning once a checkpoint has caught up.
+  void checkpoint() override {
+    const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+      throw StoreError(std::string("sqlite checkpoint: ") + sqlite3_errmsg(db_));
   }
 
   std::vector<RefusalCount> refusals() override {

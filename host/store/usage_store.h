@@ -117,6 +117,13 @@ class UsageStore {
   virtual int64_t queue_command(int64_t agent, const gatemeter_Command& command,
                                 int64_t now_unix) = 0;
 
+  // ---- housekeeping ----
+  // SQLite copies its write-ahead log back into the database file at checkpoints. By default
+  // a commit does that itself when the log grows; the census turns that off on its committer
+  // (so no commit waits for it) and calls checkpoint() from a thread of its own instead.
+  virtual void set_automatic_checkpoints(bool) {}
+  virtual void checkpoint() {}
+
   // ---- reports ----
   // Every subscriber session, or those of one agent (empty agent_id: all), ordered.
   virtual std::vector<SubscriberSession> sessions(const std::string& agent_id) = 0;
