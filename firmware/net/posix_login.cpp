@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "firmware/net/login_pump.h"
+
 namespace gm::net {
 
 bool PosixLogin::start(const char* server, const uint8_t (&pin)[32],
@@ -37,31 +39,17 @@ PosixLogin::Step PosixLogin::step(uint64_t now_ms) {
   if (!open_) return Step::failed;
   if (now_ms >= deadline_ms_) return fail("timeout");
 
-  const TlsClient::Step hs = tls_.handshake();
-  if (hs == TlsClient::Step::failed) return fail(tls_.error());
-  if (hs == TlsClient::Step::busy) return Step::busy;
-
-  size_t pending = 0;
-  const uint8_t* out = exchange_.output(pending);
-  if (pending > 0) {
-    const int n = tls_.write(out, pending);
-    if (n < 0) return fail("write");
-    exchange_.consumed(static_cast<size_t>(n));
-  }
-  uint8_t buf[512];
-  const int n = tls_.read(buf, sizeof buf);
-  if (n < 0) return fail("closed");
-  if (n > 0) exchange_.on_bytes(buf, static_cast<size_t>(n));
-
-  switch (exchange_.state()) {
-    case core::LoginExchange::State::done:
-      stop();
-      return Step::done;
-    case core::LoginExchange::State::failed:
-      return fail(exchange_.error());
-    default:
+  const char* why = "";
+  switch (pump_login(tls_, exchange_, &why)) {
+    case LoginPump::busy:
       return Step::busy;
+    case LoginPump::failed:
+      return fail(why);
+    case LoginPump::done:
+      break;
   }
+  stop();
+  return Step::done;
 }
 
 void PosixLogin::stop() {

@@ -5,42 +5,24 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <cstring>
 
 namespace gm::net {
 
-bool parse_ipv4_endpoint(const char* text, sockaddr_in& out) {
-  const char* colon = std::strrchr(text, ':');
-  if (colon == nullptr || colon == text || static_cast<size_t>(colon - text) > 15) return false;
-  char host[16] = {};
-  std::memcpy(host, text, static_cast<size_t>(colon - text));
-  char* end = nullptr;
-  const long port = std::strtol(colon + 1, &end, 10);
-  if (end == colon + 1 || *end != '\0' || port <= 0 || port > 65535) return false;
+sockaddr_in to_sockaddr(const Ipv4Endpoint& e) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<uint16_t>(port));
-  if (inet_pton(AF_INET, host, &a.sin_addr) != 1) return false;
-  out = a;
-  return true;
+  a.sin_port = htons(e.port);
+  std::memcpy(&a.sin_addr.s_addr, e.address, 4);
+  return a;
 }
 
 PosixUplink::~PosixUplink() { close(); }
 
 bool PosixUplink::set_census(const char* const* addresses, size_t count, size_t* bad_index) {
-  sockaddr_in parsed[max_census] = {};
-  if (count == 0 || count > max_census) {
-    if (bad_index) *bad_index = count;
-    return false;
-  }
-  for (size_t i = 0; i < count; ++i) {
-    if (!parse_ipv4_endpoint(addresses[i], parsed[i])) {
-      if (bad_index) *bad_index = i;
-      return false;
-    }
-  }
-  std::memcpy(census_, parsed, sizeof parsed);
+  Ipv4Endpoint parsed[max_census];
+  if (!parse_ipv4_endpoint_list(addresses, count, parsed, max_census, bad_index)) return false;
+  for (size_t i = 0; i < count; ++i) census_[i] = to_sockaddr(parsed[i]);
   count_ = count;
   current_ = 0;
   return true;

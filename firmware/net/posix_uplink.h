@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "firmware/core/uplink.h"
+#include "firmware/net/ipv4_endpoint.h"
 #include "shared/frame/frame_format.h"
 
 namespace gm::net {
@@ -24,8 +25,8 @@ class PosixUplink final : public core::Uplink {
   PosixUplink(const PosixUplink&) = delete;
   PosixUplink& operator=(const PosixUplink&) = delete;
 
-  // Parses "a.b.c.d:port" entries (the login service's census list); false names the first bad
-  // one in *bad_index. Replaces the list and starts at the first address.
+  // Parses "a.b.c.d:port" entries (the login service's census list, parse_ipv4_endpoint_list);
+  // false names the first bad one in *bad_index. Replaces the list and starts at the first address.
   bool set_census(const char* const* addresses, size_t count, size_t* bad_index = nullptr);
   // Opens the socket (bound to an ephemeral port on `local_ip`, "0.0.0.0" for any).
   bool open(const char* local_ip = "0.0.0.0");
@@ -53,7 +54,6 @@ class PosixUplink final : public core::Uplink {
   uint8_t buf_[frame::max_frame_size + 1];
 };
 
-// "a.b.c.d:port" -> sockaddr_in; false if malformed.
-bool parse_ipv4_endpoint(const char* text, sockaddr_in& out);
+sockaddr_in to_sockaddr(const Ipv4Endpoint& endpoint);
 
 }  // namespace gm::net
