@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -223,6 +224,14 @@ struct CensusServer::Impl {
       if (!work.empty() || !refusals.empty() || !delivered.empty()) {
         try {
           if (!store) throw StoreError("store not open");
+          // In key order the upserts walk the session B-tree front to back, touching each
+          // page once; the order of a session's own records does not matter (newest wins).
+          std::sort(work.records.begin(), work.records.end(),
+                    [](const VerifiedRecord& a, const VerifiedRecord& b) {
+                      return a.agent != b.agent ? a.agent < b.agent
+                                                : static_cast<int64_t>(a.record.session_id) <
+                                                      static_cast<int64_t>(b.record.session_id);
+                    });
           store->apply(work.records, refusals, delivered, std::time(nullptr));
           // Committed and fsynced (synchronous=FULL): from here the acks may go out.
           flushed = now_counts;
