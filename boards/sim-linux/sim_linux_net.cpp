@@ -13,9 +13,8 @@ bool lwip_started = false;   // lwIP cannot be initialised twice in one process
 bool interface_taken = false;  // and this board drives its only interface
 }  // namespace
 
-SimLinuxNet::~SimLinuxNet() {
-  login_.drop();
-  uplink_.close();
+void SimLinuxNet::down() {
+  power_cut();
   if (tap_.fd() >= 0) interface_taken = false;
   tap_.close();
 }

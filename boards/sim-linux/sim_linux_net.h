@@ -1,11 +1,12 @@
 // The sim-linux board's network: lwIP (NO_SYS, the agent's lwipopts.h) over a TAP device with
 // a static IPv4 address, and the agent's lwIP census uplink and login on top, for one gateway.
 //
-// lwIP is one global stack, so there is one SimLinuxNet per process; it is brought up once and
-// stays up. A simulated power cut (power_cut()) drops what the agent held in RAM (the uplink's
-// pcb, the login connection) without a packet on the wire; lwIP's own tables (ARP cache, port
-// counter) carry over as if the network card had kept them. For a cut that loses those too,
-// kill the process.
+// lwIP is one global stack, so there is one SimLinuxNet alive per process (fleet mode stays on
+// POSIX sockets). A simulated power cut is power_cut() (the network card stays up), or down()
+// / destroying the SimLinuxNet and bringing one up again on the same TAP: all drop what the agent held in RAM (the uplink's
+// pcb, the login connection) without a packet on the wire. lwIP itself is initialised once per
+// process, so its own tables (ARP cache, port counter) carry over as if the network card had
+// kept them; for a cut that loses those too, kill the process.
 //
 // Use from a simulator main:
 //   SimLinuxNet net(&on_datagram, ctx);              // ctx: the gateway
@@ -37,7 +38,7 @@ class SimLinuxNet {
  public:
   SimLinuxNet(net::LwipUplink::Receive on_datagram, void* context)
       : uplink_(on_datagram, context) {}
-  ~SimLinuxNet();
+  ~SimLinuxNet() { down(); }
   SimLinuxNet(const SimLinuxNet&) = delete;
   SimLinuxNet& operator=(const SimLinuxNet&) = delete;
 
@@ -45,6 +46,9 @@ class SimLinuxNet {
   // adds it as lwIP's default interface. False with `error` set; then nothing is up.
   bool up(const SimLinuxNetConfig& config, std::string& error);
   bool is_up() const { return tap_.fd() >= 0; }
+  // The board loses power: login and uplink dropped without a packet, the interface removed
+  // from lwIP and the TAP let go. up() may follow, on this object or a new one.
+  void down();
 
   // One turn of the board's loop: waits up to timeout_ms (less if an lwIP timer is due) for
   // frames from the TAP, hands them to lwIP, runs due timers and the loopback queue. Uplink

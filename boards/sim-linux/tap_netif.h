@@ -5,7 +5,9 @@
 //
 // The TAP device must exist or be creatable in the network namespace of the calling thread
 // when open() runs (`ip tuntap add dev NAME mode tap`); the kernel side of it carries the
-// peer's address (192.0.2.1/24 in the tests), lwIP's side the agent's.
+// peer's address (192.0.2.1/24 in the tests), lwIP's side the agent's. Right after open() the
+// kernel may hold its first replies for up to a second (its link watch has not yet marked the
+// TAP running); lwIP's ARP and TCP retries cover that, so nobody needs to wait for it.
 #pragma once
 
 #include <lwip/netif.h>

@@ -140,3 +140,39 @@ TEST_F(LwipOverTap, TcpConnectionToAKernelListenerCarriesBytesBothWays) {
   EXPECT_FALSE(client.failed);
   ::close(listener);
 }
+
+TEST_F(LwipOverTap, AfterAPowerCutANewBoardNetworkComesUpOnTheSameTap) {
+  const int census = namespace_socket(ns, SOCK_DGRAM, 7002);
+  ASSERT_GE(census, 0);
+  const char* list[] = {"192.0.2.1:7002"};
+  char buf[64];
+  for (int boot = 0; boot < 2; ++boot) {
+    gm::test::Received got;
+    gm::board::SimLinuxNet board{&gm::test::Received::on, &got};
+    if (boot == 0) {
+      ASSERT_TRUE(net.uplink().set_census(list, 1));
+      ASSERT_TRUE(net.uplink().open(net.address()));
+      net.power_cut();  // the fixture's board: its uplink and login are gone
+      EXPECT_FALSE(net.uplink().send(reinterpret_cast<const uint8_t*>("x"), 1));
+      net.down();  // and its interface
+      EXPECT_FALSE(net.is_up());
+    }
+    std::string error;
+    gm::board::SimLinuxNetConfig c;
+    c.tap = tap;
+    c.netns = ns;
+    ASSERT_TRUE(board.up(c, error)) << error;
+    ASSERT_TRUE(board.uplink().set_census(list, 1));
+    ASSERT_TRUE(board.uplink().open(board.address()));
+    const std::string hello = "boot " + std::to_string(boot);
+    ASSERT_TRUE(board.uplink().send(reinterpret_cast<const uint8_t*>(hello.data()), hello.size()));
+    ssize_t n = -1;
+    for (int i = 0; i < 500 && n < 0; ++i) {
+      board.poll(10);
+      n = ::recv(census, buf, sizeof buf, 0);
+    }
+    ASSERT_GT(n, 0);
+    EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), hello);
+  }
+  ::close(census);
+}
