@@ -10,6 +10,10 @@
 #include <thread>
 
 #include "sim/fleet.h"
+#ifdef GM_SIM_LWIP
+#include "boards/sim-linux/netns_scope.h"
+#include "sim/lwip_gateway_net.h"
+#endif
 #include "sim/relay_set.h"
 #include "sim/sim_options.h"
 
@@ -53,12 +57,38 @@ int main(int argc, char** argv) {
   }
   mkdir(o.flash_dir.c_str(), 0700);
 
+  // lwIP on a TAP (one gateway), its relays bound in the TAP's namespace.
+#ifdef GM_SIM_LWIP
+  LwipBoard lwip;
+  board::NetnsScope relay_scope;
+  if (!o.lwip_tap.empty()) {
+    board::SimLinuxNetConfig c;
+    c.tap = o.lwip_tap;
+    c.netns = o.lwip_netns;
+    c.address = o.lwip_address;
+    c.gateway = o.lwip_address.substr(0, o.lwip_address.rfind('.')) + ".1";
+    c.seed = static_cast<uint32_t>(o.seed);
+    if (!lwip.up(c, error) || (!o.lwip_netns.empty() && !relay_scope.enter(o.lwip_netns, error))) {
+      std::fprintf(stderr, "gatemeter-sim: --lwip-tap %s: %s\n", o.lwip_tap.c_str(), error.c_str());
+      return 1;
+    }
+  }
+#else
+  if (!o.lwip_tap.empty()) {
+    std::fprintf(stderr, "gatemeter-sim: --lwip-tap: this build has no lwIP board\n");
+    return 2;
+  }
+#endif
+
   // Relays run on their own thread; the gateways on this one.
   RelaySet relays;
   if (!relays.start(o.relays, o.faults, o.seed, error)) {
     std::fprintf(stderr, "gatemeter-sim: %s\n", error.c_str());
     return 2;
   }
+#ifdef GM_SIM_LWIP
+  relay_scope.leave();
+#endif
 
   board::PosixClock clock;
   const uint64_t t0 = clock.monotonic_ms();
@@ -78,6 +108,10 @@ int main(int argc, char** argv) {
     c.subscribers.realm = "hotspot" + std::to_string(i % 10) + ".example";
     c.settings.interval_s = o.interval_s;
     c.settings.persist_after_ms = o.persist_after_s * 1000;
+#ifdef GM_SIM_LWIP
+    if (!o.lwip_tap.empty())
+      c.make_net = [&lwip](GatewayNet::Receive r, void* ctx) { return lwip.make(r, ctx); };
+#endif
     if (!fleet.add(c, o.flash_dir + "/" + c.agent_id + ".flash", error)) {
       std::fprintf(stderr, "gatemeter-sim: gateway %s: %s\n", c.agent_id.c_str(), error.c_str());
       return 1;
@@ -85,8 +119,9 @@ int main(int argc, char** argv) {
   }
   fleet.boot_all(t0);
   fleet.plan_power_cuts(o.power_cuts, t0 + o.duration_s * 100, t0 + o.duration_s * 850);
-  std::printf("gatemeter-sim: %zu gateway(s), %u s of subscribers, login %s, %zu relay(s)%s\n",
-              fleet.size(), o.duration_s, o.login.c_str(), o.relays.size(),
+  std::printf("gatemeter-sim: %zu gateway(s) on %s, %u s of subscribers, login %s, %zu relay(s)%s\n",
+              fleet.size(), o.lwip_tap.empty() ? "POSIX sockets" : "lwIP over a TAP",
+              o.duration_s, o.login.c_str(), o.relays.size(),
               o.power_cuts ? ", power cuts on" : "");
 
   std::vector<bool> outage_on(o.outages.size(), false);

@@ -31,6 +31,10 @@ against a login service and census, and writes the subscribers' true usage to a 
   --status-every S         live table period (default 1; 0 = none)
   --local-ip IP            address the agents' UDP sockets bind (default 0.0.0.0)
   --seed N                 seed for subscribers, faults and cuts (default 1)
+  --lwip-tap DEV           run the (single) gateway on lwIP over this TAP device instead of
+                           POSIX sockets (sim-linux board; needs root)
+  --lwip-netns NS          the TAP's network namespace; relays are bound inside it too
+  --lwip-address IP        lwIP's address on the TAP (default 192.0.2.2, gateway .1, /24)
 )";
 }
 
@@ -222,6 +226,12 @@ bool parse_sim_options(int argc, char** argv, SimOptions& o, std::string& error)
       o.status_every_s = static_cast<uint32_t>(n);
     } else if (flag == "--local-ip") {
       o.local_ip = v;
+    } else if (flag == "--lwip-tap") {
+      o.lwip_tap = v;
+    } else if (flag == "--lwip-netns") {
+      o.lwip_netns = v;
+    } else if (flag == "--lwip-address") {
+      o.lwip_address = v;
     } else if (flag == "--seed") {
       if (!number(flag, v, ~uint64_t{0}, n, error)) return false;
       o.seed = n;
@@ -236,6 +246,10 @@ bool parse_sim_options(int argc, char** argv, SimOptions& o, std::string& error)
   }
   if (!have_pin) {
     error = "--pin: required (the login server's key pin, 64 hex digits or @file)";
+    return false;
+  }
+  if (!o.lwip_tap.empty() && o.agents.size() != 1) {
+    error = "--lwip-tap: lwIP is one stack per process, so --agents must list exactly one gateway";
     return false;
   }
   for (const auto& out : o.outages)

@@ -45,6 +45,10 @@ struct SimOptions {
   uint32_t status_every_s = 1;            // 0: no live table
   std::string local_ip = "0.0.0.0";
   uint64_t seed = 1;
+  // lwIP over a TAP device (the sim-linux board) instead of POSIX sockets: one gateway.
+  std::string lwip_tap;                   // empty: POSIX
+  std::string lwip_netns;                 // the TAP's namespace (relays bind there too)
+  std::string lwip_address = "192.0.2.2";
 };
 
 // Parses argv into options; on failure returns false with a message naming the bad flag.

@@ -6,3 +6,13 @@ if(TARGET gatemeter-server AND TARGET censusctl AND TARGET gatemeter-sim)
                    $<TARGET_FILE:gatemeter-compare>)
   set_tests_properties(fault.chaos_20_gateways_exact_totals PROPERTIES TIMEOUT 420)
 endif()
+
+# The same, smaller, with the agent on lwIP over a TAP in a namespace the test makes (root).
+if(TARGET gatemeter-server AND TARGET censusctl AND TARGET gatemeter-sim AND TARGET gm_board_sim_linux)
+  add_test(NAME fault.chaos_lwip_tap_gateway_exact_totals
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/lwip_chaos_test.sh $<TARGET_FILE:gatemeter-server>
+                   $<TARGET_FILE:censusctl> $<TARGET_FILE:gatemeter-sim>
+                   $<TARGET_FILE:gatemeter-compare>)
+  set_tests_properties(fault.chaos_lwip_tap_gateway_exact_totals PROPERTIES
+                       TIMEOUT 240 SKIP_RETURN_CODE 77)
+endif()
