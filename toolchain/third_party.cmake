@@ -74,12 +74,16 @@ if(GM_TARGET STREQUAL "arm-linux")
   return()
 endif()
 
-# Bare metal: the crypto library with the agent's configuration; unused parts compile to
-# nothing. No TLS here (yet): mbedTLS's TLS and x509 allocate through mbedtls_calloc.
+# Bare metal: crypto and the login's TLS client with one heap-free configuration
+# (firmware/net/mbedtls); parts it leaves out compile to nothing.
+set(gm_mbedtls_config ${CMAKE_SOURCE_DIR}/firmware/net/mbedtls)
+set(gm_mbedtls_tls_sources ${gm_mbedtls_all_sources})
+list(FILTER gm_mbedtls_tls_sources INCLUDE REGEX "/(ssl_|x509)[^/]*\\.c$")
 add_library(gm_mbedcrypto STATIC ${gm_mbedcrypto_sources})
-target_include_directories(gm_mbedcrypto SYSTEM PUBLIC ${mt}/include
-                           ${CMAKE_SOURCE_DIR}/toolchain/mbedtls)
+target_include_directories(gm_mbedcrypto SYSTEM PUBLIC ${mt}/include ${gm_mbedtls_config})
 target_compile_definitions(gm_mbedcrypto PUBLIC
-                           MBEDTLS_CONFIG_FILE="agent_mbedtls_config.h")
+                           MBEDTLS_CONFIG_FILE="bare_metal_tls_config.h")
+add_library(gm_mbedtls STATIC ${gm_mbedtls_tls_sources})
+target_link_libraries(gm_mbedtls PUBLIC gm_mbedcrypto)
 target_compile_options(gm_mbedcrypto PRIVATE -w)
-
+target_compile_options(gm_mbedtls PRIVATE -w)
