@@ -18,8 +18,8 @@ struct CountingRng final : gm::hal::Rng {
   }
 };
 
-// mbedTLS's TLS state lives in this arena: record buffers (16 KiB in, 16 KiB out), the
-// handshake, the server's certificate, ECP scratch.
+// mbedTLS's TLS state lives in this arena: record buffers (16 KiB in, 2 KiB out), the
+// handshake, the server's certificate, ECP scratch (see bare_metal_tls_config.h for the sizing).
 unsigned char tls_arena[48 * 1024];
 
 void deliver(void*, const uint8_t*, size_t) {}
