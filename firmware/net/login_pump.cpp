@@ -2,13 +2,13 @@
 
 namespace gm::net {
 
-LoginPump pump_login(TlsClient& tls, core::LoginExchange& exchange, const char** why) {
+LoginStep pump_login(TlsClient& tls, core::LoginExchange& exchange, const char** why) {
   const TlsClient::Step hs = tls.handshake();
   if (hs == TlsClient::Step::failed) {
     *why = tls.error();
-    return LoginPump::failed;
+    return LoginStep::failed;
   }
-  if (hs == TlsClient::Step::busy) return LoginPump::busy;
+  if (hs == TlsClient::Step::busy) return LoginStep::busy;
 
   size_t pending = 0;
   const uint8_t* out = exchange.output(pending);
@@ -16,7 +16,7 @@ LoginPump pump_login(TlsClient& tls, core::LoginExchange& exchange, const char**
     const int n = tls.write(out, pending);
     if (n < 0) {
       *why = "write";
-      return LoginPump::failed;
+      return LoginStep::failed;
     }
     exchange.consumed(static_cast<size_t>(n));
   }
@@ -24,18 +24,18 @@ LoginPump pump_login(TlsClient& tls, core::LoginExchange& exchange, const char**
   const int n = tls.read(buf, sizeof buf);
   if (n < 0) {
     *why = "closed";
-    return LoginPump::failed;
+    return LoginStep::failed;
   }
   if (n > 0) exchange.on_bytes(buf, static_cast<size_t>(n));
 
   switch (exchange.state()) {
     case core::LoginExchange::State::done:
-      return LoginPump::done;
+      return LoginStep::done;
     case core::LoginExchange::State::failed:
       *why = exchange.error();
-      return LoginPump::failed;
+      return LoginStep::failed;
     default:
-      return LoginPump::busy;
+      return LoginStep::busy;
   }
 }
 

@@ -10,10 +10,10 @@
 
 namespace gm::net {
 
-enum class LoginPump : uint8_t { busy, done, failed };
+enum class LoginStep : uint8_t { busy, done, failed };
 
 // On failed, *why names the reason ("handshake", "pin_mismatch", "write", "closed", or the
 // exchange's own error). The caller closes the connection on done and failed.
-LoginPump pump_login(TlsClient& tls, core::LoginExchange& exchange, const char** why);
+LoginStep pump_login(TlsClient& tls, core::LoginExchange& exchange, const char** why);
 
 }  // namespace gm::net

@@ -5,7 +5,6 @@
 #include <mbedtls/net_sockets.h>
 
 #include "firmware/net/ipv4_endpoint.h"
-#include "firmware/net/login_pump.h"
 
 namespace gm::net {
 
@@ -54,16 +53,10 @@ LwipLogin::Step LwipLogin::step(uint64_t now_ms) {
   if (!connected_) return Step::busy;
 
   const char* why = "";
-  switch (pump_login(tls_, exchange_, &why)) {
-    case LoginPump::busy:
-      return Step::busy;
-    case LoginPump::failed:
-      return fail(why);
-    case LoginPump::done:
-      break;
-  }
-  stop();
-  return Step::done;
+  const Step s = pump_login(tls_, exchange_, &why);
+  if (s == Step::failed) return fail(why);
+  if (s == Step::done) stop();
+  return s;
 }
 
 void LwipLogin::stop() {

@@ -13,13 +13,14 @@
 #include <cstdint>
 
 #include "firmware/core/login_exchange.h"
+#include "firmware/net/login_pump.h"
 #include "firmware/net/tls_client.h"
 
 namespace gm::net {
 
 class LwipLogin {
  public:
-  enum class Step : uint8_t { busy, done, failed };
+  using Step = LoginStep;  // busy, done, failed
 
   LwipLogin() = default;
   ~LwipLogin() { stop(); }

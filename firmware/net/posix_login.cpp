@@ -2,8 +2,6 @@
 
 #include <cstring>
 
-#include "firmware/net/login_pump.h"
-
 namespace gm::net {
 
 bool PosixLogin::start(const char* server, const uint8_t (&pin)[32],
@@ -40,16 +38,10 @@ PosixLogin::Step PosixLogin::step(uint64_t now_ms) {
   if (now_ms >= deadline_ms_) return fail("timeout");
 
   const char* why = "";
-  switch (pump_login(tls_, exchange_, &why)) {
-    case LoginPump::busy:
-      return Step::busy;
-    case LoginPump::failed:
-      return fail(why);
-    case LoginPump::done:
-      break;
-  }
-  stop();
-  return Step::done;
+  const Step s = pump_login(tls_, exchange_, &why);
+  if (s == Step::failed) return fail(why);
+  if (s == Step::done) stop();
+  return s;
 }
 
 void PosixLogin::stop() {

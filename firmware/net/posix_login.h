@@ -8,13 +8,14 @@
 #include <cstdint>
 
 #include "firmware/core/login_exchange.h"
+#include "firmware/net/login_pump.h"
 #include "firmware/net/tls_client.h"
 
 namespace gm::net {
 
 class PosixLogin {
  public:
-  enum class Step : uint8_t { busy, done, failed };
+  using Step = LoginStep;  // busy, done, failed
 
   PosixLogin() { mbedtls_net_init(&net_); }
   ~PosixLogin() { stop(); }
