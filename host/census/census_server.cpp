@@ -13,6 +13,7 @@
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
@@ -95,7 +96,20 @@ struct CensusServer::Impl {
   std::condition_variable work_ready, space_ready, checkpoint_wake;
   Work queue;
   bool stopping = false;
-  std::thread committer, checkpointer;
+  std::thread committer, checkpointer, acker;
+
+  // Committed acks wait here for the acker, which seals and sends them while the committer
+  // already applies the next batch.
+  struct AckJob {
+    int fd = -1;
+    sockaddr_in to{};
+    std::shared_ptr<LoginEntry> login;
+    gatemeter_Ack ack = gatemeter_Ack_init_zero;
+  };
+  std::mutex ack_mutex;
+  std::condition_variable ack_ready;
+  std::vector<AckJob> ack_queue;
+  bool ack_stopping = false;
 
   Impl(std::string path, CensusSettings s, CensusStats& st, LoginRegistry& r)
       : store_path(std::move(path)), settings(std::move(s)), stats(st), registry(r) {}
@@ -290,57 +304,87 @@ struct CensusServer::Impl {
     }
   }
 
+  // Attaches pending commands and hands the acks to the acker (step 5).
   void send_acks(Work& work, std::map<int64_t, std::vector<PendingCommand>>& commands,
                  std::vector<int64_t>& delivered, std::set<int64_t>& sent) {
+    if (work.acks.empty()) return;
+    std::vector<AckJob> jobs(work.acks.size());
+    for (size_t k = 0; k < work.acks.size(); ++k) {
+      PendingAck& p = work.acks[k];
+      AckJob& j = jobs[k];
+      j.fd = p.fd;
+      j.to = p.to;
+      j.login = std::move(p.login);
+      j.ack.datagram_seq = p.seq;
+      j.ack.records_count = p.count;
+      std::memcpy(j.ack.records, p.records, sizeof(gatemeter_RecordAck) * p.count);
+      if (auto it = commands.find(j.login->agent); it != commands.end()) {
+        for (PendingCommand& c : it->second) {
+          if (j.ack.commands_count == max_ack_commands) break;
+          j.ack.commands[j.ack.commands_count++] = c.command;
+          delivered.push_back(c.id);
+          sent.insert(c.id);
+        }
+        it->second.erase(it->second.begin(), it->second.begin() + j.ack.commands_count);
+        if (it->second.empty()) commands.erase(it);
+      }
+    }
+    {
+      std::lock_guard lock(ack_mutex);
+      ack_queue.insert(ack_queue.end(), std::make_move_iterator(jobs.begin()),
+                       std::make_move_iterator(jobs.end()));
+    }
+    ack_ready.notify_one();
+  }
+
+  // Seals and sends acks, 64 per sendmmsg per socket.
+  void ack_loop() {
     constexpr size_t chunk = 64;
     std::vector<std::array<uint8_t, frame::max_frame_size>> frames(chunk);
     std::array<mmsghdr, chunk> headers{};
     std::array<iovec, chunk> iov{};
-    size_t n = 0;
-    int fd = -1;
-    auto flush = [&] {
-      for (size_t done = 0; done < n;) {
-        const int sent_now = ::sendmmsg(fd, headers.data() + done, static_cast<unsigned>(n - done), 0);
-        if (sent_now <= 0) break;  // a full socket buffer: those agents resend and get acked then
-        done += static_cast<size_t>(sent_now);
-        stats.acks_sent += static_cast<uint64_t>(sent_now);
+    std::vector<AckJob> jobs;
+    for (;;) {
+      {
+        std::unique_lock lock(ack_mutex);
+        ack_ready.wait(lock, [&] { return ack_stopping || !ack_queue.empty(); });
+        if (ack_queue.empty() && ack_stopping) return;
+        std::swap(jobs, ack_queue);
       }
-      n = 0;
-    };
-    for (PendingAck& p : work.acks) {
-      gatemeter_Ack ack = gatemeter_Ack_init_zero;
-      ack.datagram_seq = p.seq;
-      ack.records_count = p.count;
-      std::memcpy(ack.records, p.records, sizeof(gatemeter_RecordAck) * p.count);
-      if (auto it = commands.find(p.login->agent); it != commands.end()) {
-        for (PendingCommand& c : it->second) {
-          if (ack.commands_count == max_ack_commands) break;
-          ack.commands[ack.commands_count++] = c.command;
-          delivered.push_back(c.id);
-          sent.insert(c.id);
+      size_t n = 0;
+      int fd = -1;
+      auto flush = [&] {
+        for (size_t done = 0; done < n;) {
+          const int sent_now =
+              ::sendmmsg(fd, headers.data() + done, static_cast<unsigned>(n - done), 0);
+          if (sent_now <= 0) break;  // a full socket buffer: those agents resend and get acked then
+          done += static_cast<size_t>(sent_now);
+          stats.acks_sent += static_cast<uint64_t>(sent_now);
         }
-        it->second.erase(it->second.begin(), it->second.begin() + ack.commands_count);
-        if (it->second.empty()) commands.erase(it);
+        n = 0;
+      };
+      for (AckJob& j : jobs) {
+        if (j.fd != fd || n == chunk) {
+          if (n > 0) flush();
+          fd = j.fd;
+        }
+        // The ack's frame sequence is the acknowledged datagram's: unique per login session
+        // while the agent's sequence rises, and still rising after a census restart, so the
+        // agent's replay window accepts acks from any census node without shared state.
+        const size_t len = frame::seal({frame::FrameKind::ack, j.login->id, j.ack.datagram_seq},
+                                       &j.ack, j.login->key, frames[n].data(), frames[n].size());
+        if (len == 0) continue;
+        iov[n] = {frames[n].data(), len};
+        headers[n] = {};
+        headers[n].msg_hdr.msg_iov = &iov[n];
+        headers[n].msg_hdr.msg_iovlen = 1;
+        headers[n].msg_hdr.msg_name = &j.to;
+        headers[n].msg_hdr.msg_namelen = sizeof j.to;
+        ++n;
       }
-      if (p.fd != fd || n == chunk) {
-        if (n > 0) flush();
-        fd = p.fd;
-      }
-      // The ack's frame sequence is the acknowledged datagram's: unique per login session
-      // while the agent's sequence rises, and still rising after a census restart, so the
-      // agent's replay window accepts acks from any census node without shared state.
-      const size_t len = frame::seal({frame::FrameKind::ack, p.login->id, p.seq}, &ack,
-                                     p.login->key, frames[n].data(), frames[n].size());
-      if (len == 0) continue;
-      iov[n] = {frames[n].data(), len};
-      headers[n] = {};
-      headers[n].msg_hdr.msg_iov = &iov[n];
-      headers[n].msg_hdr.msg_iovlen = 1;
-      headers[n].msg_hdr.msg_name = &p.to;
-      headers[n].msg_hdr.msg_namelen = sizeof p.to;
-      ++n;
+      if (n > 0) flush();
+      jobs.clear();
     }
-    if (n > 0) flush();
   }
 };
 
@@ -389,6 +433,7 @@ void CensusServer::start() {
     w->socket.assign(asio::ip::udp::v4(), fd);
     m.workers.push_back(std::move(w));
   }
+  m.acker = std::thread([&m] { m.ack_loop(); });
   m.committer = std::thread([&m] { m.commit_loop(); });
   m.checkpointer = std::thread([&m] { m.checkpoint_loop(); });
   for (auto& w : m.workers) {
@@ -411,7 +456,13 @@ void CensusServer::stop() {
   m.checkpoint_wake.notify_all();
   for (auto& w : m.workers)
     if (w->thread.joinable()) w->thread.join();
-  if (m.committer.joinable()) m.committer.join();
+  if (m.committer.joinable()) m.committer.join();  // its last acks are queued by now
+  {
+    std::lock_guard lock(m.ack_mutex);
+    m.ack_stopping = true;
+  }
+  m.ack_ready.notify_all();
+  if (m.acker.joinable()) m.acker.join();
   if (m.checkpointer.joinable()) m.checkpointer.join();
   m.workers.clear();
 }
