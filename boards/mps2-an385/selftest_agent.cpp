@@ -33,13 +33,6 @@ QuietLog log;
 alignas(store::Journal) uint8_t journal_storage[2][sizeof(store::Journal)];
 alignas(core::Agent) uint8_t agent_storage[2][sizeof(core::Agent)];
 
-bool check(bool ok, const char* what) {
-  semihost_write(ok ? "ok   " : "FAIL ");
-  semihost_write(what);
-  semihost_write("\n");
-  return ok;
-}
-
 }  // namespace
 }  // namespace gm::board
 

@@ -9,19 +9,13 @@
 #include "shared/frame/frame_codec.h"
 
 using namespace gm::frame;
+using gm::board::check;
 using gm::board::semihost_write;
 
 namespace {
 gatemeter_MeteringBatch batch;
 gatemeter_MeteringBatch decoded;
 uint8_t datagram[max_frame_size];
-
-bool check(bool ok, const char* what) {
-  semihost_write(ok ? "ok   " : "FAIL ");
-  semihost_write(what);
-  semihost_write("\n");
-  return ok;
-}
 }  // namespace
 
 int main() {

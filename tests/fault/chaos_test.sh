@@ -30,20 +30,8 @@ s = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])')
 
-last_pid=0
-start_server() {  # name, flags...: starts it and waits (up to 10 s) for its ready line
-  local name=$1; shift
-  "$server" --state_dir="$state" "$@" >"$work/$name.log" 2>&1 &
-  last_pid=$!
-  pids+=("$last_pid")
-  for _ in $(seq 200); do
-    grep -q '^ready ' "$work/$name.log" && return 0
-    kill -0 "$last_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "chaos: $name did not start:" >&2; cat "$work/$name.log" >&2; exit 1
-}
-port_of() { grep -m1 '^ready ' "$work/$2.log" | sed "s/.*$1_port=\([0-9]*\).*/\1/"; }
+server_prefix=()
+source "$(dirname "$0")/start_server.sh"
 
 "$ctl" --state_dir="$state" init >/dev/null
 pin=$("$ctl" --state_dir="$state" pin)

@@ -31,19 +31,8 @@ ip -n "$ns" addr add 192.0.2.1/24 dev "$tap"
 ip -n "$ns" link set "$tap" up
 
 state=$work/state
-last_pid=0
-start_server() {  # name, flags...: inside the namespace; waits for its ready line
-  local name=$1; shift
-  ip netns exec "$ns" "$server" --state_dir="$state" "$@" >"$work/$name.log" 2>&1 &
-  last_pid=$!
-  pids+=("$last_pid")
-  for _ in $(seq 200); do
-    grep -q '^ready ' "$work/$name.log" && return 0
-    kill -0 "$last_pid" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "lwip chaos: $name did not start:" >&2; cat "$work/$name.log" >&2; exit 1
-}
+server_prefix=(ip netns exec "$ns")
+source "$(dirname "$0")/start_server.sh"
 
 "$ctl" --state_dir="$state" init >/dev/null
 pin=$("$ctl" --state_dir="$state" pin)
