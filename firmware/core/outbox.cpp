@@ -64,15 +64,13 @@ void Outbox::flush(uint64_t now_ms) {
   const uint32_t repersist_s = settings_.repersist_after_ms / 1000;
   for (Session& s : table_) {
     if (!s.in_use() || !(s.flags & flag_pending) || (s.flags & flag_newest_persisted)) continue;
-    // While acks stay away each resend is a new record. A session already in flash waits
-    // repersist_after since that write (a STOP never waits: it frees the slot); so an outage
-    // costs one write per session per interval, not one per resend.
-    const bool stop = s.state == SessionState::stopping;
-    const uint32_t wait_s = (s.flags & flag_persisted) && !stop ? repersist_s : patience_s;
-    if (uplink_ != nullptr && now_s - s.pending_since_s < wait_s) continue;
-    if (uplink_ == nullptr && (s.flags & flag_persisted) && !stop &&
-        now_s - s.pending_since_s < repersist_s)
-      continue;
+    // While acks stay away each resend is a new record. A live session already in flash is
+    // rewritten only repersist_after after that write, so an outage costs one write per session
+    // per interval, not one per resend. Anything else waits persist_after, or nothing while
+    // the uplink is down.
+    const bool rewrite = (s.flags & flag_persisted) && s.state != SessionState::stopping;
+    const uint32_t wait_s = rewrite ? repersist_s : uplink_ != nullptr ? patience_s : 0;
+    if (now_s - s.pending_since_s < wait_s) continue;
     if (persist(s)) s.pending_since_s = now_s;
   }
 }
