@@ -4,27 +4,20 @@
 #include <cstring>
 #include <string>
 
+#include "tests/fuzz/seed_corpus.h"
 #include "tests/support/frames.h"
 
 using namespace gm::frame;
 
 namespace {
+// First byte: re-tag mode (see the target).
 void write_seed(const std::string& dir, const char* name, const uint8_t* f, size_t n) {
-  const std::string path = dir + "/" + name;
-  FILE* out = std::fopen(path.c_str(), "wb");
-  if (!out) { std::perror(path.c_str()); std::exit(1); }
-  for (uint8_t mode : {uint8_t{0}, uint8_t{1}}) {  // first byte: re-tag mode (see the target)
-    if (mode == 1) { std::fclose(out); out = std::fopen((path + ".retag").c_str(), "wb"); }
-    std::fputc(mode, out);
-    std::fwrite(f, 1, n, out);
-  }
-  std::fclose(out);
+  gm::fuzz::write_seed_in_both_modes(dir, name, ".retag", f, n);
 }
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) { std::fprintf(stderr, "usage: frame_fuzz_seeds DIR\n"); return 2; }
-  const std::string dir = argv[1];
+  const std::string dir = gm::fuzz::corpus_dir(argc, argv, "frame_fuzz_seeds");
   const TagKey key = gm::test::test_key();
   uint8_t buf[max_frame_size];
   for (size_t records : {1, 5, 20}) {

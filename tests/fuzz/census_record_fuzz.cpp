@@ -1,0 +1,129 @@
+// libFuzzer target for the census's record validation: the input is a metering-batch payload
+// as an agent would put it in a frame.
+//
+// The census's verify step (CensusServer::Impl::verify in host/census/census_server.cpp) is a
+// member of the server's Impl and needs a socket and a login registry, so it cannot be called
+// here. What it does with a datagram needs neither: peek(), open() for metering_batch (which
+// decodes the payload with nanopb), then from_wire() on every record, refusing the record
+// (invalid_record) when from_wire says no. This target runs exactly those calls, with the input
+// framed and tagged under a known key so that every input reaches the decoder.
+//
+// Properties, for every record of every batch open() accepts:
+//  - from_wire accepts exactly the records its header promises: session id and sequence not 0,
+//    kind START/INTERIM/STOP, billing and stop cause within their enums, a subscriber with a
+//    realm ('@'); everything else is refused.
+//  - an accepted record carries the wire record's values unchanged (ids, totals, start time,
+//    enums, subscriber and service: the in-memory fields are exactly as wide as the wire's);
+//    its strings are NUL-terminated within their fields.
+//  - to_wire, nanopb encode, nanopb decode and from_wire again give the same record, and the
+//    decoded wire record equals what to_wire produced.
+#include <cstdint>
+#include <cstring>
+
+#include <pb_decode.h>
+#include <pb_encode.h>
+
+#include "shared/frame/frame_codec.h"
+#include "shared/record/usage_record.h"
+#include "tests/fuzz/wire_properties.h"
+
+using namespace gm;
+using gm::fuzz::require;
+
+namespace {
+
+// What from_wire's contract says a census may apply, written out independently of it.
+bool census_may_apply(const gatemeter_UsageRecord& r) {
+  const int32_t kind = wire_enum(r.kind), billing = wire_enum(r.billing),
+                cause = wire_enum(r.stop_cause);
+  return r.session_id != 0 && r.seq != 0 && kind >= gatemeter_RecordKind_RECORD_START &&
+         kind <= gatemeter_RecordKind_RECORD_STOP && billing >= 0 &&
+         billing < _gatemeter_BillingOption_ARRAYSIZE && cause >= 0 &&
+         cause < _gatemeter_StopCause_ARRAYSIZE && std::strchr(r.subscriber, '@') != nullptr;
+}
+
+bool terminated(const char* field, size_t cap) {
+  return std::memchr(field, '\0', cap) != nullptr;
+}
+
+void check_record(const gatemeter_UsageRecord& in) {
+  UsageRecord out;
+  const bool accepted = from_wire(in, out);
+  require(accepted == census_may_apply(in), "from_wire accepts exactly the records it promises");
+  if (!accepted) return;
+
+  require(
+      out.session_id == in.session_id && out.seq == in.seq && out.start_unix == in.start_time_unix,
+      "an accepted record keeps its ids and start time");
+  require(out.totals == UsageTotals{in.charged_s, in.free_s, in.octets_in, in.octets_out},
+          "an accepted record keeps its totals");
+  require(out.kind == wire_enum(in.kind) && out.kind >= gatemeter_RecordKind_RECORD_START &&
+              out.kind <= gatemeter_RecordKind_RECORD_STOP,
+          "an accepted record's kind is START, INTERIM or STOP");
+  require(out.billing == wire_enum(in.billing) && out.billing < _gatemeter_BillingOption_ARRAYSIZE,
+          "an accepted record's billing is a BillingOption");
+  require(out.cause == wire_enum(in.stop_cause) && out.cause < _gatemeter_StopCause_ARRAYSIZE,
+          "an accepted record's cause is a StopCause");
+  require(terminated(out.subscriber, sizeof out.subscriber) &&
+              terminated(out.service, sizeof out.service),
+          "an accepted record's strings end within their fields");
+  require(std::strchr(out.subscriber, '@') != nullptr, "an accepted subscriber has a realm");
+  require(
+      fuzz::same_text(out.subscriber, in.subscriber) && fuzz::same_text(out.service, in.service),
+      "an accepted record keeps subscriber and service whole");
+
+  gatemeter_UsageRecord wire;
+  to_wire(out, wire);
+  uint8_t bytes[gatemeter_UsageRecord_size];
+  pb_ostream_t os = pb_ostream_from_buffer(bytes, sizeof bytes);
+  require(pb_encode(&os, gatemeter_UsageRecord_fields, &wire), "an accepted record encodes");
+  gatemeter_UsageRecord decoded = gatemeter_UsageRecord_init_zero;
+  pb_istream_t is = pb_istream_from_buffer(bytes, os.bytes_written);
+  require(pb_decode(&is, gatemeter_UsageRecord_fields, &decoded), "its encoding decodes");
+  require(fuzz::same(decoded, wire), "its encoding decodes to what to_wire gave");
+  UsageRecord again;
+  require(from_wire(decoded, again), "a re-encoded accepted record is accepted again");
+  require(fuzz::same(again, out), "a re-encoded accepted record validates to the same record");
+}
+
+frame::TagKey fuzz_key() {
+  frame::TagKey k{};
+  for (size_t i = 0; i < sizeof k.bytes; ++i) k.bytes[i] = static_cast<uint8_t>(0x40 + i);
+  return k;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const frame::TagKey key = fuzz_key();
+  static uint8_t datagram[frame::max_frame_size];
+  if (size > frame::max_payload_size) return 0;  // peek would refuse it as oversized
+  // The frame around the payload (frame_format.h): metering_batch, login session 1, seq 1.
+  datagram[0] = frame::magic0;
+  datagram[1] = frame::magic1;
+  datagram[2] = frame::frame_version;
+  datagram[3] = static_cast<uint8_t>(frame::FrameKind::metering_batch);
+  std::memset(datagram + 4, 0, 12);
+  datagram[11] = 1;  // login session, big-endian in bytes 4-11
+  datagram[15] = 1;  // sequence, big-endian in bytes 12-15
+  std::memcpy(datagram + frame::header_size, data, size);
+  const size_t body = frame::header_size + size;
+  uint8_t tag[frame::tag_size];
+  frame::compute_tag(key, datagram, body, tag);
+  std::memcpy(datagram + body, tag, sizeof tag);
+  const size_t len = body + frame::tag_size;
+
+  // As verify(): peek, open with the login's window, then from_wire record by record.
+  frame::Header h;
+  if (frame::peek(datagram, len, h) != frame::Refusal::none) return 0;
+  frame::ReplayWindow window;
+  static gatemeter_MeteringBatch batch;
+  batch = gatemeter_MeteringBatch_init_zero;
+  if (frame::open(datagram, len, h, key, window, frame::FrameKind::metering_batch, &batch) !=
+      frame::Refusal::none)
+    return 0;
+  require(batch.records_count <= sizeof batch.records / sizeof batch.records[0],
+          "a decoded batch holds at most its capacity");
+  for (pb_size_t i = 0; i < batch.records_count; ++i) check_record(batch.records[i]);
+  return 0;
+}
