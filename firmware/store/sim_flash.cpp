@@ -33,16 +33,28 @@ bool SimFlash::begin(FlashObserver::Op op, uint32_t address, const void* data, s
 
 void SimFlash::tear_program(uint8_t* bytes, uint32_t word_size, const void* data, size_t length,
                             uint64_t& rng_state) {
-  const auto* src = static_cast<const uint8_t*>(data);
   const size_t words = length / word_size;
   const size_t torn_word = words == 0 ? 0 : sim_random(rng_state) % words;
-  for (size_t w = 0; w < torn_word; ++w)
-    for (uint32_t b = 0; b < word_size; ++b) bytes[w * word_size + b] &= src[w * word_size + b];
+  tear_program_at(bytes, word_size, data, length, torn_word, TornWord::random, rng_state);
+}
+
+void SimFlash::tear_program_at(uint8_t* bytes, uint32_t word_size, const void* data,
+                               size_t length, size_t word, TornWord torn, uint64_t& rng_state) {
+  const auto* src = static_cast<const uint8_t*>(data);
+  const size_t words = length / word_size;
+  const size_t done = word < words ? word : words;
+  for (size_t i = 0; i < done * word_size; ++i) bytes[i] &= src[i];
+  if (word >= words) return;
   // The torn word: some of the bits it was clearing are cleared, the rest are not.
-  for (uint32_t b = 0; b < word_size && torn_word < words; ++b) {
-    const size_t i = torn_word * word_size + b;
+  for (uint32_t b = 0; b < word_size; ++b) {
+    const size_t i = word * word_size + b;
     const uint8_t clearing = static_cast<uint8_t>(bytes[i] & ~src[i]);
-    const uint8_t subset = static_cast<uint8_t>(clearing & sim_random(rng_state));
+    uint8_t subset = 0;
+    switch (torn) {
+      case TornWord::untouched: break;
+      case TornWord::programmed: subset = clearing; break;
+      case TornWord::random: subset = static_cast<uint8_t>(clearing & sim_random(rng_state)); break;
+    }
     bytes[i] = static_cast<uint8_t>(bytes[i] & ~subset);
   }
 }

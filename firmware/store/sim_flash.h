@@ -62,6 +62,14 @@ class SimFlash final : public hal::Flash {
   // every operation without re-running the workload.
   static void tear_program(uint8_t* bytes, uint32_t word_size, const void* data, size_t length,
                            uint64_t& rng_state);
+  // What the word being programmed holds when the power goes: none of the bits it was clearing
+  // cleared, all of them, or an arbitrary subset (what tear_program does).
+  enum class TornWord : uint8_t { untouched, programmed, random };
+  // tear_program with the cut placed by the caller: the words before `word` are programmed,
+  // that word is left as `torn` says, the words after are untouched. A test walks `word` over
+  // every word of a write (word >= length / word_size: the whole write landed).
+  static void tear_program_at(uint8_t* bytes, uint32_t word_size, const void* data,
+                              size_t length, size_t word, TornWord torn, uint64_t& rng_state);
   static void tear_erase(uint8_t* sector_bytes, uint32_t sector_size, uint32_t word_size,
                          uint64_t& rng_state);
 

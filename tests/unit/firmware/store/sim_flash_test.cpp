@@ -92,6 +92,36 @@ TEST(SimFlash, ACutProgramLeavesAPrefixAndOneHalfProgrammedWord) {
   EXPECT_GT(saw_partial_word, 10);
 }
 
+TEST(SimFlash, ATearPlacedAtAWordProgramsThePrefixAndLeavesThatWordAsAsked) {
+  // 0xF0 over 0xFF: the torn word's four low bits are the ones being cleared.
+  const std::vector<uint8_t> data(16, 0xF0);
+  int random_partial = 0;
+  for (size_t word = 0; word <= 4; ++word) {
+    for (auto torn : {SimFlash::TornWord::untouched, SimFlash::TornWord::programmed,
+                      SimFlash::TornWord::random}) {
+      std::vector<uint8_t> bytes(16, 0xFF);
+      uint64_t rng = 7 + word;
+      SimFlash::tear_program_at(bytes.data(), 4, data.data(), data.size(), word, torn, rng);
+      for (size_t i = 0; i < 16; ++i) {
+        const size_t w = i / 4;
+        if (w < word) {
+          ASSERT_EQ(bytes[i], 0xF0) << "word " << w << " before the cut is programmed";
+        } else if (w > word) {
+          ASSERT_EQ(bytes[i], 0xFF) << "word " << w << " after the cut is untouched";
+        } else if (torn == SimFlash::TornWord::untouched) {
+          ASSERT_EQ(bytes[i], 0xFF);
+        } else if (torn == SimFlash::TornWord::programmed) {
+          ASSERT_EQ(bytes[i], 0xF0);
+        } else {
+          ASSERT_EQ(bytes[i] & 0xF0, 0xF0) << "a tear never clears a bit the write kept";
+          if (bytes[i] != 0xFF && bytes[i] != 0xF0) ++random_partial;
+        }
+      }
+    }
+  }
+  EXPECT_GT(random_partial, 0);
+}
+
 TEST(SimFlash, ACutEraseLeavesTheSectorPartlyErased) {
   Dev d;
   std::vector<uint8_t> z(1024, 0x00);
