@@ -63,12 +63,12 @@ std::string csv(const std::string& s) {
 void export_csv(UsageStore& store, std::ostream& out) {
   // Column names are what sim/usage_compare reads (agent_id, session_id, totals).
   out << "agent_id,session_id,subscriber,realm,service,billing,start_unix,last_seq,state,"
-         "stop_cause,charged_s,free_s,octets_in,octets_out\n";
+         "stop_cause,stop_cause_code,charged_s,free_s,octets_in,octets_out\n";
   for (const SubscriberSession& s : store.sessions("")) {
     out << csv(s.agent_id) << ',' << s.session_id << ',' << csv(s.subscriber) << ','
         << csv(s.realm) << ',' << csv(s.service) << ',' << billing_name(s.billing) << ','
         << s.start_unix << ',' << s.last_seq << ',' << session_state_name(s.state) << ','
-        << cause_name(s.stop_cause) << ',' << s.totals.charged_s << ',' << s.totals.free_s << ','
+        << cause_name(s.stop_cause) << ',' << s.stop_cause << ',' << s.totals.charged_s << ',' << s.totals.free_s << ','
         << s.totals.octets_in << ',' << s.totals.octets_out << '\n';
   }
 }

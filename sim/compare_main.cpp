@@ -1,7 +1,9 @@
 // gatemeter-compare: the census's usage (CSV export) against the simulator's truth (CSV).
 //   gatemeter-compare TRUTH.csv STORE.csv
-// Prints each violation, then `sessions=<N> exact=<E> within_bound=<B> violations=<V>` as the
-// last line; exit status 1 if V > 0, 2 on unreadable input.
+// Prints each violation, then as the last line
+//   sessions=<N> exact=<E> at_durable_point=<D> violations=<V> allowance_pct=<P>
+// (E + D + V = N; P: the connect time power cuts legitimately took, as a share of all of it);
+// exit status 1 if V > 0, 2 on unreadable input.
 #include <cstdio>
 
 #include "sim/usage_compare.h"
@@ -20,7 +22,11 @@ int main(int argc, char** argv) {
   }
   const auto r = gm::sim::compare_usage(truth, store);
   for (const auto& p : r.problems) std::printf("VIOLATION %s\n", p.c_str());
-  std::printf("sessions=%zu exact=%zu within_bound=%zu violations=%zu\n", r.sessions, r.exact,
-              r.within_bound, r.violations);
+  std::printf("power cuts took %.2f %% of all connect time and %.2f %% of all octets; the agent "
+              "refused %llu octets it was fed\n",
+              r.allowance_pct(), r.allowance_octets_pct(),
+              static_cast<unsigned long long>(r.refused_octets));
+  std::printf("sessions=%zu exact=%zu at_durable_point=%zu violations=%zu allowance_pct=%.2f\n",
+              r.sessions, r.exact, r.at_durable_point, r.violations, r.allowance_pct());
   return r.violations == 0 ? 0 : 1;
 }

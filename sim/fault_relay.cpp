@@ -45,6 +45,8 @@ awaitable<void> FaultRelay::from_census(std::shared_ptr<Upstream> up) {
         asio::buffer(buf), from, asio::redirect_error(use_awaitable, ec));
     if (ec == asio::error::operation_aborted) co_return;
     if (ec) continue;
+    ++stats_.from_census;
+    if (tap_) tap_(buf.data(), n);
     pass(socket_, up->agent, std::vector<uint8_t>(buf.begin(), buf.begin() + n));
   }
 }

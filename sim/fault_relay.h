@@ -8,7 +8,9 @@
 
 #include <boost/asio.hpp>
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -17,8 +19,10 @@
 
 namespace gm::sim {
 
+// Counted on the relay's thread; read from any thread (the simulator's loop reports them).
 struct RelayStats {
-  uint64_t forwarded = 0, dropped = 0, duplicated = 0, reordered = 0, blackholed = 0;
+  std::atomic<uint64_t> forwarded{0}, dropped{0}, duplicated{0}, reordered{0}, blackholed{0};
+  std::atomic<uint64_t> from_census{0};  // datagrams the census sent back, before any fault
 };
 
 class FaultRelay {
@@ -30,6 +34,10 @@ class FaultRelay {
   udp::endpoint local_endpoint() const { return socket_.local_endpoint(); }
   void set_plan(const FaultPlan& p) { plan_ = p; }
   void set_blackhole(bool on) { blackhole_ = on; }
+  // Shown every datagram from the census before the relay's faults touch it (on the relay's
+  // thread): the simulator's witness learns what the census committed, lost acks included.
+  using Tap = std::function<void(const uint8_t* data, size_t length)>;
+  void tap_census(Tap tap) { tap_ = std::move(tap); }
   const RelayStats& stats() const { return stats_; }
 
  private:
@@ -47,6 +55,7 @@ class FaultRelay {
   udp::endpoint target_;
   FaultPlan plan_;
   bool blackhole_ = false;
+  Tap tap_;
   RelayStats stats_;
   std::mt19937_64 rng_;
   std::map<udp::endpoint, std::shared_ptr<Upstream>> upstreams_;

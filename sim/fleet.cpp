@@ -24,12 +24,13 @@ bool Fleet::add(const GatewayConfig& config, const std::string& flash_path, std:
   m->flash.emplace(std::move(*flash));
   m->log = std::make_unique<SimLog>(m->config.agent_id);
   m->gateway = std::make_unique<Gateway>(m->config, m->flash->device(), clock_, random_, *m->log,
-                                         truth_, clock_.monotonic_ms());
+                                         truth_, witness_, clock_.monotonic_ms());
   members_.push_back(std::move(m));
   return true;
 }
 
 void Fleet::boot_all(uint64_t now_ms) {
+  clock_.set(now_ms);
   for (auto& m : members_) m->gateway->boot(now_ms);
 }
 
@@ -56,6 +57,7 @@ void Fleet::drive_power(Member& m, uint64_t now_ms) {
     m.cut_armed_ms = now_ms + 1000 + rng_() % 2000;
   }
   if (m.cut_armed_ms != 0 && (!flash.powered() || now_ms >= m.cut_armed_ms)) {
+    if (!flash.powered()) ++m.torn_cuts;  // the armed write was torn part-way
     flash.cut_power_now();  // nothing wrote in time: the cut falls between writes
     m.gateway->power_cut(now_ms);
     m.cut_armed_ms = 0;
@@ -65,6 +67,8 @@ void Fleet::drive_power(Member& m, uint64_t now_ms) {
 }
 
 void Fleet::step(uint64_t now_ms) {
+  clock_.set(now_ms);
+  witness_.drain();  // acks seen at the relays since the last step
   for (auto& m : members_) {
     drive_power(*m, now_ms);
     if (m->off_until_ms == 0) m->gateway->step(now_ms);
@@ -103,6 +107,7 @@ FleetTotals Fleet::totals() const {
     t.octets_in += s.octets_in;
     t.octets_out += s.octets_out;
     t.power_cuts += m->cuts_done;
+    t.torn_cuts += m->torn_cuts;
   }
   return t;
 }

@@ -16,6 +16,8 @@
 #include "boards/linux-gateway/linux_rng.h"
 #include "boards/linux-gateway/posix_clock.h"
 #include "sim/gateway.h"
+#include "sim/record_witness.h"
+#include "sim/stepped_clock.h"
 #include "sim/truth_log.h"
 
 namespace gm::sim {
@@ -38,11 +40,15 @@ struct FleetTotals {
   size_t sessions = 0, pending = 0;
   uint64_t acked = 0, charged_s = 0, free_s = 0, octets_in = 0, octets_out = 0;
   uint32_t power_cuts = 0;
+  uint32_t torn_cuts = 0;  // cuts that fell inside a flash write or erase and tore it
 };
 
 class Fleet {
  public:
-  Fleet(TruthLog& truth, uint64_t seed) : truth_(truth), rng_(seed) {}
+  // Every gateway runs on one stepped clock that step() moves (see stepped_clock.h).
+  Fleet(TruthLog& truth, RecordWitness& witness, uint64_t seed, uint64_t start_ms,
+        uint64_t wall_unix_at_start)
+      : truth_(truth), witness_(witness), rng_(seed), clock_(start_ms, wall_unix_at_start) {}
 
   // Opens (or creates) the gateway's flash file; false with the reason in error.
   bool add(const GatewayConfig& config, const std::string& flash_path, std::string& error);
@@ -58,6 +64,7 @@ class Fleet {
   size_t size() const { return members_.size(); }
   const Gateway& gateway(size_t i) const { return *members_[i]->gateway; }
   uint32_t power_cuts(size_t i) const { return members_[i]->cuts_done; }
+  hal::Clock& clock() { return clock_; }
 
  private:
   struct Member {
@@ -67,14 +74,16 @@ class Fleet {
     std::unique_ptr<Gateway> gateway;
     std::vector<uint64_t> cuts_at;  // planned, ascending
     uint32_t cuts_done = 0;
+    uint32_t torn_cuts = 0;
     uint64_t cut_armed_ms = 0;      // a cut waits for the next write until this moment
     uint64_t off_until_ms = 0;      // powered off until then
   };
   void drive_power(Member& m, uint64_t now_ms);
 
   TruthLog& truth_;
+  RecordWitness& witness_;
   std::mt19937_64 rng_;
-  board::PosixClock clock_;
+  SteppedClock clock_;
   board::LinuxRng random_;
   std::vector<std::unique_ptr<Member>> members_;
   bool winding_down_ = false;

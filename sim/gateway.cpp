@@ -9,13 +9,15 @@ namespace gm::sim {
 using Kind = ScriptEvent::Kind;
 
 Gateway::Gateway(const GatewayConfig& config, hal::Flash& flash, hal::Clock& clock,
-                 hal::Rng& rng, hal::Log& log, TruthLog& truth, uint64_t start_ms)
+                 hal::Rng& rng, hal::Log& log, TruthLog& truth, RecordWitness& witness,
+                 uint64_t start_ms)
     : config_(config),
       flash_(flash),
       clock_(clock),
       rng_(rng),
       log_(log),
       truth_(truth),
+      witness_(witness),
       script_(config.subscribers, start_ms) {
   identity_.agent_id = config_.agent_id.c_str();
   std::memcpy(identity_.credential, config_.credential.data(), sizeof identity_.credential);
@@ -29,10 +31,13 @@ Gateway::~Gateway() = default;
 void Gateway::boot(uint64_t now_ms) {
   now_ms_ = now_ms;
   net_.reset();
+  uplink_.reset();
   agent_.reset();
   journal_ = std::make_unique<store::Journal>(flash_);
-  agent_ = std::make_unique<core::Agent>(clock_, *journal_, log_);
+  witnessed_journal_ = std::make_unique<WitnessStore>(*journal_, witness_, config_.agent_id, clock_);
+  agent_ = std::make_unique<core::Agent>(clock_, *witnessed_journal_, rng_, log_);
   agent_->apply_settings(config_.settings);
+  if (config_.fault != core::OutboxFault::none) agent_->inject_fault(config_.fault);
   agent_->on_session_end(&Gateway::on_session_end, this);
   const core::BootReport r = agent_->boot();
   boots_ = r.boot_count;
@@ -48,35 +53,33 @@ void Gateway::boot(uint64_t now_ms) {
 void Gateway::power_cut(uint64_t now_ms) {
   if (agent_) {
     for (const auto& [who, id] : session_of_) {
-      const core::Session* s = agent_->session(id);
-      if (s == nullptr) continue;  // ended and its STOP durable (acknowledged or in flash)
-      if (s->state == core::SessionState::stopping)
-        truth_.cut_after_end(config_.agent_id, id);  // its STOP was still only in RAM
-      else
-        record_end(*s, true, now_ms);
+      if (truth_.connected(config_.agent_id, id))
+        truth_.cut(config_.agent_id, id, now_ms);
+      else if (agent_->session(id) != nullptr)  // ended, but its STOP was still only in RAM
+        truth_.cut_after_end(config_.agent_id, id, now_ms);
+      // else: ended, and the agent let go of its STOP (acknowledged or in flash)
     }
   }
   session_of_.clear();
   net_.reset();
+  uplink_.reset();
   agent_.reset();
+  witnessed_journal_.reset();
   journal_.reset();
   logged_in_ = false;
 }
 
 void Gateway::on_datagram(void* self, const uint8_t* data, size_t length) {
   auto* g = static_cast<Gateway*>(self);
+  g->witness_.from_census(data, length);
   if (g->agent_) g->agent_->on_datagram(data, length);
 }
 
+// The agent tells the board to cut the subscriber off the data plane: from this moment the
+// subscriber is gone (only the cause is read from the agent; the moment is the simulator's).
 void Gateway::on_session_end(void* self, const core::Session& s) {
   auto* g = static_cast<Gateway*>(self);
-  g->record_end(s, false, g->now_ms_);
-}
-
-void Gateway::record_end(const core::Session& s, bool power_cut, uint64_t now_ms) {
-  truth_.end(config_.agent_id, s.id, s.subscriber, s.charged_s, s.free_s,
-             power_cut ? static_cast<int32_t>(gatemeter_StopCause_STOP_AGENT_RESTART) : s.cause,
-             power_cut, now_ms);
+  g->truth_.ended(g->config_.agent_id, s.id, s.cause, g->now_ms_);
 }
 
 void Gateway::drive_login(uint64_t now_ms) {
@@ -112,50 +115,64 @@ void Gateway::drive_login(uint64_t now_ms) {
     next_login_ms_ = now_ms + 2000;
     return;
   }
-  agent_->on_login(net_->exchange().grant(), net_->uplink());
+  const core::LoginGrant& grant = net_->exchange().grant();
+  frame::TagKey key;
+  frame::derive_tag_key(grant.session_key, sizeof grant.session_key, key);
+  witness_.login(config_.agent_id, grant.login_session, key);
+  uplink_ = std::make_unique<WitnessUplink>(net_->uplink(), witness_);
+  agent_->on_login(grant, *uplink_);
   net_->end_login();
   logged_in_ = true;
 }
 
 void Gateway::apply(const ScriptEvent& e, uint64_t now_ms) {
+  const std::string& agent = config_.agent_id;
   if (e.kind == Kind::start) {
     uint64_t id = 0;
     const std::string who = script_.identity(e.subscriber);
-    const uint8_t billing = e.subscriber % 10 == 0 ? gatemeter_BillingOption_BILLING_FREE
-                                                   : gatemeter_BillingOption_BILLING_PREPAID;
+    const bool free = e.subscriber % 10 == 0;
+    const uint8_t billing = free ? gatemeter_BillingOption_BILLING_FREE
+                                 : gatemeter_BillingOption_BILLING_PREPAID;
     if (agent_->start_session(who.c_str(), "wifi", billing, id) == core::StartResult::ok) {
       session_of_[e.subscriber] = id;
-      TruthEntry& t = truth_.at(config_.agent_id, id);
-      t.subscriber = who;
+      truth_.started(agent, id, who, free, now_ms);
     }
     return;
   }
   const auto it = session_of_.find(e.subscriber);
   if (it == session_of_.end()) return;  // refused, or lost to a power cut
   const uint64_t id = it->second;
+  if (!truth_.connected(agent, id)) return;  // gone: the agent or the simulator ended it
   switch (e.kind) {
     case Kind::approve:
+      truth_.decided(agent, id, now_ms);
       agent_->authorise(id, gatemeter_AuthDecision_AUTH_APPROVE, 0, 0, config_.idle_timeout_s);
       break;
     case Kind::approve_temporarily:
+      truth_.decided(agent, id, now_ms);
       agent_->authorise(id, gatemeter_AuthDecision_AUTH_TEMPORARY, 30, 0, config_.idle_timeout_s);
       break;
     case Kind::reject:
-      agent_->authorise(id, gatemeter_AuthDecision_AUTH_REJECT);
+      truth_.decided(agent, id, now_ms);
+      agent_->authorise(id, gatemeter_AuthDecision_AUTH_REJECT);  // ends it (on_session_end)
       break;
-    case Kind::traffic:
-      if (agent_->on_traffic(id, e.octets_in, e.octets_out))
-        truth_.add_traffic(config_.agent_id, id, now_ms, e.octets_in, e.octets_out);
+    case Kind::traffic: {
+      const bool counted = agent_->on_traffic(id, e.octets_in, e.octets_out);
+      truth_.fed(agent, id, e.octets_in, e.octets_out, !counted);
       break;
+    }
     case Kind::free_period:
+      truth_.free_period(agent, id, e.seconds, now_ms);
       agent_->set_free_period(id, e.seconds);
       break;
     case Kind::stop_user:
-      agent_->stop_session(id, gatemeter_StopCause_STOP_USER_REQUEST);
+    case Kind::stop_carrier: {
+      const int32_t cause = e.kind == Kind::stop_user ? gatemeter_StopCause_STOP_USER_REQUEST
+                                                      : gatemeter_StopCause_STOP_LOST_CARRIER;
+      agent_->stop_session(id, cause);
+      truth_.ended(agent, id, cause, now_ms);  // the subscriber left, whatever the agent did
       break;
-    case Kind::stop_carrier:
-      agent_->stop_session(id, gatemeter_StopCause_STOP_LOST_CARRIER);
-      break;
+    }
     case Kind::go_idle:
     case Kind::start:
       break;
@@ -179,8 +196,11 @@ void Gateway::wind_down(uint64_t now_ms) {
   winding_down_ = true;
   now_ms_ = now_ms;
   if (!agent_) return;
-  for (const auto& [who, id] : session_of_)
+  for (const auto& [who, id] : session_of_) {
+    if (!truth_.connected(config_.agent_id, id)) continue;
     agent_->stop_session(id, gatemeter_StopCause_STOP_USER_REQUEST);
+    truth_.ended(config_.agent_id, id, gatemeter_StopCause_STOP_USER_REQUEST, now_ms);
+  }
 }
 
 bool Gateway::drained() const {

@@ -4,6 +4,11 @@
 //
 // A power cut throws away everything the agent held in RAM (agent, journal state, sockets,
 // login) and keeps only the flash; boot() then starts over exactly as a real gateway would.
+//
+// The gateway is also where the simulator watches: it writes what it does to the truth log
+// (from the script and the simulator's clock, never from the agent's meter), and shows the
+// record witness every datagram the agent sends or receives and every record the journal
+// keeps.
 #pragma once
 
 #include <array>
@@ -14,10 +19,13 @@
 #include <string>
 
 #include "firmware/core/agent.h"
+#include "firmware/core/outbox.h"
 #include "firmware/store/journal.h"
 #include "sim/gateway_net.h"
+#include "sim/record_witness.h"
 #include "sim/subscriber_script.h"
 #include "sim/truth_log.h"
+#include "sim/witness_store.h"
 
 namespace gm::sim {
 
@@ -32,6 +40,7 @@ struct GatewayConfig {
   SubscriberPlan subscribers;
   core::AgentSettings settings;
   uint32_t idle_timeout_s = 30;
+  core::OutboxFault fault = core::OutboxFault::none;  // negative controls only
 };
 
 struct GatewayStatus {
@@ -46,7 +55,7 @@ struct GatewayStatus {
 class Gateway {
  public:
   Gateway(const GatewayConfig& config, hal::Flash& flash, hal::Clock& clock, hal::Rng& rng,
-          hal::Log& log, TruthLog& truth, uint64_t start_ms);
+          hal::Log& log, TruthLog& truth, RecordWitness& witness, uint64_t start_ms);
   ~Gateway();
 
   void boot(uint64_t now_ms);
@@ -70,7 +79,21 @@ class Gateway {
   void drive_login(uint64_t now_ms);
   static void on_datagram(void* self, const uint8_t* data, size_t length);
   static void on_session_end(void* self, const core::Session& s);
-  void record_end(const core::Session& s, bool power_cut, uint64_t now_ms);
+
+  // The agent's uplink with the witness on it: every datagram the agent sends is read first.
+  class WitnessUplink final : public core::Uplink {
+   public:
+    WitnessUplink(core::Uplink& inner, RecordWitness& witness) : inner_(inner), witness_(witness) {}
+    bool send(const uint8_t* data, size_t length) override {
+      witness_.sent(data, length);
+      return inner_.send(data, length);
+    }
+    bool fail_over() override { return inner_.fail_over(); }
+
+   private:
+    core::Uplink& inner_;
+    RecordWitness& witness_;
+  };
 
   GatewayConfig config_;
   hal::Flash& flash_;
@@ -78,18 +101,21 @@ class Gateway {
   hal::Rng& rng_;
   hal::Log& log_;
   TruthLog& truth_;
+  RecordWitness& witness_;
   SubscriberScript script_;
   core::AgentIdentity identity_;
 
   // RAM state: rebuilt at every boot.
   std::unique_ptr<store::Journal> journal_;
+  std::unique_ptr<WitnessStore> witnessed_journal_;
+  std::unique_ptr<WitnessUplink> uplink_;
   std::unique_ptr<core::Agent> agent_;
   std::unique_ptr<GatewayNet> net_;
   bool logged_in_ = false;
   uint64_t next_login_ms_ = 0;
   uint64_t next_tick_ms_ = 0;
   uint32_t boots_ = 0;
-  std::map<uint32_t, uint64_t> session_of_;  // scripted subscriber -> agent session id
+  std::map<uint32_t, uint64_t> session_of_;  // scripted subscriber -> agent session id (this boot)
   uint64_t now_ms_ = 0;
   bool winding_down_ = false;
 };

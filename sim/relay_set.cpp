@@ -32,7 +32,7 @@ RelaySet::RelaySet() : impl_(std::make_unique<Impl>()) {}
 RelaySet::~RelaySet() { stop(); }
 
 bool RelaySet::start(const std::vector<RelaySpec>& relays, const FaultPlan& faults, uint64_t seed,
-                     std::string& error) {
+                     CensusTap tap, std::string& error) {
   for (size_t i = 0; i < relays.size(); ++i) {
     boost::asio::ip::udp::endpoint listen, target;
     if (!endpoint(relays[i].listen, listen) || !endpoint(relays[i].target, target)) {
@@ -44,6 +44,7 @@ bool RelaySet::start(const std::vector<RelaySpec>& relays, const FaultPlan& faul
       FaultPlan p = faults;
       p.seed = seed + i;
       impl_->relays.push_back(std::make_unique<FaultRelay>(impl_->io, listen, target, p));
+      if (tap) impl_->relays.back()->tap_census(tap);
     } catch (const std::exception& e) {
       error = "--relay " + relays[i].listen + ": " + e.what();
       return false;
@@ -52,6 +53,21 @@ bool RelaySet::start(const std::vector<RelaySpec>& relays, const FaultPlan& faul
   impl_->guard.emplace(impl_->io.get_executor());
   impl_->thread = std::thread([this] { impl_->io.run(); });
   return true;
+}
+
+RelayTotals RelaySet::totals(int relay) const {
+  RelayTotals t;
+  for (size_t i = 0; i < impl_->relays.size(); ++i) {
+    if (relay >= 0 && static_cast<size_t>(relay) != i) continue;
+    const RelayStats& s = impl_->relays[i]->stats();
+    t.forwarded += s.forwarded;
+    t.dropped += s.dropped;
+    t.duplicated += s.duplicated;
+    t.reordered += s.reordered;
+    t.blackholed += s.blackholed;
+    t.from_census += s.from_census;
+  }
+  return t;
 }
 
 void RelaySet::set_blackhole(size_t relay, bool on) {

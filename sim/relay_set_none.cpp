@@ -9,13 +9,14 @@ RelaySet::RelaySet() = default;
 RelaySet::~RelaySet() = default;
 
 bool RelaySet::start(const std::vector<RelaySpec>& relays, const FaultPlan&, uint64_t,
-                     std::string& error) {
+                     CensusTap, std::string& error) {
   if (relays.empty()) return true;
   error = "--relay: this build of gatemeter-sim has no fault relays (built without Boost.Asio); "
           "run the relays from the host build";
   return false;
 }
 
+RelayTotals RelaySet::totals(int) const { return {}; }
 void RelaySet::set_blackhole(size_t, bool) {}
 void RelaySet::stop() {}
 

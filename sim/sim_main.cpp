@@ -1,12 +1,14 @@
 // gatemeter-sim: simulated gateways with scripted subscribers against a real login service and
 // census, with faults in between, and the subscribers' true usage written where the census
 // cannot see it. See sim_usage() or --help.
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
 #include <cinttypes>
 #include <cstdio>
+#include <ctime>
 #include <thread>
 
 #include "sim/fleet.h"
@@ -40,6 +42,22 @@ void print_row(uint64_t t_s, const std::string& name, const FleetTotals& t) {
   std::printf("%5" PRIu64 "s %-12s %6zu %9" PRIu64 " %9" PRIu64 " %9s %9s %8" PRIu64 " %8zu %5u\n",
               t_s, name.c_str(), t.sessions, t.charged_s, t.free_s, human(t.octets_in).c_str(),
               human(t.octets_out).c_str(), t.acked, t.pending, t.power_cuts);
+}
+
+// SIGUSR1: print what the relays have counted so far (the chaos test asks just before it
+// kills a census, to show that census had acknowledged something).
+std::atomic<bool> relay_report_wanted{false};
+void want_relay_report(int) { relay_report_wanted = true; }
+
+void print_relays(const char* when, const RelaySet& relays, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    const RelayTotals r = relays.totals(static_cast<int>(i));
+    std::printf("gatemeter-sim: relay %zu %s: forwarded=%" PRIu64 " dropped=%" PRIu64
+                " duplicated=%" PRIu64 " reordered=%" PRIu64 " blackholed=%" PRIu64
+                " from_census=%" PRIu64 "\n",
+                i, when, r.forwarded, r.dropped, r.duplicated, r.reordered, r.blackholed,
+                r.from_census);
+  }
 }
 
 }  // namespace
@@ -80,9 +98,13 @@ int main(int argc, char** argv) {
   }
 #endif
 
-  // Relays run on their own thread; the gateways on this one.
+  // Relays run on their own thread; the gateways on this one. What a census sends back is
+  // shown to the witness before the relay's faults can lose it.
+  RecordWitness witness;
   RelaySet relays;
-  if (!relays.start(o.relays, o.faults, o.seed, error)) {
+  if (!relays.start(o.relays, o.faults, o.seed,
+                    [&witness](const uint8_t* d, size_t n) { witness.from_census_async(d, n); },
+                    error)) {
     std::fprintf(stderr, "gatemeter-sim: %s\n", error.c_str());
     return 2;
   }
@@ -90,12 +112,11 @@ int main(int argc, char** argv) {
   relay_scope.leave();
 #endif
 
+  signal(SIGUSR1, want_relay_report);
   board::PosixClock clock;
   const uint64_t t0 = clock.monotonic_ms();
-  // The census may lack one interval plus the persist delay of a session cut by power (and a
-  // second of tick granularity, and the time a record takes to be acknowledged).
-  TruthLog truth((uint64_t{o.interval_s} + o.persist_after_s + 2) * 1000);
-  Fleet fleet(truth, o.seed);
+  TruthLog truth;
+  Fleet fleet(truth, witness, o.seed, t0, static_cast<uint64_t>(std::time(nullptr)));
   for (size_t i = 0; i < o.agents.size(); ++i) {
     GatewayConfig c;
     c.agent_id = o.agents[i].id;
@@ -108,6 +129,7 @@ int main(int argc, char** argv) {
     c.subscribers.realm = "hotspot" + std::to_string(i % 10) + ".example";
     c.settings.interval_s = o.interval_s;
     c.settings.persist_after_ms = o.persist_after_s * 1000;
+    c.fault = o.fault;
 #ifdef GM_SIM_LWIP
     if (!o.lwip_tap.empty())
       c.make_net = [&lwip](GatewayNet::Receive r, void* ctx) { return lwip.make(r, ctx); };
@@ -155,6 +177,10 @@ int main(int argc, char** argv) {
       std::printf("%5" PRIu64 "s subscribers leave; waiting for every record to be acknowledged\n", t_s);
     }
     fleet.step(now);
+    if (relay_report_wanted.exchange(false)) {
+      print_relays(("at " + std::to_string(t_s) + "s (SIGUSR1)").c_str(), relays, o.relays.size());
+      std::fflush(stdout);
+    }
     if (o.status_every_s != 0 && now >= next_status) {
       next_status = now + o.status_every_s * 1000ull;
       if (!header) print_header();
@@ -187,11 +213,27 @@ int main(int argc, char** argv) {
   }
 
   relays.stop();
+  witness.drain();
+  truth.settle(witness);
   const FleetTotals t = fleet.totals();
-  size_t sessions = 0;
-  for (const auto& kv : truth.entries()) sessions += kv.second.ended ? 1 : 0;
-  std::printf("gatemeter-sim: %zu sessions ended, %u power cuts, %s\n", sessions, t.power_cuts,
+  size_t sessions = 0, touched = 0;
+  for (const auto& kv : truth.entries()) {
+    sessions += kv.second.ended ? 1 : 0;
+    touched += kv.second.power_cut ? 1 : 0;
+  }
+  std::printf("gatemeter-sim: %zu sessions ended, %u power cuts (%u tore a flash write), %zu "
+              "sessions cut before their last record was durable, %s\n",
+              sessions, t.power_cuts, t.torn_cuts, touched,
               drained ? "every record acknowledged" : "NOT drained: records still pending");
+  print_relays("in all", relays, o.relays.size());
+  const WitnessStats& w = witness.stats();
+  std::printf("gatemeter-sim: witness: datagrams_sent=%" PRIu64 " records_sent=%" PRIu64
+              " acks_seen=%" PRIu64 " records_acked=%" PRIu64 " records_flashed=%" PRIu64
+              " unreadable=%" PRIu64 " acked_unsent=%" PRIu64 "\n",
+              w.datagrams_sent, w.records_sent, w.acks_seen, w.records_acked, w.records_flashed,
+              w.unreadable, w.acked_unsent);
+  if (o.fault != core::OutboxFault::none)
+    std::printf("gatemeter-sim: NEGATIVE CONTROL: the agents ran with --test-fault\n");
   if (!o.truth_path.empty()) {
     if (!truth.write_csv(o.truth_path)) {
       std::fprintf(stderr, "gatemeter-sim: cannot write %s\n", o.truth_path.c_str());

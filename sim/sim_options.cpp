@@ -31,6 +31,8 @@ against a login service and census, and writes the subscribers' true usage to a 
   --status-every S         live table period (default 1; 0 = none)
   --local-ip IP            address the agents' UDP sockets bind (default 0.0.0.0)
   --seed N                 seed for subscribers, faults and cuts (default 1)
+  --test-fault F           a deliberate agent bug, for negative controls only:
+                           no-persistence | forget-when-sent (default: none)
   --lwip-tap DEV           run the (single) gateway on lwIP over this TAP device instead of
                            POSIX sockets (sim-linux board; needs root)
   --lwip-netns NS          the TAP's network namespace; relays are bound inside it too
@@ -235,6 +237,14 @@ bool parse_sim_options(int argc, char** argv, SimOptions& o, std::string& error)
     } else if (flag == "--seed") {
       if (!number(flag, v, ~uint64_t{0}, n, error)) return false;
       o.seed = n;
+    } else if (flag == "--test-fault") {
+      if (v == "none") o.fault = core::OutboxFault::none;
+      else if (v == "no-persistence") o.fault = core::OutboxFault::no_persistence;
+      else if (v == "forget-when-sent") o.fault = core::OutboxFault::forget_when_sent;
+      else {
+        error = "--test-fault: '" + v + "' is not none, no-persistence or forget-when-sent";
+        return false;
+      }
     } else {
       error = flag + ": unknown option (see --help)";
       return false;

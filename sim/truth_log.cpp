@@ -1,72 +1,130 @@
 #include "sim/truth_log.h"
 
+#include <cinttypes>
 #include <cstdio>
 
 namespace gm::sim {
 
-TruthEntry& TruthLog::at(const std::string& agent, uint64_t session_id) {
+UsageTotals truth_totals(const TruthEntry& e) {
+  UsageTotals t;
+  t.octets_in = e.octets_in;
+  t.octets_out = e.octets_out;
+  if (!e.ended || e.ended_ms < e.started_ms) return t;
+  const uint64_t seconds = (e.ended_ms - e.started_ms) / 1000;
+  uint64_t undecided = seconds;
+  if (e.decided && e.decided_ms < e.ended_ms)
+    undecided = (e.decided_ms - e.started_ms) / 1000;
+  const uint64_t free_from = e.free_at_ms / 1000 * 1000;
+  const uint64_t free_until = free_from + uint64_t{e.free_for_s} * 1000;
+  uint64_t free = 0;
+  for (uint64_t k = 0; k < seconds; ++k) {
+    const uint64_t begins = e.started_ms + 1000 * k;
+    if (k < undecided || e.free_billing || (e.free_for_s != 0 && begins >= free_from &&
+                                            begins < free_until))
+      ++free;
+  }
+  t.free_s = static_cast<uint32_t>(free);
+  t.charged_s = static_cast<uint32_t>(seconds - free);
+  return t;
+}
+
+TruthEntry* TruthLog::find(const std::string& agent, uint64_t session_id) {
+  const auto it = entries_.find({agent, session_id});
+  return it == entries_.end() ? nullptr : &it->second;
+}
+
+void TruthLog::started(const std::string& agent, uint64_t session_id,
+                       const std::string& subscriber, bool free_billing, uint64_t now_ms) {
   TruthEntry& e = entries_[{agent, session_id}];
+  e = TruthEntry{};
   e.agent = agent;
   e.session_id = session_id;
-  return e;
-}
-
-void TruthLog::add_traffic(const std::string& agent, uint64_t session_id, uint64_t now_ms,
-                           uint64_t in, uint64_t out) {
-  TruthEntry& e = at(agent, session_id);
-  e.totals.octets_in += in;
-  e.totals.octets_out += out;
-  e.recent.push_back({now_ms, in, out});
-  while (!e.recent.empty() && e.recent.front().ms + lag_window_ms_ < now_ms) e.recent.pop_front();
-}
-
-void TruthLog::end(const std::string& agent, uint64_t session_id, const std::string& subscriber,
-                   uint32_t charged_s, uint32_t free_s, int32_t cause, bool power_cut,
-                   uint64_t now_ms) {
-  TruthEntry& e = at(agent, session_id);
-  if (e.ended) return;
   e.subscriber = subscriber;
-  e.totals.charged_s = charged_s;
-  e.totals.free_s = free_s;
-  e.stop_cause = cause;
-  e.power_cut = power_cut;
-  e.ended = true;
-  e.ended_ms = now_ms;
-  if (power_cut) allow_lag(e);
+  e.free_billing = free_billing;
+  e.started_ms = now_ms;
 }
 
-void TruthLog::cut_after_end(const std::string& agent, uint64_t session_id) {
-  TruthEntry& e = at(agent, session_id);
-  if (!e.ended || e.power_cut) return;
-  e.power_cut = true;
-  allow_lag(e);
+void TruthLog::decided(const std::string& agent, uint64_t session_id, uint64_t now_ms) {
+  TruthEntry* e = find(agent, session_id);
+  if (e == nullptr || e->ended || e->decided) return;
+  e->decided = true;
+  e->decided_ms = now_ms;
 }
 
-// What the session used in the lag window before it ended; its samples stop at its end.
-void TruthLog::allow_lag(TruthEntry& e) {
-  e.may_lack_s = static_cast<uint32_t>((lag_window_ms_ + 999) / 1000);
-  for (const auto& s : e.recent)
-    if (s.ms + lag_window_ms_ >= e.ended_ms) {
-      e.may_lack_in += s.in;
-      e.may_lack_out += s.out;
-    }
+void TruthLog::free_period(const std::string& agent, uint64_t session_id, uint32_t seconds,
+                           uint64_t now_ms) {
+  TruthEntry* e = find(agent, session_id);
+  if (e == nullptr || e->ended) return;
+  e->free_at_ms = now_ms;
+  e->free_for_s = seconds;
+}
+
+void TruthLog::fed(const std::string& agent, uint64_t session_id, uint64_t in, uint64_t out,
+                   bool refused) {
+  TruthEntry* e = find(agent, session_id);
+  if (e == nullptr || e->ended) return;
+  e->octets_in += in;
+  e->octets_out += out;
+  if (refused) {
+    e->refused_in += in;
+    e->refused_out += out;
+  }
+}
+
+void TruthLog::ended(const std::string& agent, uint64_t session_id, int32_t cause,
+                     uint64_t now_ms) {
+  TruthEntry* e = find(agent, session_id);
+  if (e == nullptr || e->ended) return;
+  e->ended = true;
+  e->ended_ms = now_ms;
+  e->stop_cause = cause;
+}
+
+void TruthLog::cut(const std::string& agent, uint64_t session_id, uint64_t now_ms) {
+  TruthEntry* e = find(agent, session_id);
+  if (e == nullptr || e->ended) return;
+  ended(agent, session_id, gatemeter_StopCause_STOP_AGENT_RESTART, now_ms);
+  e->power_cut = true;
+  e->cut_ms = now_ms;
+}
+
+void TruthLog::cut_after_end(const std::string& agent, uint64_t session_id, uint64_t now_ms) {
+  TruthEntry* e = find(agent, session_id);
+  if (e == nullptr || !e->ended || e->power_cut) return;
+  e->power_cut = true;
+  e->cut_ms = now_ms;
+}
+
+bool TruthLog::connected(const std::string& agent, uint64_t session_id) const {
+  const auto it = entries_.find({agent, session_id});
+  return it != entries_.end() && !it->second.ended;
+}
+
+void TruthLog::settle(const RecordWitness& witness) {
+  for (auto& [key, e] : entries_)
+    if (e.power_cut) e.durable = witness.durable(e.agent, e.session_id, e.cut_ms);
 }
 
 bool TruthLog::write_csv(const std::string& path) const {
   const std::string tmp = path + ".tmp";
   FILE* f = std::fopen(tmp.c_str(), "w");
   if (f == nullptr) return false;
-  std::fprintf(f, "agent,session_id,subscriber,charged_s,free_s,octets_in,octets_out,stop_cause,"
-                  "power_cut,ended,may_lack_s,may_lack_in,may_lack_out\n");
-  for (const auto& [key, e] : entries_)
-    std::fprintf(f, "%s,%llu,%s,%u,%u,%llu,%llu,%d,%d,%d,%u,%llu,%llu\n", e.agent.c_str(),
-                 static_cast<unsigned long long>(e.session_id), e.subscriber.c_str(),
-                 e.totals.charged_s, e.totals.free_s,
-                 static_cast<unsigned long long>(e.totals.octets_in),
-                 static_cast<unsigned long long>(e.totals.octets_out), e.stop_cause,
-                 e.power_cut ? 1 : 0, e.ended ? 1 : 0, e.may_lack_s,
-                 static_cast<unsigned long long>(e.may_lack_in),
-                 static_cast<unsigned long long>(e.may_lack_out));
+  std::fprintf(f, "agent,session_id,subscriber,charged_s,free_s,octets_in,octets_out,"
+                  "refused_in,refused_out,stop_cause_code,ended,power_cut,durable,durable_seq,"
+                  "durable_charged_s,durable_free_s,durable_octets_in,durable_octets_out,"
+                  "durable_stop_cause\n");
+  for (const auto& [key, e] : entries_) {
+    const UsageTotals t = truth_totals(e);
+    const UsageTotals& d = e.durable.newest.totals;
+    std::fprintf(f,
+                 "%s,%" PRIu64 ",%s,%u,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                 ",%d,%d,%d,%d,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%d\n",
+                 e.agent.c_str(), e.session_id, e.subscriber.c_str(), t.charged_s, t.free_s,
+                 t.octets_in, t.octets_out, e.refused_in, e.refused_out, e.stop_cause,
+                 e.ended ? 1 : 0, e.power_cut ? 1 : 0, e.durable.any ? 1 : 0,
+                 e.durable.newest.seq, d.charged_s, d.free_s, d.octets_in, d.octets_out,
+                 e.durable.stop_cause);
+  }
   const bool ok = std::fclose(f) == 0;
   return ok && std::rename(tmp.c_str(), path.c_str()) == 0;
 }

@@ -1,21 +1,22 @@
-// What really happened to each simulated subscriber session, kept apart from everything the
-// agent stores: octets are summed by the simulator as it feeds them; connect time is the
-// agent's meter, read at the session's end or at the power cut that ended it. A test compares
-// this with the census's store.
-//
-// A power cut may cost a session the usage the agent had not yet made durable: at most what it
-// used in the lag window before the cut (one metering interval plus the outbox's persist
-// delay, plus a second of tick granularity). The log records that allowance per session, so
-// the comparison can hold the census to it exactly.
+// What really happened to each simulated subscriber session, from the simulator's own script
+// and clock; nothing in it is read from the agent's meter:
+//   - connect time from the moments the simulator started the subscriber, saw the session
+//     decided (approve, temporary approval, reject), granted a free period, and saw it end
+//     (the simulator stopped it, the gateway cut the subscriber off its data plane, or the
+//     power went), split into charged and free seconds as the product promises (truth_totals);
+//   - octets: every octet the simulator fed while the subscriber was connected; what the agent
+//     refused to count is kept apart as well, and is still part of the truth.
+// A session the power touched before its last record was durable also gets, from the record
+// witness, the newest of its records that was durable: the least the store may hold for it.
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <string>
 #include <utility>
 
 #include "shared/record/usage_record.h"
+#include "sim/record_witness.h"
 
 namespace gm::sim {
 
@@ -23,46 +24,56 @@ struct TruthEntry {
   std::string agent;
   uint64_t session_id = 0;
   std::string subscriber;
-  UsageTotals totals;
-  int32_t stop_cause = 0;    // gatemeter_StopCause; STOP_AGENT_RESTART when a power cut ended it
-  bool ended = false;
-  bool power_cut = false;    // ended by a cut: the census may lag by up to may_lack
+  bool free_billing = false;   // billed as free: every second is free
+  uint64_t started_ms = 0;     // the simulator's clock throughout
+  bool decided = false;        // approved, temporarily approved or rejected
+  uint64_t decided_ms = 0;     // when it was first decided
+  uint64_t free_at_ms = 0;     // a free period granted then, for free_for_s seconds
+  uint32_t free_for_s = 0;
   uint64_t ended_ms = 0;
-  uint32_t may_lack_s = 0;   // connect seconds (charged + free) the census may lack
-  uint64_t may_lack_in = 0, may_lack_out = 0;  // octets fed within the lag window
-
-  struct Sample {
-    uint64_t ms, in, out;
-  };
-  std::deque<Sample> recent;  // traffic within the lag window (open sessions only)
+  uint64_t octets_in = 0, octets_out = 0;    // fed while connected
+  uint64_t refused_in = 0, refused_out = 0;  // of those, what the agent would not count
+  int32_t stop_cause = 0;   // gatemeter_StopCause; STOP_AGENT_RESTART when the power ended it
+  bool ended = false;
+  bool power_cut = false;   // the power went before its last record was durable
+  uint64_t cut_ms = 0;
+  DurablePoint durable;     // filled by settle() for power-cut sessions
 };
+
+// Connect time as the product promises it, in whole seconds from the start (the fraction of a
+// second at the end is not metered): a second is free if it ended before the session was
+// decided (the walled garden while authorising), if the billing option is free, or if it
+// starts inside a granted free period (which begins at the whole second the grant fell in);
+// every other second is charged.
+UsageTotals truth_totals(const TruthEntry& e);
 
 class TruthLog {
  public:
-  explicit TruthLog(uint64_t lag_window_ms = 0) : lag_window_ms_(lag_window_ms) {}
-  void set_lag_window_ms(uint64_t ms) { lag_window_ms_ = ms; }
-  uint64_t lag_window_ms() const { return lag_window_ms_; }
+  void started(const std::string& agent, uint64_t session_id, const std::string& subscriber,
+               bool free_billing, uint64_t now_ms);
+  void decided(const std::string& agent, uint64_t session_id, uint64_t now_ms);
+  void free_period(const std::string& agent, uint64_t session_id, uint32_t seconds,
+                   uint64_t now_ms);
+  void fed(const std::string& agent, uint64_t session_id, uint64_t in, uint64_t out,
+           bool refused);
+  // The session ended (once; later calls are ignored).
+  void ended(const std::string& agent, uint64_t session_id, int32_t cause, uint64_t now_ms);
+  // The power went while the session was connected: it ends now, cut.
+  void cut(const std::string& agent, uint64_t session_id, uint64_t now_ms);
+  // The power went after the session ended but before its STOP was durable.
+  void cut_after_end(const std::string& agent, uint64_t session_id, uint64_t now_ms);
+  bool connected(const std::string& agent, uint64_t session_id) const;
 
-  TruthEntry& at(const std::string& agent, uint64_t session_id);
-  void add_traffic(const std::string& agent, uint64_t session_id, uint64_t now_ms, uint64_t in,
-                   uint64_t out);
-  // The session ended (once; later calls are ignored). Connect time is the meter's.
-  void end(const std::string& agent, uint64_t session_id, const std::string& subscriber,
-           uint32_t charged_s, uint32_t free_s, int32_t cause, bool power_cut, uint64_t now_ms);
-
-  // The power went after the session ended but before its STOP was durable (acknowledged or in
-  // flash): the census may lack what the STOP carried, within the same allowance.
-  void cut_after_end(const std::string& agent, uint64_t session_id);
+  // At the end of a run: every power-cut session learns its newest durable record.
+  void settle(const RecordWitness& witness);
 
   const std::map<std::pair<std::string, uint64_t>, TruthEntry>& entries() const { return entries_; }
-  // CSV with a header: agent,session_id,subscriber,charged_s,free_s,octets_in,octets_out,
-  // stop_cause,power_cut,ended,may_lack_s,may_lack_in,may_lack_out. Written to a temporary
-  // file and renamed, so a reader never sees half of it.
+  // CSV with a header row (the columns usage_compare reads). Written to a temporary file and
+  // renamed, so a reader never sees half of it.
   bool write_csv(const std::string& path) const;
 
  private:
-  void allow_lag(TruthEntry& e);
-  uint64_t lag_window_ms_;
+  TruthEntry* find(const std::string& agent, uint64_t session_id);
   std::map<std::pair<std::string, uint64_t>, TruthEntry> entries_;
 };
 

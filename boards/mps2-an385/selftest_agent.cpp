@@ -20,6 +20,18 @@ class StepClock final : public hal::Clock {
   uint64_t wall_unix() override { return 1'790'000'000 + ms / 1000; }
 };
 
+// QEMU's mps2-an385 models no TRNG; the self-test needs only distinct bytes.
+class CountingRng final : public hal::Rng {
+ public:
+  bool fill(uint8_t* out, size_t n) override {
+    for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint8_t>(++x_ * 167u);
+    return true;
+  }
+
+ private:
+  uint32_t x_ = 0;
+};
+
 class QuietLog final : public hal::Log {
  public:
   void write(hal::LogLevel, const char*, int64_t, int64_t) override {}
@@ -29,6 +41,7 @@ constexpr hal::FlashGeometry geometry{2048, 8, 4};
 uint8_t flash_bytes[2048 * 8];
 StepClock clock;
 QuietLog log;
+CountingRng rng;
 // Two agents' worth of RAM, as two boots: placement in static storage, no heap.
 alignas(store::Journal) uint8_t journal_storage[2][sizeof(store::Journal)];
 alignas(core::Agent) uint8_t agent_storage[2][sizeof(core::Agent)];
@@ -39,7 +52,7 @@ alignas(core::Agent) uint8_t agent_storage[2][sizeof(core::Agent)];
 bool gm::board::selftest_agent() {
   static store::SimFlash flash(geometry, flash_bytes, true, 7);
   auto* j1 = new (journal_storage[0]) store::Journal(flash);
-  auto* a1 = new (agent_storage[0]) core::Agent(clock, *j1, log);
+  auto* a1 = new (agent_storage[0]) core::Agent(clock, *j1, rng, log);
   bool ok = check(a1->boot().journal == store::JournalStatus::ok, "agent boots on blank flash");
   uint64_t id = 0;
   ok &= check(a1->start_session("alice@isp.example", "wifi",
@@ -56,7 +69,7 @@ bool gm::board::selftest_agent() {
 
   // Power cut: the first agent and journal are simply abandoned, as RAM would be.
   auto* j2 = new (journal_storage[1]) store::Journal(flash);
-  auto* a2 = new (agent_storage[1]) core::Agent(clock, *j2, log);
+  auto* a2 = new (agent_storage[1]) core::Agent(clock, *j2, rng, log);
   const core::BootReport boot = a2->boot();
   UsageRecord r;
   ok &= check(boot.sessions_closed == 1 && j2->find(id, r) &&

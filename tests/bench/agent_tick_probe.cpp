@@ -28,7 +28,8 @@ struct World {
   test::CaptureUplink uplink;
   test::AgentFlash flash;
   store::Journal journal{flash.device()};
-  core::Agent agent{clock, journal, log};
+  test::FakeRng rng;
+  core::Agent agent{clock, journal, rng, log};
   test::FakeCensus* census = nullptr;
 };
 

@@ -53,7 +53,8 @@ RunResult run(Uplink mode, int sessions, double hours, bool churn, uint64_t seed
   test::CaptureUplink uplink;
   test::AgentFlash flash;
   store::Journal journal(flash.device());
-  core::Agent agent(clock, journal, log);
+  test::FakeRng agent_rng(seed);
+  core::Agent agent(clock, journal, agent_rng, log);
   core::AgentSettings settings;  // the defaults: 60 s interval, persist after 30 s, 2 copies
   agent.apply_settings(settings);
   agent.boot();

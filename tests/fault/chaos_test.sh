@@ -3,16 +3,25 @@
 # through two faulty relays (20 % loss, 10 % duplication, reordering, delay) to two census
 # processes sharing one SQLite store, while every gateway loses power 3 times, census A is
 # killed with SIGKILL and restarted, and relay 0 goes dark long enough that the agents fail
-# over to census B. At the end every session's totals in the store must equal the simulator's
-# truth, or (for a session a power cut ended) fall short by no more than what it used in its
-# last interval plus the agent's persist delay. Last line:
-#   sessions=<N> exact=<E> within_bound=<B> violations=<V>
+# over to census B.
 #
-#   usage: chaos_test.sh SERVER CENSUSCTL SIM COMPARE [GATEWAYS] [SECONDS]
+# The oracle has no slack (sim/usage_compare.h): a session no power cut touched must be stored
+# exactly at the simulator's truth (from its own script and clock); a session a cut touched
+# must hold at least its newest durable record (acknowledged by a census, or kept by the
+# journal) and never more than the truth. The test also asserts that its faults happened:
+# cuts (some tearing a flash write), drops, duplicates and reorders at the relays, acks from
+# census A before it was killed, failovers. Last line:
+#   sessions=<N> exact=<E> at_durable_point=<D> violations=<V> allowance_pct=<P> torn_cuts=<T>
+#
+# With FAULT (no-persistence or forget-when-sent) the agents run with that deliberate bug and
+# the test passes only if the oracle reports violations: the negative control.
+#
+#   usage: chaos_test.sh SERVER CENSUSCTL SIM COMPARE [GATEWAYS] [SECONDS] [FAULT]
 set -euo pipefail
 server=$1 ctl=$2 sim=$3 compare=$4
 gateways=${5:-20}
 seconds=${6:-90}
+fault=${7:-none}
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -56,12 +65,14 @@ echo "chaos: census A :$census_a, census B :$census_b (one store), login :$login
   --relay "127.0.0.1:$relay0=127.0.0.1:$census_a" --relay "127.0.0.1:$relay1=127.0.0.1:$census_b" \
   --loss 0.2 --dup 0.1 --reorder 0.1 --delay-ms 2 --jitter-ms 20 \
   --outage "0:$((seconds * 45 / 100)):25" --status-every 10 --drain-timeout 150 \
-  --seed "${SEED:-7}" >"$work/sim.out" 2>"$work/sim.err" &
+  --seed "${SEED:-7}" --test-fault "$fault" >"$work/sim.out" 2>"$work/sim.err" &
 sim_pid=$!
 pids+=("$sim_pid")
 
 # Census A dies hard a quarter of the way in and comes back on the same port.
 sleep $((seconds / 4))
+kill -USR1 "$sim_pid"  # the simulator prints what the relays counted so far
+sleep 0.5
 kill -9 "$census_a_pid"
 echo "chaos: census A killed (SIGKILL) at ~$((seconds / 4)) s"
 sleep 3
@@ -77,10 +88,44 @@ echo "chaos: $failovers census failovers, $((boots - gateways)) reboots after po
 
 "$ctl" --state_dir="$state" export-csv "$work/store.csv"
 "$ctl" --state_dir="$state" refusals | sed 's/^/chaos: refusals: /' || true
-result=0
-"$compare" "$work/truth.csv" "$work/store.csv" >"$work/compare.txt" || result=$?
+"$compare" "$work/truth.csv" "$work/store.csv" >"$work/compare.txt" || true
 grep VIOLATION "$work/compare.txt" | head -20 || true
-[ "$failovers" -gt 0 ] || { echo "chaos: FAIL: no gateway failed over to census B"; result=1; }
-[ "$sim_status" = 0 ] || { echo "chaos: FAIL: the simulator did not drain"; result=1; }
-tail -n 1 "$work/compare.txt"
+
+# The faults must have happened, or exactness proves nothing.
+result=0
+fail() { echo "chaos: FAIL: $*"; result=1; }
+field() { sed -n "s/.*[ ,(]$1=\([0-9.]*\).*/\1/p" | head -n 1; }
+cuts_line=$(grep 'power cuts (' "$work/sim.out" || true)
+cuts=$(echo "$cuts_line" | sed -n 's/.* \([0-9]*\) power cuts (.*/\1/p')
+torn=$(echo "$cuts_line" | sed -n 's/.*power cuts (\([0-9]*\) tore.*/\1/p')
+all_relays=$(grep 'relay [0-9] in all' "$work/sim.out" || true)
+sum() { echo "$all_relays" | sed -n "s/.* $1=\([0-9]*\).*/\1/p" | awk '{s += $1} END {print s + 0}'; }
+acks_before_kill=$(grep 'relay 0 at .*(SIGUSR1)' "$work/sim.out" | field from_census)
+[ "${cuts:-0}" -eq $((gateways * 3)) ] || fail "expected $((gateways * 3)) power cuts, saw ${cuts:-none}"
+# (An agent that never writes its flash cannot have a write torn.)
+[ "${torn:-0}" -gt 0 ] || [ "$fault" = no-persistence ] || fail "no power cut tore a flash write"
+for what in dropped duplicated reordered blackholed; do
+  [ "$(sum $what)" -gt 0 ] || fail "the relays never $what a datagram"
+done
+[ "${acks_before_kill:-0}" -gt 0 ] || fail "census A sent no ack before it was killed"
+# (An agent that forgets what it sent never waits for acks, so it never fails over.)
+[ "$failovers" -gt 0 ] || [ "$fault" = forget-when-sent ] || fail "no gateway failed over to census B"
+[ "$sim_status" = 0 ] || fail "the simulator did not drain"
+echo "chaos: faults seen: $cuts power cuts ($torn torn), relays dropped $(sum dropped)," \
+     "duplicated $(sum duplicated), reordered $(sum reordered), black-holed $(sum blackholed);" \
+     "census A acked $acks_before_kill datagrams before its kill; $failovers failovers"
+
+last=$(tail -n 1 "$work/compare.txt")
+echo "$last torn_cuts=${torn:-0}"
+violations=$(echo "$last" | field violations)
+[ -n "$violations" ] || fail "the comparison printed no result: $last"
+if [ "$fault" = none ]; then
+  [ "${violations:-1}" = 0 ] || result=1
+else
+  if [ "${violations:-0}" -gt 0 ]; then
+    echo "chaos: negative control ($fault): the oracle found $violations violations, as it must"
+  else
+    fail "negative control ($fault): the agents lost usage on purpose and the oracle saw nothing"
+  fi
+fi
 exit "$result"

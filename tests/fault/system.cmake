@@ -5,6 +5,17 @@ if(TARGET gatemeter-server AND TARGET censusctl AND TARGET gatemeter-sim)
                    $<TARGET_FILE:censusctl> $<TARGET_FILE:gatemeter-sim>
                    $<TARGET_FILE:gatemeter-compare>)
   set_tests_properties(fault.chaos_20_gateways_exact_totals PROPERTIES TIMEOUT 420)
+  # Negative controls (issue 10): the same chaos, smaller, with an agent that lost usage on
+  # purpose; each passes only if the oracle reports violations.
+  foreach(fault no-persistence forget-when-sent)
+    string(REPLACE "-" "_" name ${fault})
+    add_test(NAME fault.chaos_negative_control_${name}_reports_violations
+             COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/chaos_test.sh $<TARGET_FILE:gatemeter-server>
+                     $<TARGET_FILE:censusctl> $<TARGET_FILE:gatemeter-sim>
+                     $<TARGET_FILE:gatemeter-compare> 10 60 ${fault})
+    set_tests_properties(fault.chaos_negative_control_${name}_reports_violations
+                         PROPERTIES TIMEOUT 360)
+  endforeach()
 endif()
 
 # The same, smaller, with the agent on lwIP over a TAP in a namespace the test makes (root).

@@ -9,6 +9,7 @@
 #include "firmware/core/uplink.h"
 #include "firmware/hal/clock.h"
 #include "firmware/hal/log.h"
+#include "firmware/hal/rng.h"
 
 namespace gm::test {
 
@@ -19,6 +20,26 @@ class FakeClock final : public hal::Clock {
   uint64_t monotonic_ms() override { return ms; }
   uint64_t wall_unix() override { return unix_s + ms / 1000; }
   void advance_s(uint64_t s) { ms += s * 1000; }
+};
+
+// Deterministic bytes (xorshift from a seed): the same test draws the same values.
+class FakeRng final : public hal::Rng {
+ public:
+  explicit FakeRng(uint64_t seed = 0x9e3779b97f4a7c15ull) : x_(seed | 1) {}
+  bool ok = true;  // false: the device fails, as a missing TRNG would
+  bool fill(uint8_t* out, size_t n) override {
+    if (!ok) return false;
+    for (size_t i = 0; i < n; ++i) {
+      x_ ^= x_ << 13;
+      x_ ^= x_ >> 7;
+      x_ ^= x_ << 17;
+      out[i] = static_cast<uint8_t>(x_);
+    }
+    return true;
+  }
+
+ private:
+  uint64_t x_;
 };
 
 class MemoryLog final : public hal::Log {

@@ -1,5 +1,5 @@
-// The truth log sums what the simulator fed, and allows a session cut by power to lag by
-// exactly what it used in the lag window before the cut — no more.
+// The truth log derives connect time from the simulator's own moments (start, decision, free
+// period, end) and octets from what it fed; nothing comes from the agent's meter.
 #include "sim/truth_log.h"
 
 #include <gtest/gtest.h>
@@ -7,50 +7,97 @@
 #include <fstream>
 #include <string>
 
+using gm::UsageTotals;
+using gm::sim::TruthEntry;
 using gm::sim::TruthLog;
+using gm::sim::truth_totals;
 
-TEST(TruthLog, SumsTrafficAndKeepsTheMetersTime) {
-  TruthLog t(10'000);
-  t.add_traffic("gw", 7, 1'000, 100, 10);
-  t.add_traffic("gw", 7, 2'000, 50, 5);
-  t.end("gw", 7, "a@r.example", 60, 5, 1, false, 3'000);
-  const auto& e = t.entries().at({"gw", 7});
-  EXPECT_EQ(e.totals.octets_in, 150u);
-  EXPECT_EQ(e.totals.octets_out, 15u);
-  EXPECT_EQ(e.totals.charged_s, 60u);
+namespace {
+TruthEntry session(uint64_t start_ms, uint64_t decided_ms, uint64_t end_ms) {
+  TruthEntry e;
+  e.started_ms = start_ms;
+  e.decided = decided_ms != 0;
+  e.decided_ms = decided_ms;
+  e.ended_ms = end_ms;
+  e.ended = true;
+  return e;
+}
+}  // namespace
+
+TEST(TruthTotals, SecondsBeforeTheDecisionAreFreeTheRestCharged) {
+  // 10.7 s in all: 10 whole seconds; decided at 2.5 s: the 2 seconds that ended before are free.
+  const UsageTotals t = truth_totals(session(1'000'300, 1'002'800, 1'011'000));
+  EXPECT_EQ(t.free_s, 2u);
+  EXPECT_EQ(t.charged_s, 8u);
+}
+
+TEST(TruthTotals, ARejectedOrUndecidedSessionIsAllFree) {
+  EXPECT_EQ(truth_totals(session(5'000, 9'500, 9'500)).charged_s, 0u);
+  EXPECT_EQ(truth_totals(session(5'000, 9'500, 9'500)).free_s, 4u);
+  EXPECT_EQ(truth_totals(session(5'000, 0, 9'500)).free_s, 4u);
+}
+
+TEST(TruthTotals, AFreePeriodStartsAtTheWholeSecondItWasGrantedIn) {
+  TruthEntry e = session(10'400, 10'400, 30'400);  // 20 seconds, decided at once
+  e.free_at_ms = 15'900;  // free from 15.0 s for 5 s: the seconds starting at 15.4 .. 19.4
+  e.free_for_s = 5;
+  const UsageTotals t = truth_totals(e);
+  EXPECT_EQ(t.free_s, 5u);
+  EXPECT_EQ(t.charged_s, 15u);
+}
+
+TEST(TruthTotals, FreeBillingMakesEverySecondFree) {
+  TruthEntry e = session(0, 1'000, 60'000);
+  e.free_billing = true;
+  EXPECT_EQ(truth_totals(e).free_s, 60u);
+  EXPECT_EQ(truth_totals(e).charged_s, 0u);
+}
+
+TEST(TruthLog, CountsWhatWasFedWhileConnectedAndWhatTheAgentRefused) {
+  TruthLog t;
+  t.started("gw", 7, "a@r.example", false, 1'000);
+  t.decided("gw", 7, 2'000);
+  t.fed("gw", 7, 100, 10, false);
+  t.fed("gw", 7, 50, 5, true);
+  t.ended("gw", 7, 1, 5'000);
+  t.fed("gw", 7, 999, 999, false);  // after the end: the subscriber is gone
+  t.ended("gw", 7, 2, 9'000);       // ended once
+  const TruthEntry& e = t.entries().at({"gw", 7});
+  EXPECT_EQ(e.octets_in, 150u);
+  EXPECT_EQ(e.refused_in, 50u);
+  EXPECT_EQ(e.stop_cause, 1);
+  EXPECT_EQ(truth_totals(e).charged_s, 3u);
   EXPECT_FALSE(e.power_cut);
-  EXPECT_EQ(e.may_lack_in, 0u) << "a clean end allows no lag";
-  t.end("gw", 7, "a@r.example", 99, 0, 2, true, 4'000);
-  EXPECT_EQ(t.entries().at({"gw", 7}).totals.charged_s, 60u) << "an ended session stays ended";
+  EXPECT_FALSE(t.connected("gw", 7));
 }
 
-TEST(TruthLog, APowerCutAllowsOnlyTheLagWindow) {
-  TruthLog t(10'000);
-  t.add_traffic("gw", 1, 1'000, 1000, 100);   // outside the window before the cut at 30 s
-  t.add_traffic("gw", 1, 25'000, 40, 4);      // inside
-  t.add_traffic("gw", 1, 29'000, 2, 1);       // inside
-  t.end("gw", 1, "a@r.example", 29, 0, 7, true, 30'000);
-  const auto& e = t.entries().at({"gw", 1});
+TEST(TruthLog, APowerCutEndsAConnectedSessionAsAnAgentRestart) {
+  TruthLog t;
+  t.started("gw", 1, "a@r.example", false, 0);
+  t.cut("gw", 1, 12'500);
+  const TruthEntry& e = t.entries().at({"gw", 1});
   EXPECT_TRUE(e.power_cut);
-  EXPECT_EQ(e.may_lack_s, 10u);
-  EXPECT_EQ(e.may_lack_in, 42u);
-  EXPECT_EQ(e.may_lack_out, 5u);
+  EXPECT_EQ(e.stop_cause, gatemeter_StopCause_STOP_AGENT_RESTART);
+  EXPECT_EQ(truth_totals(e).free_s, 12u);  // never decided: all walled garden
 }
 
-TEST(TruthLog, ACutBeforeTheStopWasDurableAllowsTheWindowBeforeTheStop) {
-  TruthLog t(5'000);
-  t.add_traffic("gw", 2, 8'000, 30, 3);
-  t.end("gw", 2, "b@r.example", 9, 0, 1, false, 9'000);
-  t.cut_after_end("gw", 2);
-  const auto& e = t.entries().at({"gw", 2});
+TEST(TruthLog, ACutAfterTheEndKeepsTheRealCauseAndMarksTheSession) {
+  TruthLog t;
+  t.started("gw", 2, "b@r.example", false, 0);
+  t.ended("gw", 2, gatemeter_StopCause_STOP_USER_REQUEST, 4'000);
+  t.cut_after_end("gw", 2, 5'000);
+  const TruthEntry& e = t.entries().at({"gw", 2});
   EXPECT_TRUE(e.power_cut);
-  EXPECT_EQ(e.may_lack_in, 30u);
+  EXPECT_EQ(e.stop_cause, gatemeter_StopCause_STOP_USER_REQUEST);
+  EXPECT_EQ(truth_totals(e).free_s, 4u);
 }
 
 TEST(TruthLog, WritesACsvWithAHeader) {
-  TruthLog t(1'000);
-  t.add_traffic("gw", 3, 0, 1, 2);
-  t.end("gw", 3, "c@r.example", 4, 5, 1, false, 10);
+  TruthLog t;
+  t.started("gw", 3, "c@r.example", false, 0);
+  t.decided("gw", 3, 0);
+  t.fed("gw", 3, 1, 2, false);
+  t.ended("gw", 3, 1, 4'200);
   const std::string path = ::testing::TempDir() + "truth_test.csv";
   ASSERT_TRUE(t.write_csv(path));
   std::ifstream f(path);
@@ -58,5 +105,5 @@ TEST(TruthLog, WritesACsvWithAHeader) {
   std::getline(f, header);
   std::getline(f, row);
   EXPECT_EQ(header.rfind("agent,session_id,subscriber,charged_s,free_s,octets_in,octets_out", 0), 0u);
-  EXPECT_EQ(row, "gw,3,c@r.example,4,5,1,2,1,0,1,0,0,0");
+  EXPECT_EQ(row, "gw,3,c@r.example,4,0,1,2,0,0,1,1,0,0,0,0,0,0,0,-1");
 }

@@ -1,4 +1,4 @@
-// The comparison that decides the chaos test: exact, within a power cut's allowance, or not.
+// The comparison that decides the chaos test: exact, at a power cut's durable point, or not.
 #include "sim/usage_compare.h"
 
 #include <gtest/gtest.h>
@@ -6,51 +6,79 @@
 using namespace gm::sim;
 
 namespace {
-UsageRow row(uint64_t c, uint64_t f, uint64_t i, uint64_t o) {
+constexpr int32_t user = gatemeter_StopCause_STOP_USER_REQUEST;
+constexpr int32_t restart = gatemeter_StopCause_STOP_AGENT_RESTART;
+
+UsageRow row(uint32_t c, uint32_t f, uint64_t i, uint64_t o, int32_t cause = user,
+             const char* state = "stopped") {
   UsageRow r;
-  r.charged_s = c;
-  r.free_s = f;
-  r.octets_in = i;
-  r.octets_out = o;
+  r.totals = {c, f, i, o};
   r.ended = true;
+  r.stop_cause = cause;
+  r.state = state;
   return r;
+}
+
+UsageRow cut(UsageRow truth, bool durable, gm::UsageTotals at = {}) {
+  truth.power_cut = true;
+  truth.stop_cause = restart;
+  truth.durable = durable;
+  truth.durable_totals = at;
+  return truth;
 }
 }  // namespace
 
-TEST(UsageCompare, ExactWithinBoundAndViolations) {
+TEST(UsageCompare, UntouchedSessionsMustBeExactStoppedAndWithTheirCause) {
   UsageTable truth, store;
-  truth[{"gw", 1}] = row(60, 0, 1000, 100);  // exact
+  truth[{"gw", 1}] = row(60, 0, 1000, 100);
   store[{"gw", 1}] = row(60, 0, 1000, 100);
-  UsageRow cut = row(100, 10, 5000, 500);    // cut: may lack 15 s, 800 in, 80 out
-  cut.power_cut = true;
-  cut.may_lack_s = 15;
-  cut.may_lack_in = 800;
-  cut.may_lack_out = 80;
-  truth[{"gw", 2}] = cut;
-  store[{"gw", 2}] = row(90, 10, 4300, 450);  // short by 10 s, 700, 50: within
-  truth[{"gw", 3}] = cut;
-  store[{"gw", 3}] = row(80, 10, 5000, 500);  // short by 20 s: too much
-  truth[{"gw", 4}] = row(10, 0, 10, 10);      // clean end, short: violation
-  store[{"gw", 4}] = row(9, 0, 10, 10);
-  truth[{"gw", 5}] = row(10, 0, 10, 10);      // more than the truth: violation
-  store[{"gw", 5}] = row(10, 0, 11, 10);
-  store[{"gw", 6}] = row(1, 0, 0, 0);         // unknown to the truth: violation
+  truth[{"gw", 2}] = row(10, 0, 10, 10);
+  store[{"gw", 2}] = row(9, 0, 10, 10);  // short by a second
+  truth[{"gw", 3}] = row(10, 0, 10, 10);
+  store[{"gw", 3}] = row(10, 0, 10, 10, user, "open");
+  truth[{"gw", 4}] = row(10, 0, 10, 10);
+  store[{"gw", 4}] = row(10, 0, 10, 10, gatemeter_StopCause_STOP_IDLE_TIMEOUT);
+  truth[{"gw", 5}] = row(10, 0, 10, 10);  // missing
   const CompareResult r = compare_usage(truth, store);
   EXPECT_EQ(r.sessions, 5u);
   EXPECT_EQ(r.exact, 1u);
-  EXPECT_EQ(r.within_bound, 1u);
   EXPECT_EQ(r.violations, 4u);
 }
 
-TEST(UsageCompare, AMissingSessionIsWithinBoundOnlyIfAllOfItFitsTheAllowance) {
+TEST(UsageCompare, ACutSessionMustHoldItsDurablePointAndNoMoreThanTheTruth) {
   UsageTable truth, store;
-  UsageRow small = row(3, 0, 10, 1);
-  small.power_cut = true;
-  small.may_lack_s = 5;
-  small.may_lack_in = 10;
-  small.may_lack_out = 1;
-  truth[{"gw", 1}] = small;
-  EXPECT_EQ(compare_usage(truth, store).within_bound, 1u);
-  truth[{"gw", 1}].power_cut = false;
+  const UsageRow t = cut(row(100, 10, 5000, 500), true, {50, 10, 2000, 200});
+  truth[{"gw", 1}] = t;
+  store[{"gw", 1}] = row(60, 10, 2500, 250, restart, "closed_by_restart");  // between: fine
+  truth[{"gw", 2}] = t;
+  store[{"gw", 2}] = row(40, 10, 2500, 250, restart);  // below the durable point
+  truth[{"gw", 3}] = t;
+  store[{"gw", 3}] = row(100, 10, 5001, 500, restart);  // above the truth
+  truth[{"gw", 4}] = t;  // missing although something was durable
+  truth[{"gw", 5}] = cut(row(3, 0, 10, 1), false);  // missing, nothing durable: fine
+  truth[{"gw", 6}] = t;
+  store[{"gw", 6}] = row(60, 10, 2500, 250, user);  // a cause no STOP carried
+  const CompareResult r = compare_usage(truth, store);
+  EXPECT_EQ(r.at_durable_point, 2u);
+  EXPECT_EQ(r.violations, 4u);
+  EXPECT_EQ(r.exact + r.at_durable_point + r.violations, r.sessions);
+  EXPECT_EQ(r.cut_seconds, (110u - 70u) + 3u);
+}
+
+TEST(UsageCompare, ACutSessionMayKeepTheCauseOfAStopThatLeftTheAgent) {
+  UsageTable truth, store;
+  UsageRow t = cut(row(20, 0, 100, 10, user), true, {20, 0, 100, 10});
+  t.stop_cause = user;
+  t.durable_stop_cause = user;
+  truth[{"gw", 1}] = t;
+  store[{"gw", 1}] = row(20, 0, 100, 10, user);
+  const CompareResult r = compare_usage(truth, store);
+  EXPECT_EQ(r.exact, 1u);
+  EXPECT_EQ(r.violations, 0u);
+}
+
+TEST(UsageCompare, SessionsTheSimulatorNeverStartedAreViolations) {
+  UsageTable truth, store;
+  store[{"gw", 6}] = row(1, 0, 0, 0);
   EXPECT_EQ(compare_usage(truth, store).violations, 1u);
 }
