@@ -76,6 +76,7 @@ void Fleet::step(uint64_t now_ms) {
 }
 
 void Fleet::wind_down(uint64_t now_ms) {
+  clock_.set(now_ms);  // the agents stop their sessions at the moment the truth writes down
   winding_down_ = true;
   for (auto& m : members_) {
     if (m->cut_armed_ms != 0) {  // an armed cut never fires now: disarm it

@@ -19,28 +19,31 @@ void RecordWitness::login(const std::string& agent, uint64_t login_session,
   logins_[login_session] = {agent, key};
 }
 
-void RecordWitness::sent(const uint8_t* data, size_t length) {
+const RecordWitness::Login* RecordWitness::open(const uint8_t* data, size_t length,
+                                                frame::FrameKind kind, void* msg) {
   frame::Header h;
-  if (frame::peek(data, length, h) != frame::Refusal::none) {
-    ++stats_.unreadable;
-    return;
+  if (frame::peek(data, length, h) == frame::Refusal::none) {
+    const auto it = logins_.find(h.login_session);
+    // A fresh window per frame: the witness sees every copy and must read each of them.
+    frame::ReplayWindow window;
+    if (it != logins_.end() &&
+        frame::open(data, length, h, it->second.key, window, kind, msg) == frame::Refusal::none)
+      return &it->second;
   }
-  const auto it = logins_.find(h.login_session);
-  // A fresh window per frame: the witness sees every copy and must read each of them.
-  frame::ReplayWindow window;
+  ++stats_.unreadable;
+  return nullptr;
+}
+
+void RecordWitness::sent(const uint8_t* data, size_t length) {
   gatemeter_MeteringBatch batch = gatemeter_MeteringBatch_init_zero;
-  if (it == logins_.end() ||
-      frame::open(data, length, h, it->second.key, window, frame::FrameKind::metering_batch,
-                  &batch) != frame::Refusal::none) {
-    ++stats_.unreadable;
-    return;
-  }
+  const Login* login = open(data, length, frame::FrameKind::metering_batch, &batch);
+  if (login == nullptr) return;
   ++stats_.datagrams_sent;
   for (pb_size_t i = 0; i < batch.records_count; ++i) {
     UsageRecord r;
     if (!from_wire(batch.records[i], r)) continue;  // the census refuses it too
     ++stats_.records_sent;
-    std::vector<WitnessedRecord>& versions = log(it->second.agent, r.session_id).sent[r.seq];
+    std::vector<WitnessedRecord>& versions = log(login->agent, r.session_id).sent[r.seq];
     const WitnessedRecord w = witnessed(r);
     bool known = false;
     for (const WitnessedRecord& v : versions)
@@ -50,22 +53,12 @@ void RecordWitness::sent(const uint8_t* data, size_t length) {
 }
 
 void RecordWitness::from_census(const uint8_t* data, size_t length) {
-  frame::Header h;
-  if (frame::peek(data, length, h) != frame::Refusal::none) {
-    ++stats_.unreadable;
-    return;
-  }
-  const auto it = logins_.find(h.login_session);
-  frame::ReplayWindow window;
   gatemeter_Ack ack = gatemeter_Ack_init_zero;
-  if (it == logins_.end() || frame::open(data, length, h, it->second.key, window,
-                                         frame::FrameKind::ack, &ack) != frame::Refusal::none) {
-    ++stats_.unreadable;
-    return;
-  }
+  const Login* login = open(data, length, frame::FrameKind::ack, &ack);
+  if (login == nullptr) return;
   ++stats_.acks_seen;
   for (pb_size_t i = 0; i < ack.records_count; ++i) {
-    SessionLog& s = log(it->second.agent, ack.records[i].session_id);
+    SessionLog& s = log(login->agent, ack.records[i].session_id);
     if (s.sent.count(ack.records[i].seq) == 0) {
       ++stats_.acked_unsent;
       continue;

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "shared/frame/frame_format.h"
 #include "shared/frame/frame_tag.h"
 #include "shared/record/usage_record.h"
 
@@ -83,6 +84,9 @@ class RecordWitness {
     std::vector<std::pair<uint64_t, WitnessedRecord>> flashed;  // (ms, record), in time order
     int32_t attempted_stop_cause = -1;  // of a STOP whose write was not confirmed
   };
+  // Opens a frame of a known login (header checks, tag, payload of `kind`); the login, or
+  // nullptr (counted as unreadable).
+  const Login* open(const uint8_t* data, size_t length, frame::FrameKind kind, void* msg);
   SessionLog& log(const std::string& agent, uint64_t session_id) {
     return sessions_[{agent, session_id}];
   }

@@ -8,21 +8,24 @@
 #   flash_wipe_test.sh GATEMETER_SERVER CENSUSCTL GATEMETER_SIM GATEMETER_COMPARE
 set -euo pipefail
 server=$1 ctl=$2 sim=$3 compare=$4
-dir=$(mktemp -d /tmp/gm-wipe-XXXXXX)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$dir"; }
+work=$(mktemp -d /tmp/gm-wipe-XXXXXX)
+dir=$work state=$work
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
+server_prefix=()
+source "$(dirname "$0")/../fault/start_server.sh"
 
 "$ctl" --state-dir="$dir" init >"$dir/pin"
 for a in gw-kept gw-wiped; do
   "$ctl" --state-dir="$dir" add-agent "$a" | awk -v a="$a" '/^credential /{print a "," $2}'
 done >"$dir/agents.csv"
-"$server" --state-dir="$dir" --login-listen=127.0.0.1:0 --census-listen=127.0.0.1:0 \
-  --metering-interval-s=3 >"$dir/server.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do grep -q '^ready' "$dir/server.log" && break; sleep 0.1; done
-login_port=$(sed -n 's/^ready login_port=\([0-9]*\).*/\1/p' "$dir/server.log")
-[ -n "$login_port" ] || { echo "server did not start:"; cat "$dir/server.log"; exit 1; }
+start_server server --login_listen=127.0.0.1:0 --census_listen=127.0.0.1:0 --metering_interval_s=3
+login_port=$(port_of login server)
 
 run() {  # run NUMBER SEED
   timeout 120 "$sim" --agents "$dir/agents.csv" --pin "@$dir/pin" --login "127.0.0.1:$login_port" \
