@@ -16,8 +16,8 @@ struct StoredSettings {
 };
 }  // namespace
 
-Agent::Agent(hal::Clock& clock, store::RecordStore& journal, hal::Log& log)
-    : clock_(clock), journal_(journal), log_(log), outbox_(table_, journal, log) {}
+Agent::Agent(hal::Clock& clock, store::RecordStore& journal, hal::Rng& rng, hal::Log& log)
+    : clock_(clock), journal_(journal), rng_(rng), log_(log), outbox_(table_, applied_, journal, log) {}
 
 BootReport Agent::boot() {
   BootReport report;
@@ -34,6 +34,8 @@ BootReport Agent::boot() {
   apply_settings(settings_);
 
   store::Counters c = journal_.counters();
+  // Every boot writes the counters, so boot_count 0 means this flash never booted an agent.
+  if (c.boot_count == 0 && c.next_session <= 1) c.next_session = fresh_session_base();
   c.boot_count += 1;
   next_id_ = c.next_session;
   c.next_session += id_block;
@@ -101,6 +103,23 @@ void Agent::on_uplink_lost() {
   uplink_ = nullptr;
   outbox_.detach();
   log_.write(hal::LogLevel::warning, "agent.uplink_lost");
+}
+
+// The census keys sessions by (agent, session id) and keeps the newest seq it saw; a counter
+// that restarted at 1 on new flash would send seqs it already holds for those ids, and the new
+// usage would be acknowledged and dropped. A random epoch (never 0) in the high 32 bits keeps
+// the ids of each flash apart: two flashes of one agent meet with odds 2^-32.
+uint64_t Agent::fresh_session_base() {
+  uint8_t b[4] = {};
+  uint32_t epoch = 0;
+  if (rng_.fill(b, sizeof b))
+    epoch = uint32_t{b[0]} | uint32_t{b[1]} << 8 | uint32_t{b[2]} << 16 | uint32_t{b[3]} << 24;
+  else
+    log_.write(hal::LogLevel::error, "agent.rng_failed");
+  // Without randomness the clocks are the best there is; still never 0 (ids from before).
+  if (epoch == 0) epoch = static_cast<uint32_t>(clock_.wall_unix() ^ (clock_.monotonic_ms() << 7));
+  if (epoch == 0) epoch = 1;
+  return uint64_t{epoch} << 32 | 1;
 }
 
 bool Agent::next_session_id(uint64_t& id) {
@@ -250,7 +269,24 @@ frame::Refusal Agent::on_datagram(const uint8_t* data, size_t length) {
     log_.write(hal::LogLevel::warning, "agent.datagram_refused", static_cast<int64_t>(r));
     return r;
   }
-  for (pb_size_t i = 0; i < ack_.commands_count; ++i) run_command(ack_.commands[i]);
+  // The census lists an agent's unconfirmed commands in the order they were queued. One that
+  // finds no room is not applied, and neither is any after it, so a resend brings them back in
+  // that order (two SET_INTERVALs must not swap).
+  const uint64_t now = now_ms();
+  for (pb_size_t i = 0; i < ack_.commands_count; ++i) {
+    const gatemeter_Command& c = ack_.commands[i];
+    const AppliedCommands::Arrival a = applied_.arrive(c.id, now);
+    if (a == AppliedCommands::Arrival::repeat) {
+      ++stats_.commands_repeated;
+    } else if (a == AppliedCommands::Arrival::full) {
+      stats_.commands_deferred += ack_.commands_count - i;
+      log_.write(hal::LogLevel::warning, "agent.commands_deferred",
+                 static_cast<int64_t>(ack_.commands_count - i), static_cast<int64_t>(c.id));
+      break;
+    } else {
+      run_command(c);
+    }
+  }
   return r;
 }
 
@@ -286,6 +322,7 @@ void Agent::run_command(const gatemeter_Command& c) {
       log_.write(hal::LogLevel::warning, "agent.unknown_command", wire_enum(c.kind));
       break;
   }
+  if (command_applied_ != nullptr) command_applied_(command_applied_context_, c);
 }
 
 }  // namespace gm::core

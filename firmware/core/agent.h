@@ -7,10 +7,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "firmware/core/applied_commands.h"
 #include "firmware/core/outbox.h"
 #include "firmware/core/session_table.h"
 #include "firmware/hal/clock.h"
 #include "firmware/hal/log.h"
+#include "firmware/hal/rng.h"
 #include "firmware/store/record_store.h"
 
 namespace gm::core {
@@ -46,17 +48,23 @@ struct AgentStats {
   uint64_t sessions_started = 0;
   uint64_t sessions_refused_full = 0;
   uint64_t sessions_stopped[_gatemeter_StopCause_ARRAYSIZE] = {};
-  uint64_t commands = 0;
+  uint64_t commands = 0;           // applied (each id once)
+  uint64_t commands_repeated = 0;  // arrived again after being applied: confirmed, not applied
+  uint64_t commands_deferred = 0;  // no room to remember them: not applied yet, the census resends
   uint64_t updates_announced = 0;
   uint64_t failovers = 0;
 };
 
 class Agent {
  public:
-  Agent(hal::Clock& clock, store::RecordStore& journal, hal::Log& log);
+  // rng is used once in the agent's life: to draw the session-id epoch on blank flash.
+  Agent(hal::Clock& clock, store::RecordStore& journal, hal::Rng& rng, hal::Log& log);
 
   // Mounts the journal, counts the boot, reserves session ids, and turns every record left
   // from before the reboot into a STOP with cause "agent restart" (sent after the next login).
+  // On blank flash (new, wiped, or a replacement unit with the same credential) session ids
+  // start at a random 32-bit epoch in the high half, so they never meet ids the census already
+  // holds for this agent from an earlier flash.
   BootReport boot();
 
   void on_login(const LoginGrant& grant, Uplink& uplink);
@@ -74,7 +82,8 @@ class Agent {
 
   // Meters every session, applies timeouts, emits interval records, flushes the outbox.
   void tick();
-  // A datagram from the census (acknowledgement with commands).
+  // A datagram from the census (acknowledgement with commands). Each command is applied once
+  // per id and confirmed in the following datagrams (applied_commands.h).
   frame::Refusal on_datagram(const uint8_t* data, size_t length);
 
   // Told of every session that ends, whatever the cause, with its final totals: the board
@@ -84,12 +93,26 @@ class Agent {
     session_ended_ = fn;
     session_ended_context_ = context;
   }
+  // Told of every host command as it is applied (once per id), after the agent acted on it: a
+  // board may fetch an announced update, or log what the host asked for.
+  using CommandApplied = void (*)(void* context, const gatemeter_Command& c);
+  void on_command(CommandApplied fn, void* context) {
+    command_applied_ = fn;
+    command_applied_context_ = context;
+  }
 
   void apply_settings(const AgentSettings& s);
+  // A deliberate outbox bug (OutboxFault), for the simulator's negative controls only.
+  void inject_fault(OutboxFault f) {
+    OutboxSettings o = outbox_.settings();
+    o.fault = f;
+    outbox_.configure(o);
+  }
   const AgentSettings& settings() const { return settings_; }
   const SessionTable& sessions() const { return table_; }
   const Session* session(uint64_t id) const { return table_.find(id); }
   const Outbox& outbox() const { return outbox_; }
+  const AppliedCommands& applied_commands() const { return applied_; }
   const AgentStats& stats() const { return stats_; }
   bool update_available() const { return update_version_ != 0; }
 
@@ -97,6 +120,7 @@ class Agent {
   uint64_t now_ms() { return clock_.monotonic_ms(); }
   uint32_t now_s() { return static_cast<uint32_t>(now_ms() / 1000); }
   bool next_session_id(uint64_t& id);
+  uint64_t fresh_session_base();
   void stop(Session& s, int32_t cause, uint64_t now);
   void apply_timeouts(Session& s, uint32_t now_s);
   void run_command(const gatemeter_Command& c);
@@ -104,9 +128,11 @@ class Agent {
 
   hal::Clock& clock_;
   store::RecordStore& journal_;
+  hal::Rng& rng_;
   hal::Log& log_;
   Uplink* uplink_ = nullptr;
   SessionTable table_;
+  AppliedCommands applied_;
   Outbox outbox_;
   AgentSettings settings_;
   AgentStats stats_;
@@ -118,6 +144,8 @@ class Agent {
   frame::TagKey tag_key_{};
   SessionEnded session_ended_ = nullptr;
   void* session_ended_context_ = nullptr;
+  CommandApplied command_applied_ = nullptr;
+  void* command_applied_context_ = nullptr;
   gatemeter_Ack ack_ = gatemeter_Ack_init_zero;
 };
 

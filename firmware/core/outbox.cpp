@@ -30,6 +30,7 @@ void Outbox::attach(uint64_t login_session, const frame::TagKey& key, Uplink& up
   key_ = key;
   frame_seq_ = 0;
   ack_window_.reset();
+  confirmations_.restart_sequence();
   resend_all(now_ms);
 }
 
@@ -53,8 +54,14 @@ void Outbox::flush(uint64_t now_ms) {
   if (uplink_ != nullptr) {
     const bool resend = now_ms >= resend_due_ms_;
     if (resend) resend_due_ms_ = now_ms + settings_.retransmit_ms;
+    const uint32_t sealed_before = frame_seq_;
     send_sessions(now_ms, resend);
     if (resend) send_journal_records();
+    // Nothing went out to carry the confirmations: they go alone, at once for a command that
+    // just arrived, else on the retransmit timer while their acknowledgement stays away.
+    if (frame_seq_ == sealed_before &&
+        (confirmations_.uncarried() || (resend && confirmations_.confirming() > 0)))
+      send_batch(true);
   }
 
   // Persist what waited too long (or everything pending while the uplink is down). A STOP that
@@ -78,7 +85,9 @@ void Outbox::flush(uint64_t now_ms) {
 bool Outbox::persist(Session& s) {
   if (!(s.flags & flag_pending)) return true;
   if (!(s.flags & flag_newest_persisted)) {
-    const store::JournalStatus st = journal_.put_record(record_of(table_, s));
+    const store::JournalStatus st = settings_.fault == OutboxFault::no_persistence
+                                        ? store::JournalStatus::ok
+                                        : journal_.put_record(record_of(table_, s));
     if (st != store::JournalStatus::ok) {
       ++stats_.persist_failures;
       log_.write(hal::LogLevel::error, "outbox.persist_failed", static_cast<int64_t>(st),
@@ -107,6 +116,7 @@ void Outbox::send_sessions(uint64_t now_ms, bool resend) {
       add_record(record_of(table_, s));
     }
     s.flags &= static_cast<uint8_t>(~flag_unsent);
+    if (settings_.fault == OutboxFault::forget_when_sent) acknowledge(s.id, s.seq);
   }
   send_batch();
 }
@@ -121,6 +131,7 @@ void Outbox::send_journal_records() {
       send_batch();
       add_record(r);
     }
+    if (settings_.fault == OutboxFault::forget_when_sent) journal_.forget(r.session_id, r.seq);
   }
   send_batch();
 }
@@ -132,16 +143,19 @@ bool Outbox::add_record(const UsageRecord& r) {
   size_t size = 0;
   pb_get_encoded_size(&size, gatemeter_UsageRecord_fields, &w);
   size += 3;  // field tag and length prefix of the repeated sub-message
-  if (batch_.records_count > 0 && batch_bytes_ + size + frame::overhead > settings_.max_datagram_bytes)
+  if (batch_.records_count > 0 && batch_bytes_ + size + frame::overhead +
+                                       confirmations_.wire_bytes() >
+                                   settings_.max_datagram_bytes)
     return false;
   ++batch_.records_count;
   batch_bytes_ += size;
   return true;
 }
 
-void Outbox::send_batch() {
-  if (batch_.records_count == 0 || uplink_ == nullptr) return;
+void Outbox::send_batch(bool confirmations_only) {
+  if ((batch_.records_count == 0 && !confirmations_only) || uplink_ == nullptr) return;
   const frame::Header h{frame::FrameKind::metering_batch, login_session_, ++frame_seq_};
+  batch_.confirmed_commands_count = confirmations_.fill(batch_.confirmed_commands, h.seq);
   const size_t n = frame::seal(h, &batch_, key_, frame_, sizeof frame_);
   if (n != 0) {
     for (uint32_t c = 0; c < settings_.copies; ++c)
@@ -167,6 +181,7 @@ frame::Refusal Outbox::on_datagram(const uint8_t* data, size_t length, gatemeter
     return r;
   }
   last_ack_ms_ = now_ms;
+  confirmations_.acknowledged(ack.datagram_seq, now_ms);
   for (pb_size_t i = 0; i < ack.records_count; ++i)
     acknowledge(ack.records[i].session_id, ack.records[i].seq);
   return r;

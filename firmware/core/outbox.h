@@ -11,11 +11,16 @@
 // past persist_after_ms, or at once while the uplink is down. With a healthy uplink nothing is
 // written. A stopped session whose STOP is in the journal leaves the table; the journal is its
 // outbox from then on, and records found in the journal at boot are sent the same way.
+//
+// Command confirmations (applied_commands.h) ride in every datagram sealed while they are
+// confirming; with no records to send, a datagram of confirmations alone goes out at the next
+// flush after a command arrives, and again on the retransmit timer until one is acknowledged.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "firmware/core/applied_commands.h"
 #include "firmware/core/session_table.h"
 #include "firmware/core/uplink.h"
 #include "firmware/hal/log.h"
@@ -23,6 +28,11 @@
 #include "shared/frame/frame_codec.h"
 
 namespace gm::core {
+
+// Deliberate bugs for the simulator's negative controls, which must see them as lost usage:
+// no_persistence acts as if every record it should persist were in flash without writing it;
+// forget_when_sent forgets a record when it is sent instead of when it is acknowledged.
+enum class OutboxFault : uint8_t { none, no_persistence, forget_when_sent };
 
 struct OutboxSettings {
   uint32_t copies = config::default_copies;
@@ -32,6 +42,7 @@ struct OutboxSettings {
   uint32_t repersist_after_ms = config::default_interval_s * 1000;
   uint32_t max_records = config::max_records_per_datagram;
   uint32_t max_datagram_bytes = 1400;  // keep under a 1500-byte MTU with IP/UDP headers
+  OutboxFault fault = OutboxFault::none;  // tests only
 };
 
 struct OutboxStats {
@@ -45,8 +56,9 @@ struct OutboxStats {
 
 class Outbox {
  public:
-  Outbox(SessionTable& table, store::RecordStore& journal, hal::Log& log)
-      : table_(table), journal_(journal), log_(log) {}
+  Outbox(SessionTable& table, AppliedCommands& confirmations, store::RecordStore& journal,
+         hal::Log& log)
+      : table_(table), confirmations_(confirmations), journal_(journal), log_(log) {}
 
   void configure(const OutboxSettings& s) { settings_ = s; }
   const OutboxSettings& settings() const { return settings_; }
@@ -84,10 +96,12 @@ class Outbox {
   void send_sessions(uint64_t now_ms, bool resend);
   void send_journal_records();
   bool add_record(const UsageRecord& r);
-  void send_batch();
+  // Seals and sends the batch being assembled; one without records only if confirmations_only.
+  void send_batch(bool confirmations_only = false);
   void acknowledge(uint64_t session_id, uint32_t seq);
 
   SessionTable& table_;
+  AppliedCommands& confirmations_;
   store::RecordStore& journal_;
   hal::Log& log_;
   OutboxSettings settings_;

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <set>
 
@@ -20,6 +21,7 @@ namespace {
 
 struct Harness {
   test::FakeClock clock;
+  test::FakeRng rng;
   test::MemoryLog log;
   test::CaptureUplink uplink;
   test::AgentFlash flash;
@@ -35,7 +37,7 @@ struct Harness {
   BootReport reboot() {
     agent.reset();
     journal = std::make_unique<store::Journal>(flash.device());
-    agent = std::make_unique<Agent>(clock, *journal, log);
+    agent = std::make_unique<Agent>(clock, *journal, rng, log);
     AgentSettings s;
     s.interval_s = 60;
     s.copies = 1;
@@ -289,6 +291,43 @@ TEST(Agent, SessionIdsNeverRepeatAcrossReboots) {
   }
 }
 
+// A wiped flash, or a replacement unit with the same credential, must not hand out ids the
+// census already holds with higher sequence numbers (their new records would be dropped).
+TEST(Agent, SessionIdsOnWipedFlashStartInANewEpoch) {
+  Harness h;
+  std::set<uint64_t> before;
+  for (int i = 0; i < 40; ++i) before.insert(h.start("kim@isp.example"));
+  const uint64_t epoch = *before.begin() >> 32;
+  EXPECT_NE(epoch, 0u) << "ids on blank flash start in a nonzero epoch";
+  for (uint64_t id : before) EXPECT_EQ(id >> 32, epoch);
+
+  std::fill(h.flash.bytes().begin(), h.flash.bytes().end(), 0xFF);  // wiped
+  h.reboot();
+  const uint64_t id = h.start("kim@isp.example");
+  EXPECT_NE(id >> 32, epoch) << "a wiped flash draws a new epoch";
+  EXPECT_EQ(before.count(id), 0u);
+}
+
+TEST(Agent, SessionIdsKeepTheirEpochAcrossReboots) {
+  Harness h;
+  const uint64_t first = h.start("kim@isp.example");
+  h.agent->tick();
+  h.reboot();
+  h.rng = test::FakeRng(12345);  // a different draw would show as a different epoch
+  const uint64_t later = h.start("kim@isp.example");
+  EXPECT_EQ(later >> 32, first >> 32);
+  EXPECT_GT(later, first);
+}
+
+TEST(Agent, SessionIdsOnBlankFlashStillHaveAnEpochWhenTheRngFails) {
+  Harness h;
+  h.rng.ok = false;
+  std::fill(h.flash.bytes().begin(), h.flash.bytes().end(), 0xFF);
+  h.reboot();
+  EXPECT_NE(h.start("kim@isp.example") >> 32, 0u);
+  EXPECT_TRUE(h.log.saw("agent.rng_failed"));
+}
+
 TEST(Agent, HealthyUplinkWritesAlmostNothingToFlash) {
   Harness h;
   h.login();
@@ -409,4 +448,152 @@ TEST(Agent, FailsOverToTheNextCensusWhenAcksStop) {
   EXPECT_EQ(h.uplink.failovers, before);
   EXPECT_EQ(h.agent->outbox().pending(), 0u);
   EXPECT_GE(h.at_census(id).totals.charged_s, 60u);  // the interval record got through
+}
+
+// ---- commands that arrive: applied once per id, confirmed until the census has it ----------
+
+namespace {
+gatemeter_Command end_session(uint64_t session) {
+  gatemeter_Command c = gatemeter_Command_init_zero;
+  c.kind = gatemeter_CommandKind_COMMAND_END_SESSION;
+  c.session_id = session;
+  return c;
+}
+gatemeter_Command free_period(uint64_t session, uint32_t seconds) {
+  gatemeter_Command c = gatemeter_Command_init_zero;
+  c.kind = gatemeter_CommandKind_COMMAND_SET_FREE_PERIOD;
+  c.session_id = session;
+  c.free_s = seconds;
+  return c;
+}
+}  // namespace
+
+TEST(Agent, ResentEndSessionIsAppliedOnceAndConfirmed) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start_active("a@isp.example");
+  const uint64_t other = h.start_active("b@isp.example");
+  // Acks stay away for a while: the agent resends its records in several datagrams, all sealed
+  // before the command exists.
+  for (int i = 0; i < 10; ++i) {
+    h.clock.advance_s(1);
+    h.agent->tick();
+  }
+  ASSERT_GE(h.uplink.sent.size(), 3u);
+  const uint64_t cid = h.census->queue(end_session(id));
+  h.exchange();  // every one of their acks carries the command
+  EXPECT_EQ(h.agent->stats().commands, 1u);
+  EXPECT_GE(h.agent->stats().commands_repeated, 2u);
+  EXPECT_EQ(h.agent->stats().sessions_stopped[gatemeter_StopCause_STOP_HOST_COMMAND], 1u);
+  h.run_s(5);
+  EXPECT_EQ(h.at_census(id).cause, gatemeter_StopCause_STOP_HOST_COMMAND);
+  EXPECT_NE(h.agent->session(other), nullptr);
+  EXPECT_GE(h.census->confirmations[cid], 1u);
+  EXPECT_TRUE(h.census->pending.empty());
+  EXPECT_EQ(h.agent->applied_commands().confirming(), 0u);
+  EXPECT_EQ(h.agent->stats().commands, 1u);
+}
+
+// A census node that never saw the confirmation (its pending list is stale) sends the command
+// again much later: applying SET_FREE_PERIOD a second time would make 30 more seconds free.
+TEST(Agent, FreePeriodSentAgainMuchLaterIsNotAppliedTwice) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start_active("judy@isp.example");
+  h.run_s(20);
+  auto stale = std::make_unique<test::FakeCensus>(7, h.grant.session_key);
+  const uint64_t cid = h.census->queue(free_period(id, 30));
+  ASSERT_EQ(stale->queue(free_period(id, 30)), cid);  // the same command, by id
+  h.run_s(45);  // the interval record's ack carries it at 60 s
+  EXPECT_EQ(h.agent->stats().commands, 1u);
+  EXPECT_TRUE(h.census->pending.empty());
+  std::swap(h.census, stale);  // the next datagrams reach the stale node
+  h.run_s(60);                 // its ack of the interval record at 120 s carries the command
+  EXPECT_GE(h.agent->stats().commands_repeated, 1u);
+  EXPECT_TRUE(h.census->pending.empty()) << "confirmed again to the stale node";
+  std::swap(h.census, stale);
+  h.agent->stop_session(id, gatemeter_StopCause_STOP_USER_REQUEST);
+  h.run_s(1);
+  const UsageRecord& r = h.at_census(id);
+  EXPECT_EQ(r.kind, gatemeter_RecordKind_RECORD_STOP);
+  EXPECT_EQ(r.totals.free_s, 30u);
+  EXPECT_EQ(r.totals.charged_s + r.totals.free_s, 125u);
+  EXPECT_EQ(h.agent->stats().commands, 1u);
+}
+
+TEST(Agent, ConfirmationTravelsAloneWhenNoRecordIsDue) {
+  Harness h;
+  h.login();
+  h.start_active("a@isp.example");
+  h.run_s(1);
+  gatemeter_Command c = gatemeter_Command_init_zero;
+  c.kind = gatemeter_CommandKind_COMMAND_UPDATE_AVAILABLE;
+  c.version = 9;
+  const uint64_t cid = h.census->queue(c);
+  h.run_s(59);  // the interval record's ack brings it
+  ASSERT_TRUE(h.agent->update_available());
+  const uint64_t seen = h.census->datagrams_seen;
+  h.run_s(1);  // nothing else is due: the confirmation goes alone, at once
+  ASSERT_EQ(h.census->datagrams_seen, seen + 1);
+  EXPECT_EQ(h.census->last_batch.records_count, 0u);
+  ASSERT_EQ(h.census->last_batch.confirmed_commands_count, 1u);
+  EXPECT_EQ(h.census->last_batch.confirmed_commands[0], cid);
+  EXPECT_TRUE(h.census->pending.empty());
+  // Acknowledged: the next interval record carries no confirmation.
+  h.run_s(60);
+  EXPECT_GT(h.census->last_batch.records_count, 0u);
+  EXPECT_EQ(h.census->last_batch.confirmed_commands_count, 0u);
+}
+
+TEST(Agent, ConfirmationsRepeatUntilADatagramCarryingThemIsAcknowledged) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start_active("a@isp.example");
+  h.run_s(1);
+  const uint64_t cid = h.census->queue(free_period(id, 10));
+  h.run_s(59);
+  ASSERT_EQ(h.agent->stats().commands, 1u);
+  h.deliver_acks = false;  // the census gets the confirmations, the agent never hears back
+  h.run_s(12);
+  const uint64_t confirmed = h.census->confirmations[cid];
+  EXPECT_GE(confirmed, 4u);  // alone at once, then on every retransmit (3 s)
+  EXPECT_EQ(h.agent->applied_commands().confirming(), 1u);
+  h.deliver_acks = true;
+  h.run_s(4);
+  EXPECT_EQ(h.agent->applied_commands().confirming(), 0u);
+  const uint64_t settled = h.census->confirmations[cid];
+  h.run_s(30);
+  EXPECT_EQ(h.census->confirmations[cid], settled);
+  EXPECT_EQ(h.agent->stats().commands, 1u);
+}
+
+TEST(Agent, CommandWithoutAnIdIsAppliedAndNeverConfirmed) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start_active("a@isp.example");
+  h.run_s(1);
+  h.census->commands.push_back(end_session(id));  // a census that sends no ids
+  h.run_s(60);
+  EXPECT_EQ(h.at_census(id).cause, gatemeter_StopCause_STOP_HOST_COMMAND);
+  EXPECT_EQ(h.agent->stats().commands, 1u);
+  EXPECT_TRUE(h.census->confirmations.empty());
+}
+
+TEST(Agent, RebootForgetsAppliedIdsButAResentSessionCommandChangesNothing) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start_active("a@isp.example");
+  h.run_s(1);
+  h.census->queue(free_period(id, 30));
+  h.run_s(59);
+  ASSERT_EQ(h.agent->stats().commands, 1u);
+  h.reboot();  // before the confirmation got through: RAM, and the table of ids, are gone
+  h.login(8);
+  h.census->queue(free_period(id, 30));  // resent to the next login session
+  const uint64_t next = h.start_active("b@isp.example");
+  h.run_s(61);
+  EXPECT_EQ(h.agent->stats().commands, 1u);  // applied, to a session the reboot closed
+  EXPECT_EQ(h.agent->session(id), nullptr);
+  EXPECT_EQ(h.agent->session(next)->free_s, 0u);
+  EXPECT_TRUE(h.census->pending.empty());
 }
