@@ -7,20 +7,19 @@
 
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
 
+#include <algorithm>
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/udp.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
-#include <array>
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -60,15 +59,18 @@ struct PendingAck {
   gatemeter_RecordAck records[max_ack_records];
 };
 
+// What one commit applies (commit.datagrams[i] is answered by acks[i] if accepted).
 struct Work {
-  std::vector<VerifiedRecord> records;
+  CensusCommit commit;
   std::vector<PendingAck> acks;
   void clear() {
-    records.clear();
+    commit.clear();
     acks.clear();
   }
   bool empty() const { return acks.empty(); }
 };
+
+using SteadyTime = std::chrono::steady_clock::time_point;
 
 }  // namespace
 
@@ -144,10 +146,12 @@ struct CensusServer::Impl {
     }
     if (r != frame::Refusal::none) return refuse(static_cast<size_t>(r), from);
 
+    const auto index = static_cast<uint32_t>(w.staged.acks.size());
     PendingAck& ack = w.staged.acks.emplace_back();
     ack.fd = w.socket.native_handle();
     ack.to = from;
     ack.seq = h.seq;
+    w.staged.commit.datagrams.push_back({login->agent, login->id, h.seq, false});
     for (pb_size_t i = 0; i < w.batch.records_count; ++i) {
       VerifiedRecord v;
       if (!from_wire(w.batch.records[i], v.record)) {
@@ -156,9 +160,14 @@ struct CensusServer::Impl {
       }
       v.agent = login->agent;
       v.login_session = login->id;
+      v.datagram = index;
       ack.records[ack.count++] = {v.record.session_id, v.record.seq};
-      w.staged.records.push_back(v);
+      w.staged.commit.records.push_back(v);
     }
+    // An id that is not a command of this agent matches nothing in the store.
+    for (pb_size_t i = 0; i < w.batch.confirmed_commands_count; ++i)
+      w.staged.commit.confirmations.push_back(
+          {index, static_cast<int64_t>(w.batch.confirmed_commands[i])});
     ack.login = std::move(login);
     ++stats.datagrams_accepted;
   }
@@ -187,11 +196,22 @@ struct CensusServer::Impl {
       // Bounded: wait for the committer rather than queue without limit. Meanwhile the
       // kernel's receive buffer holds (or drops) datagrams; agents resend what is not acked.
       space_ready.wait(lock, [&] {
-        return stopping || queue.records.empty() ||
-               queue.records.size() + w.staged.records.size() <= settings.max_queued_records;
+        return stopping || queue.commit.records.empty() ||
+               queue.commit.records.size() + w.staged.commit.records.size() <=
+                   settings.max_queued_records;
       });
       if (stopping) co_return;
-      queue.records.insert(queue.records.end(), w.staged.records.begin(), w.staged.records.end());
+      // Datagram indexes move up past what the other threads queued.
+      const auto base = static_cast<uint32_t>(queue.acks.size());
+      for (VerifiedRecord& v : w.staged.commit.records) v.datagram += base;
+      for (CommandConfirmation& c : w.staged.commit.confirmations) c.datagram += base;
+      CensusCommit& q = queue.commit;
+      q.datagrams.insert(q.datagrams.end(), w.staged.commit.datagrams.begin(),
+                         w.staged.commit.datagrams.end());
+      q.records.insert(q.records.end(), w.staged.commit.records.begin(),
+                       w.staged.commit.records.end());
+      q.confirmations.insert(q.confirmations.end(), w.staged.commit.confirmations.begin(),
+                             w.staged.commit.confirmations.end());
       queue.acks.insert(queue.acks.end(), std::make_move_iterator(w.staged.acks.begin()),
                         std::make_move_iterator(w.staged.acks.end()));
       w.staged.clear();
@@ -211,9 +231,10 @@ struct CensusServer::Impl {
     if (store) store->set_automatic_checkpoints(false);  // checkpoint_loop() does them
     Work work;
     std::array<uint64_t, census_refusal_reasons> flushed{};
-    std::vector<int64_t> delivered;   // sent in acks, to mark in the next transaction
-    std::set<int64_t> sent;           // sent but not yet marked: not to be sent again
-    std::map<int64_t, std::vector<PendingCommand>> commands;  // by agent
+    // Each agent's unconfirmed commands in id order, as last read from the store (and less
+    // what this node has seen confirmed since), and when this node last put each into an ack.
+    std::map<int64_t, std::vector<PendingCommand>> commands;
+    std::unordered_map<int64_t, SteadyTime> last_sent;
     auto next_command_poll = std::chrono::steady_clock::now();
 
     for (;;) {
@@ -227,7 +248,7 @@ struct CensusServer::Impl {
       }
       space_ready.notify_all();
 
-      std::vector<RefusalCount> refusals;
+      std::vector<RefusalCount>& refusals = work.commit.refusals;
       std::array<uint64_t, census_refusal_reasons> now_counts{};
       for (size_t i = 0; i < census_refusal_reasons; ++i) {
         now_counts[i] = stats.refused[i].load();
@@ -235,24 +256,41 @@ struct CensusServer::Impl {
           refusals.push_back({census_refusal_name(i), now_counts[i] - flushed[i]});
       }
 
-      if (!work.empty() || !refusals.empty() || !delivered.empty()) {
+      if (!work.empty() || !refusals.empty()) {
         try {
           if (!store) throw StoreError("store not open");
           // In key order the upserts walk the session B-tree front to back, touching each
           // page once; the order of a session's own records does not matter (newest wins).
-          std::sort(work.records.begin(), work.records.end(),
+          std::sort(work.commit.records.begin(), work.commit.records.end(),
                     [](const VerifiedRecord& a, const VerifiedRecord& b) {
                       return a.agent != b.agent ? a.agent < b.agent
                                                 : static_cast<int64_t>(a.record.session_id) <
                                                       static_cast<int64_t>(b.record.session_id);
                     });
-          store->apply(work.records, refusals, delivered, std::time(nullptr));
+          // Refuses, in the store, every datagram at or below the highest seq committed for
+          // its login session (replays after a restart, or through another node); applies the
+          // rest with their confirmations.
+          store->commit_datagrams(work.commit, std::time(nullptr));
           // Committed and fsynced (synchronous=FULL): from here the acks may go out.
           flushed = now_counts;
-          for (int64_t id : delivered) sent.erase(id);
-          delivered.clear();
           ++stats.commits;
-          stats.records_committed += work.records.size();
+          for (size_t k = 0; k < work.acks.size(); ++k) {
+            if (work.commit.datagrams[k].accepted)
+              stats.records_committed += work.acks[k].count;
+            else
+              refuse(static_cast<size_t>(frame::Refusal::replayed), work.acks[k].to);
+          }
+          // Confirmed commands are delivered now: never resend them from this node.
+          for (const CommandConfirmation& c : work.commit.confirmations) {
+            const VerifiedDatagram& d = work.commit.datagrams[c.datagram];
+            if (!d.accepted) continue;
+            ++stats.confirmations;
+            auto it = commands.find(d.agent);
+            if (it != commands.end() && std::erase_if(it->second, [&](const PendingCommand& p) {
+                  return p.id == c.command;
+                }))
+              last_sent.erase(c.command);
+          }
         } catch (const StoreError& e) {
           std::fprintf(stderr, "census: commit failed, %zu datagrams not acknowledged: %s\n",
                        work.acks.size(), e.what());
@@ -269,14 +307,18 @@ struct CensusServer::Impl {
                             std::chrono::milliseconds(settings.command_poll_ms);
         try {
           commands.clear();
-          for (PendingCommand& c : store->pending_commands(1024))
-            if (!sent.count(c.id)) commands[c.agent].push_back(c);
+          std::unordered_map<int64_t, SteadyTime> still_pending;
+          for (PendingCommand& c : store->pending_commands(1024)) {
+            if (auto it = last_sent.find(c.id); it != last_sent.end()) still_pending.insert(*it);
+            commands[c.agent].push_back(c);
+          }
+          last_sent.swap(still_pending);
         } catch (const StoreError& e) {
           std::fprintf(stderr, "census: cannot read pending commands: %s\n", e.what());
         }
       }
 
-      send_acks(work, commands, delivered, sent);
+      send_acks(work, commands, last_sent);
       work.clear();
       if (last) return;
     }
@@ -304,31 +346,49 @@ struct CensusServer::Impl {
     }
   }
 
-  // Attaches pending commands and hands the acks to the acker (step 5).
+  // Attaches pending commands to the acks of accepted datagrams and hands them to the acker
+  // (step 5). A refused datagram (replayed) is not answered at all.
+  //
+  // The resend rule: a command stays pending until its agent confirms it (commit_datagrams
+  // marks it delivered). An ack to the agent carries the agent's first max_ack_commands pending
+  // commands, in id order, when any of them has not been sent by this node for
+  // command_resend_ms (or ever); the other acks of a burst carry none. So each command goes out
+  // at most once per resend interval per node, and always with every older unconfirmed one
+  // before it, which keeps the agent applying them in the order they were queued.
   void send_acks(Work& work, std::map<int64_t, std::vector<PendingCommand>>& commands,
-                 std::vector<int64_t>& delivered, std::set<int64_t>& sent) {
+                 std::unordered_map<int64_t, SteadyTime>& last_sent) {
     if (work.acks.empty()) return;
-    std::vector<AckJob> jobs(work.acks.size());
+    const SteadyTime now = std::chrono::steady_clock::now();
+    const auto resend_after = std::chrono::milliseconds(settings.command_resend_ms);
+    std::vector<AckJob> jobs;
+    jobs.reserve(work.acks.size());
     for (size_t k = 0; k < work.acks.size(); ++k) {
+      if (!work.commit.datagrams[k].accepted) continue;
       PendingAck& p = work.acks[k];
-      AckJob& j = jobs[k];
+      AckJob& j = jobs.emplace_back();
       j.fd = p.fd;
       j.to = p.to;
       j.login = std::move(p.login);
       j.ack.datagram_seq = p.seq;
       j.ack.records_count = p.count;
       std::memcpy(j.ack.records, p.records, sizeof(gatemeter_RecordAck) * p.count);
-      if (auto it = commands.find(j.login->agent); it != commands.end()) {
-        for (PendingCommand& c : it->second) {
-          if (j.ack.commands_count == max_ack_commands) break;
-          j.ack.commands[j.ack.commands_count++] = c.command;
-          delivered.push_back(c.id);
-          sent.insert(c.id);
-        }
-        it->second.erase(it->second.begin(), it->second.begin() + j.ack.commands_count);
-        if (it->second.empty()) commands.erase(it);
+      auto it = commands.find(j.login->agent);
+      if (it == commands.end()) continue;
+      const std::vector<PendingCommand>& pending = it->second;
+      const size_t n = std::min(pending.size(), max_ack_commands);
+      bool due = false;
+      for (size_t i = 0; i < n && !due; ++i) {
+        const auto sent = last_sent.find(pending[i].id);
+        due = sent == last_sent.end() || now - sent->second >= resend_after;
       }
+      if (!due) continue;
+      for (size_t i = 0; i < n; ++i) {
+        j.ack.commands[j.ack.commands_count++] = pending[i].command;
+        last_sent[pending[i].id] = now;
+      }
+      stats.commands_sent += n;
     }
+    if (jobs.empty()) return;
     {
       std::lock_guard lock(ack_mutex);
       ack_queue.insert(ack_queue.end(), std::make_move_iterator(jobs.begin()),

@@ -6,10 +6,15 @@
 //   3. dedupe   — the store applies a record only if its seq is newer than what it holds for
 //                 (agent, session); duplicates and older records change nothing
 //   4. commit   — one committer thread applies everything verified since its last commit in
-//                 one transaction (group commit: the batch grows by itself under load)
-//   5. ack      — only after the commit returns: the ack lists every record of the datagram
-//                 (older duplicates too, since what they carried is durable) and any pending
-//                 commands for the agent, sealed with the login session's tag key.
+//                 one transaction (group commit: the batch grows by itself under load). In the
+//                 same transaction the store refuses (`replayed`) every datagram whose seq is at
+//                 or below the highest it has committed for that login session, by any node at
+//                 any time (login_session_seq), and marks delivered the commands that accepted
+//                 datagrams confirm
+//   5. ack      — only after the commit returns, and only for accepted datagrams: the ack lists
+//                 every record of the datagram (older duplicates too, since what they carried
+//                 is durable) and the agent's unconfirmed commands when one is due for
+//                 (re)sending (send_acks), sealed with the login session's tag key.
 //
 // Every refusal is counted by reason (refusal_counts()), logged at 1, 10, 100, ... per reason,
 // and added to the store's refusals table with the next commit. Memory is bounded: fixed
@@ -37,6 +42,8 @@ struct CensusSettings {
   size_t max_queued_records = 65536;   // verified, waiting for the committer
   int receive_buffer_bytes = 8 << 20;  // SO_RCVBUF per socket (capped by net.core.rmem_max)
   uint32_t command_poll_ms = 500;      // how often pending commands are read from the store
+  uint32_t command_resend_ms = 2000;   // an unconfirmed command goes out again after this long:
+                                       // more than an agent needs to confirm (its next tick)
 };
 
 // Reasons beyond the frame codec's (frame::Refusal): appended after its count_.
@@ -54,6 +61,8 @@ struct CensusStats {
   std::atomic<uint64_t> records_committed{0};  // verified records in committed transactions
   std::atomic<uint64_t> commits{0};
   std::atomic<uint64_t> acks_sent{0};
+  std::atomic<uint64_t> commands_sent{0};  // commands put into acks, resends included
+  std::atomic<uint64_t> confirmations{0};  // command ids confirmed in committed datagrams
   std::array<std::atomic<uint64_t>, census_refusal_reasons> refused{};
 };
 

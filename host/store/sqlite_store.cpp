@@ -11,6 +11,7 @@
 #include <pb_encode.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -48,6 +49,18 @@ CREATE TABLE IF NOT EXISTS login_sessions(
   closed_unix INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS login_sessions_open ON login_sessions(agent) WHERE closed_unix = 0;
 
+-- The highest datagram (frame) sequence committed for each login session, by any census node:
+-- a datagram at or below it is refused as `replayed` and changes nothing, so neither a census
+-- that just started (its replay window is empty) nor another node that never saw the original
+-- answers a replay. Written with the login session (open_login_session), raised in the same
+-- transaction that commits the datagrams (commit_datagrams). A table of its own rather than a
+-- column of login_sessions: the census's per-commit update is then one lookup by rowid, and
+-- older stores gain it with CREATE TABLE. No foreign key (one lookup less per commit); rows are
+-- a few bytes per login and are kept, so a late datagram of a closed login is still refused.
+CREATE TABLE IF NOT EXISTS login_session_seq(
+  login_session INTEGER PRIMARY KEY, -- login_sessions.id (bit pattern as signed)
+  committed_seq INTEGER NOT NULL);
+
 CREATE TABLE IF NOT EXISTS subscriber_sessions(
   agent INTEGER NOT NULL,
   session_id INTEGER NOT NULL,       -- the agent's 64-bit session id (bit pattern as signed)
@@ -80,9 +93,9 @@ CREATE TABLE IF NOT EXISTS refusals(
 CREATE TABLE IF NOT EXISTS commands(
   id INTEGER PRIMARY KEY,
   agent INTEGER NOT NULL REFERENCES agents(id),
-  command BLOB NOT NULL,             -- the nanopb-encoded gatemeter.Command
+  command BLOB NOT NULL,             -- the nanopb-encoded gatemeter.Command (its id is this id)
   created_unix INTEGER NOT NULL,
-  delivered_unix INTEGER NOT NULL DEFAULT 0);
+  delivered_unix INTEGER NOT NULL DEFAULT 0);  -- when the agent's confirmation was committed
 CREATE INDEX IF NOT EXISTS commands_pending ON commands(id) WHERE delivered_unix = 0;
 )sql";
 
@@ -188,18 +201,31 @@ class Statement {
 class SqliteStore final : public UsageStore {
  public:
   explicit SqliteStore(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        nullptr) != SQLITE_OK) {
+    // URI names are accepted so a test can pick a VFS ("file:PATH?vfs=NAME"); a plain path
+    // is opened as before.
+    if (sqlite3_open_v2(
+            path.c_str(), &db_,
+            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
+            nullptr) != SQLITE_OK) {
       std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      sqlite3_close(db_);
       throw StoreError("cannot open store '" + path + "': " + why);
     }
     // Another connection (login service, censusctl, a second census) may hold the write lock
     // for the length of one transaction: wait for it rather than fail.
     sqlite3_busy_timeout(db_, 10'000);
     exec("PRAGMA journal_mode=WAL");
-    exec("PRAGMA synchronous=FULL");  // see the top of this file
+    // See the top of this file. Read back, because a build or a URI could override it and an
+    // acknowledgement is a promise about the disk. Only the host power-cut test's negative
+    // control may ask for less, with the URI parameter gm_test_synchronous.
+    const char* weaker =
+        sqlite3_uri_parameter(sqlite3_db_filename(db_, "main"), "gm_test_synchronous");
+    const std::string want = weaker != nullptr ? weaker : "FULL";
+    exec(("PRAGMA synchronous=" + want).c_str());
+    const int64_t level = query_i64("PRAGMA synchronous");
+    const int64_t wanted_level = want == "OFF" ? 0 : want == "NORMAL" ? 1 : want == "FULL" ? 2 : 3;
+    if (level != wanted_level)
+      throw StoreError("store '" + path + "': PRAGMA synchronous reads " + std::to_string(level) +
+                       ", not " + want + ": acknowledged records would not be on disk");
     exec("PRAGMA foreign_keys=ON");
     // The hot path is random-key upserts: a large page cache and memory-mapped reads keep
     // the session table's B-tree in memory (TOOLCHAIN-NOTES: a third of the throughput).
@@ -213,10 +239,25 @@ class SqliteStore final : public UsageStore {
     exec(schema);
     exec("COMMIT");
     upsert_ = Statement(db_, upsert_sql);
+    raise_seq_ = Statement(db_,
+                           "UPDATE login_session_seq SET committed_seq = ?2 "
+                           "WHERE login_session = ?1 AND committed_seq < ?3");
+    read_seq_ =
+        Statement(db_, "SELECT committed_seq FROM login_session_seq WHERE login_session = ?1");
+    write_seq_ = Statement(db_,
+                           "INSERT INTO login_session_seq(login_session, committed_seq) "
+                           "VALUES(?1, ?2) ON CONFLICT(login_session) DO UPDATE SET "
+                           "committed_seq = excluded.committed_seq");
+    confirm_ = Statement(db_,
+                         "UPDATE commands SET delivered_unix = ?3 "
+                         "WHERE id = ?1 AND agent = ?2 AND delivered_unix = 0");
   }
   ~SqliteStore() override {
     upsert_ = Statement();
-    sqlite3_close(db_);
+    raise_seq_ = Statement();
+    read_seq_ = Statement();
+    write_seq_ = Statement();
+    confirm_ = Statement();
   }
 
   bool add_agent(const std::string& agent_id, const std::vector<uint8_t>& sealed,
@@ -263,6 +304,7 @@ class SqliteStore final : public UsageStore {
     Statement open(db_, "INSERT INTO login_sessions(id, agent, tag_key, started_unix) "
                         "VALUES(?1, ?2, ?3, ?4)");
     open.bind(1, as_i64(id)).bind(2, agent).bind(3, key.bytes, sizeof key.bytes).bind(4, now).run();
+    write_seq_.bind(1, as_i64(id)).bind(2, int64_t{0}).run();
     Statement seen(db_, "UPDATE agents SET last_login_unix = ?2, components = ?3 WHERE id = ?1");
     seen.bind(1, agent).bind(2, now).bind(3, components).run();
     t.commit();
@@ -293,36 +335,8 @@ class SqliteStore final : public UsageStore {
   void apply(const std::vector<VerifiedRecord>& records, const std::vector<RefusalCount>& refusals,
              const std::vector<int64_t>& delivered, int64_t now) override {
     Transaction t(*this);
-    for (const VerifiedRecord& v : records) {
-      const UsageRecord& r = v.record;
-      const char* at = std::strchr(r.subscriber, '@');  // from_wire guaranteed one
-      upsert_.bind(1, v.agent)
-          .bind(2, as_i64(r.session_id))
-          .bind(3, as_i64(v.login_session))
-          .bind_text(4, r.subscriber)
-          .bind_text(5, at ? at + 1 : "")
-          .bind_text(6, r.service)
-          .bind(7, r.billing)
-          .bind(8, as_i64(r.start_unix))
-          .bind(9, r.seq)
-          .bind(10, r.kind)
-          .bind(11, r.totals.charged_s)
-          .bind(12, r.totals.free_s)
-          .bind(13, as_i64(r.totals.octets_in))
-          .bind(14, as_i64(r.totals.octets_out))
-          .bind(15, r.cause)
-          .bind(16, now);
-      upsert_.run();
-    }
-    if (!refusals.empty()) {
-      Statement s(db_, "INSERT INTO refusals(reason, count, last_unix) VALUES(?1, ?2, ?3) "
-                       "ON CONFLICT(reason) DO UPDATE SET count = count + excluded.count, "
-                       "last_unix = excluded.last_unix");
-      for (const RefusalCount& r : refusals) {
-        s.bind(1, r.reason).bind(2, as_i64(r.count)).bind(3, now);
-        s.run();
-      }
-    }
+    for (const VerifiedRecord& v : records) upsert(v, now);
+    add_refusals(refusals, now);
     if (!delivered.empty()) {
       Statement s(db_, "UPDATE commands SET delivered_unix = ?2 WHERE id = ?1");
       for (int64_t id : delivered) {
@@ -331,6 +345,27 @@ class SqliteStore final : public UsageStore {
       }
     }
     t.commit();  // fsync of the WAL: durable from here (synchronous=FULL)
+  }
+
+  void commit_datagrams(CensusCommit& c, int64_t now) override {
+    Transaction t(*this);
+    accept_datagrams(c.datagrams);
+    for (const VerifiedRecord& v : c.records)
+      if (c.datagrams.at(v.datagram).accepted) upsert(v, now);
+    for (const CommandConfirmation& k : c.confirmations) {
+      const VerifiedDatagram& d = c.datagrams.at(k.datagram);
+      // Only the agent the command is for can confirm it (another agent's id matches nothing).
+      if (d.accepted) confirm_.bind(1, k.command).bind(2, d.agent).bind(3, now).run();
+    }
+    add_refusals(c.refusals, now);
+    t.commit();  // fsync of the WAL: durable from here (synchronous=FULL)
+  }
+
+  uint32_t committed_datagram_seq(uint64_t login_session) override {
+    read_seq_.bind(1, as_i64(login_session));
+    const uint32_t seq = read_seq_.step() ? static_cast<uint32_t>(read_seq_.i64(0)) : 0;
+    read_seq_.reset();
+    return seq;
   }
 
   std::vector<PendingCommand> pending_commands(size_t limit) override {
@@ -345,6 +380,7 @@ class SqliteStore final : public UsageStore {
       const auto bytes = s.blob(2);
       pb_istream_t in = pb_istream_from_buffer(bytes.data(), bytes.size());
       if (!pb_decode(&in, gatemeter_Command_fields, &c.command)) continue;
+      c.command.id = static_cast<uint64_t>(c.id);  // what the agent confirms
       out.push_back(c);
     }
     return out;
@@ -426,6 +462,80 @@ class SqliteStore final : public UsageStore {
     }
   }
 
+  void upsert(const VerifiedRecord& v, int64_t now) {
+    const UsageRecord& r = v.record;
+    const char* at = std::strchr(r.subscriber, '@');  // from_wire guaranteed one
+    upsert_.bind(1, v.agent)
+        .bind(2, as_i64(r.session_id))
+        .bind(3, as_i64(v.login_session))
+        .bind_text(4, r.subscriber)
+        .bind_text(5, at ? at + 1 : "")
+        .bind_text(6, r.service)
+        .bind(7, r.billing)
+        .bind(8, as_i64(r.start_unix))
+        .bind(9, r.seq)
+        .bind(10, r.kind)
+        .bind(11, r.totals.charged_s)
+        .bind(12, r.totals.free_s)
+        .bind(13, as_i64(r.totals.octets_in))
+        .bind(14, as_i64(r.totals.octets_out))
+        .bind(15, r.cause)
+        .bind(16, now);
+    upsert_.run();
+  }
+
+  void add_refusals(const std::vector<RefusalCount>& refusals, int64_t now) {
+    if (refusals.empty()) return;
+    Statement s(db_,
+                "INSERT INTO refusals(reason, count, last_unix) VALUES(?1, ?2, ?3) "
+                "ON CONFLICT(reason) DO UPDATE SET count = count + excluded.count, "
+                "last_unix = excluded.last_unix");
+    for (const RefusalCount& r : refusals) {
+      s.bind(1, r.reason).bind(2, as_i64(r.count)).bind(3, now);
+      s.run();
+    }
+  }
+
+  // The replay rule across census nodes and restarts, inside the commit's transaction (which
+  // holds the database's write lock, so no other node commits in between). Per login session,
+  // a datagram is accepted only if its seq is above login_session_seq.committed_seq, which then
+  // rises to the highest accepted. A legitimate datagram refused here because a later one of
+  // the same login was committed first (reordered, or slower through another node) loses
+  // nothing: it is not acknowledged, so the agent resends its records in a new datagram with a
+  // higher seq, and its confirmations ride in every datagram until one is acknowledged.
+  void accept_datagrams(std::vector<VerifiedDatagram>& ds) {
+    order_.resize(ds.size());
+    for (uint32_t i = 0; i < ds.size(); ++i) order_[i] = i;
+    std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) {
+      return ds[a].login_session != ds[b].login_session ? ds[a].login_session < ds[b].login_session
+                                                        : ds[a].seq < ds[b].seq;
+    });
+    for (size_t begin = 0; begin < order_.size();) {
+      const uint64_t login = ds[order_[begin]].login_session;
+      size_t end = begin;
+      while (end < order_.size() && ds[order_[end]].login_session == login) ++end;
+      const uint32_t lowest = ds[order_[begin]].seq, highest = ds[order_[end - 1]].seq;
+      // Usually every datagram is new: one update by rowid, which succeeds only if so.
+      raise_seq_.bind(1, as_i64(login)).bind(2, highest).bind(3, lowest).run();
+      uint32_t committed = 0;
+      const bool all_new = sqlite3_changes(db_) == 1;
+      if (!all_new) committed = committed_datagram_seq(login);
+      uint32_t last = committed;
+      for (size_t k = begin; k < end; ++k) {
+        VerifiedDatagram& d = ds[order_[k]];
+        d.accepted = d.seq > last;  // also refuses the same seq twice in one commit
+        if (d.accepted) last = d.seq;
+      }
+      if (!all_new && last > committed) write_seq_.bind(1, as_i64(login)).bind(2, last).run();
+      begin = end;
+    }
+  }
+
+  int64_t query_i64(const char* sql) {
+    Statement s(db_, sql);
+    return s.step() ? s.i64(0) : -1;
+  }
+
   static Agent agent_of(const Statement& s) {
     Agent a;
     a.id = s.i64(0);
@@ -458,7 +568,16 @@ class SqliteStore final : public UsageStore {
   }
 
   sqlite3* db_ = nullptr;
+  // Closes db_ when the object goes, also when its constructor throws (a refused open must
+  // not keep the file, its locks and its cache). Declared before the statements, so it runs
+  // after they are finalized.
+  struct CloseOnExit {
+    sqlite3*& db;
+    ~CloseOnExit() { sqlite3_close(db); }
+  } close_on_exit_{db_};
   Statement upsert_;
+  Statement raise_seq_, read_seq_, write_seq_, confirm_;
+  std::vector<uint32_t> order_;  // accept_datagrams()' scratch, kept to spare an allocation
 };
 
 }  // namespace

@@ -64,22 +64,51 @@ struct SubscriberSession {
   int64_t updated_unix = 0;
 };
 
+struct RefusalCount {
+  std::string reason;
+  uint64_t count = 0;
+};
+
 // One record the census verified, ready to apply: which agent sent it and under which login.
 struct VerifiedRecord {
   int64_t agent = 0;
   uint64_t login_session = 0;
   UsageRecord record;
+  uint32_t datagram = 0;  // commit_datagrams(): its datagram's index in CensusCommit::datagrams
+};
+
+// One authentic datagram the census verified (tag and its own replay window passed).
+struct VerifiedDatagram {
+  int64_t agent = 0;
+  uint64_t login_session = 0;
+  uint32_t seq = 0;       // the frame sequence
+  bool accepted = false;  // set by commit_datagrams(); false: refused as replayed, nothing applied
+};
+
+// A command id the agent confirmed (MeteringBatch.confirmed_commands) in datagram `datagram`.
+struct CommandConfirmation {
+  uint32_t datagram = 0;
+  int64_t command = 0;
+};
+
+// Everything one census commit applies.
+struct CensusCommit {
+  std::vector<VerifiedDatagram> datagrams;
+  std::vector<VerifiedRecord> records;  // in any order; each names its datagram
+  std::vector<CommandConfirmation> confirmations;
+  std::vector<RefusalCount> refusals;
+  void clear() {
+    datagrams.clear();
+    records.clear();
+    confirmations.clear();
+    refusals.clear();
+  }
 };
 
 struct PendingCommand {
   int64_t id = 0;
   int64_t agent = 0;
   gatemeter_Command command = gatemeter_Command_init_zero;
-};
-
-struct RefusalCount {
-  std::string reason;
-  uint64_t count = 0;
 };
 
 class UsageStore {
@@ -109,10 +138,28 @@ class UsageStore {
   // ---- census ----
   // Applies each record only if its seq is newer than what is held for (agent, session),
   // adds the refusal counts, and marks the commands delivered: all in one transaction, which
-  // is durable (fsynced) when this returns.
+  // is durable (fsynced) when this returns. No datagram check: for tools, tests and the login
+  // service's refusal counts; the census commits through commit_datagrams().
   virtual void apply(const std::vector<VerifiedRecord>& records,
                      const std::vector<RefusalCount>& refusals,
                      const std::vector<int64_t>& delivered_commands, int64_t now_unix) = 0;
+  // The census's commit, one transaction, durable (fsynced) when it returns. Per login session,
+  // a datagram is accepted only if its seq is above the highest the store has committed for
+  // that login session (whichever census node committed it, however long ago), and that
+  // highest rises to the highest accepted; so a replay is refused even by a census that just
+  // started or never saw the original. Only accepted datagrams' records are applied (newest
+  // wins) and their confirmations mark the confirming agent's command delivered. Sets
+  // `accepted` on every datagram; refusal counts are added either way.
+  virtual void commit_datagrams(CensusCommit& commit, int64_t now_unix) {
+    (void)commit, (void)now_unix;
+    throw StoreError("this store cannot commit census datagrams");
+  }
+  // The highest datagram seq committed for a login session (0: none).
+  virtual uint32_t committed_datagram_seq(uint64_t login_session) {
+    (void)login_session;
+    throw StoreError("this store keeps no datagram sequences");
+  }
+  // Commands not yet confirmed by their agent, oldest first; command.id is set to id.
   virtual std::vector<PendingCommand> pending_commands(size_t limit) = 0;
   virtual int64_t queue_command(int64_t agent, const gatemeter_Command& command,
                                 int64_t now_unix) = 0;

@@ -11,6 +11,14 @@ namespace {
 
 using frame::Refusal;
 
+gatemeter_Command end_session_command(uint64_t session) {
+  gatemeter_Command c = gatemeter_Command_init_zero;
+  c.kind = gatemeter_CommandKind_COMMAND_END_SESSION;
+  c.session_id = session;
+  c.cause = gatemeter_StopCause_STOP_ZERO_BALANCE;
+  return c;
+}
+
 class CensusTest : public ServerFixture {
  protected:
   // Sends and waits for the ack of that datagram (acks of earlier ones are skipped).
@@ -39,6 +47,15 @@ class CensusTest : public ServerFixture {
           a[i].totals != b[i].totals || a[i].state != b[i].state)
         return false;
     return true;
+  }
+  // Sends datagram 1 of gw-1 (acknowledged, so committed), then queues a command for gw-1.
+  // Returns datagram 1, as someone on the path would have captured it.
+  std::vector<uint8_t> committed_then_command(TestAgent& a) {
+    auto captured = a.seal(one(make_record(7, 1)), 1);
+    EXPECT_TRUE(a.send_raw(captured));
+    EXPECT_TRUE(ack_for(a, 1).has_value());
+    store_->queue_command(store_->find_agent("gw-1")->id, end_session_command(7), 1'790'000'000);
+    return captured;
   }
   // After a refusal: the same agent's next good datagram is still acknowledged.
   void expect_still_serving(TestAgent& a) {
@@ -112,14 +129,23 @@ TEST_F(CensusTest, ReorderedRecordsNeverMoveTotalsBackButAreAcknowledged) {
   EXPECT_EQ(store_->session("gw-1", 7)->totals.charged_s, 180u);
 }
 
-TEST_F(CensusTest, DatagramsOutOfOrderWithinTheWindowAreAccepted) {
+// Datagram 1 arrives after datagram 2 was committed: at or below the highest committed seq of
+// its login session, it is refused like a replay. Nothing is lost: unacknowledged, its record
+// comes again in a later datagram (a higher seq), as the agent's outbox resends it.
+TEST_F(CensusTest, DatagramOlderThanTheHighestCommittedIsRefusedAndItsRecordComesInALaterOne) {
   auto a = logged_in("gw-1");
   const auto d1 = a->seal(one(make_record(1, 1)), 1);
   const auto d2 = a->seal(one(make_record(2, 1)), 2);
   ASSERT_TRUE(a->send_raw(d2));
   ASSERT_TRUE(ack_for(*a, 2).has_value());
+  EXPECT_EQ(store_->committed_datagram_seq(a->login_session()), 2u);
   ASSERT_TRUE(a->send_raw(d1));
-  ASSERT_TRUE(ack_for(*a, 1).has_value());
+  EXPECT_TRUE(eventually([&] { return refused(Refusal::replayed) == 1; }));
+  EXPECT_FALSE(a->receive_ack(500).has_value());
+  EXPECT_FALSE(store_->session("gw-1", 1).has_value());
+  const auto d3 = a->seal(one(make_record(1, 2)), 3);  // the resend
+  ASSERT_TRUE(a->send_raw(d3));
+  ASSERT_TRUE(ack_for(*a, 3).has_value());
   EXPECT_EQ(usage().size(), 2u);
 }
 
@@ -240,27 +266,136 @@ TEST_F(CensusTest, ReloginClosesOpenSessionsAndRefusesTheOldLoginSession) {
   EXPECT_EQ(s->login_session, rebooted.login_session());
 }
 
-TEST_F(CensusTest, PendingCommandRidesOnTheNextAck) {
-  auto a = logged_in("gw-1");
-  gatemeter_Command c = gatemeter_Command_init_zero;
-  c.kind = gatemeter_CommandKind_COMMAND_END_SESSION;
-  c.session_id = 42;
-  c.cause = gatemeter_StopCause_STOP_ZERO_BALANCE;
-  store_->queue_command(store_->find_agent("gw-1")->id, c, 1'790'000'000);
-  bool delivered = false;
-  for (uint32_t i = 1; i <= 40 && !delivered; ++i) {
-    auto ack = send_and_ack(*a, one(make_record(42, i)));
-    ASSERT_TRUE(ack.has_value());
-    if (ack->commands_count == 1) {
-      delivered = true;
-      EXPECT_EQ(wire_enum(ack->commands[0].kind), gatemeter_CommandKind_COMMAND_END_SESSION);
-      EXPECT_EQ(ack->commands[0].session_id, 42u);
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+// Sends one-record datagrams (session `session`, rising seqs) until an ack carries a command.
+std::optional<gatemeter_Command> command_from(TestAgent& a, uint64_t session, uint32_t& seq) {
+  for (int i = 0; i < 80; ++i) {
+    gatemeter_MeteringBatch b = gatemeter_MeteringBatch_init_zero;
+    b.records[b.records_count++] = make_record(session, ++seq);
+    const uint32_t sent = a.send_batch(b);
+    for (int k = 0; k < 20; ++k) {
+      auto ack = a.receive_ack(100);
+      if (!ack || ack->datagram_seq != sent) continue;
+      if (ack->commands_count > 0) return ack->commands[0];
+      break;
     }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
-  EXPECT_TRUE(delivered);
-  EXPECT_TRUE(eventually([&] { return store_->pending_commands(10).empty(); }));
+  return std::nullopt;
+}
+
+// Delivered means confirmed: the command carries its id, stays pending while the agent does
+// not confirm it (and is resent), and is delivered by the commit of the confirming datagram.
+TEST_F(CensusTest, PendingCommandIsResentUntilTheAgentConfirmsItsId) {
+  auto a = logged_in("gw-1");
+  const int64_t id =
+      store_->queue_command(store_->find_agent("gw-1")->id, end_session_command(42), 1'790'000'000);
+  uint32_t seq = 0;
+  auto c = command_from(*a, 42, seq);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(wire_enum(c->kind), gatemeter_CommandKind_COMMAND_END_SESSION);
+  EXPECT_EQ(c->session_id, 42u);
+  EXPECT_EQ(c->id, static_cast<uint64_t>(id));
+  EXPECT_EQ(store_->pending_commands(10).size(), 1u);  // sent is not delivered
+
+  // The agent's confirmation was lost: after the resend interval the command comes again.
+  auto again = command_from(*a, 42, seq);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->id, static_cast<uint64_t>(id));
+
+  // A datagram of confirmations alone: acknowledged, and the command is delivered before that.
+  gatemeter_MeteringBatch confirm = gatemeter_MeteringBatch_init_zero;
+  confirm.confirmed_commands[confirm.confirmed_commands_count++] = static_cast<uint64_t>(id);
+  auto ack = send_and_ack(*a, confirm);
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(ack->records_count, 0);
+  EXPECT_EQ(ack->commands_count, 0);
+  EXPECT_TRUE(store_->pending_commands(10).empty());
+  EXPECT_GE(census_->stats().confirmations.load(), 1u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));  // past a resend interval and a poll
+  for (int i = 0; i < 3; ++i) {
+    ack = send_and_ack(*a, one(make_record(42, ++seq)));
+    ASSERT_TRUE(ack.has_value());
+    EXPECT_EQ(ack->commands_count, 0);
+  }
+}
+
+TEST_F(CensusTest, UnconfirmedCommandGoesOutOncePerResendIntervalNotInEveryAckOfABurst) {
+  host::CensusSettings slow = census_settings_;
+  slow.command_resend_ms = 3000;
+  restart_census(&slow);
+  auto a = logged_in("gw-1");
+  store_->queue_command(store_->find_agent("gw-1")->id, end_session_command(42), 1'790'000'000);
+  uint32_t seq = 0;
+  ASSERT_TRUE(command_from(*a, 42, seq).has_value());
+  std::vector<uint32_t> burst;
+  for (int i = 0; i < 10; ++i) burst.push_back(a->send_batch(one(make_record(42, ++seq))));
+  int acks = 0, with_command = 0;
+  for (int k = 0; k < 100 && acks < 10; ++k)
+    if (auto ack = a->receive_ack(100)) ++acks, with_command += ack->commands_count > 0;
+  EXPECT_EQ(acks, 10);
+  EXPECT_EQ(with_command, 0);
+  EXPECT_EQ(census_->stats().commands_sent.load(), 1u);
+}
+
+TEST_F(CensusTest, CommandConfirmedByAnotherAgentStaysPending) {
+  auto a = logged_in("gw-1");
+  auto b = logged_in("gw-2");
+  const int64_t id =
+      store_->queue_command(store_->find_agent("gw-1")->id, end_session_command(42), 1'790'000'000);
+  gatemeter_MeteringBatch confirm = gatemeter_MeteringBatch_init_zero;
+  confirm.confirmed_commands[confirm.confirmed_commands_count++] = static_cast<uint64_t>(id);
+  ASSERT_TRUE(send_and_ack(*b, confirm).has_value());
+  EXPECT_EQ(store_->pending_commands(10).size(), 1u);
+  uint32_t seq = 0;
+  EXPECT_TRUE(command_from(*a, 42, seq).has_value());
+}
+
+// A captured datagram replayed to a census that restarted (its replay window is empty): the
+// store holds the highest seq committed for the login session, so the replay is refused as
+// `replayed`, draws no ack (which would carry the agent's pending command to whoever sent it),
+// changes nothing and consumes no command.
+TEST_F(CensusTest, DatagramReplayedAfterACensusRestartDrawsNoAckAndConsumesNoCommand) {
+  auto a = logged_in("gw-1");
+  const auto captured = committed_then_command(*a);
+  restart_census();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the new census reads the command
+  const auto before = usage();
+
+  ASSERT_TRUE(a->send_raw(captured));
+  EXPECT_TRUE(eventually([&] { return refused(Refusal::replayed) == 1; }));
+  EXPECT_FALSE(a->receive_ack(1000).has_value()) << "a replay must draw no ack";
+  EXPECT_TRUE(same(before, usage()));
+  ASSERT_EQ(store_->pending_commands(10).size(), 1u);
+  EXPECT_EQ(census_->stats().commands_sent.load(), 0u);
+
+  // The agent's own next datagram still gets the command, and the refusal is in the store.
+  ASSERT_TRUE(a->send_raw(a->seal(one(make_record(7, 2)), 2)));
+  auto ack = ack_for(*a, 2);
+  ASSERT_TRUE(ack.has_value());
+  ASSERT_EQ(ack->commands_count, 1);
+  EXPECT_EQ(ack->commands[0].session_id, 7u);
+  EXPECT_TRUE(eventually([&] {
+    for (const auto& r : store_->refusals())
+      if (r.reason == "replayed" && r.count >= 1) return true;
+    return false;
+  }));
+}
+
+// Several census nodes behind one address share the store: a datagram one node committed,
+// replayed to another node (whose own window never saw it), is refused there too.
+TEST_F(CensusTest, DatagramReplayedToAnotherCensusNodeDrawsNoAck) {
+  auto a = logged_in("gw-1");
+  const auto captured = committed_then_command(*a);
+  host::CensusServer& node_b = another_census_node();
+  ASSERT_TRUE(a->open_census("127.0.0.1:" + std::to_string(node_b.port())));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  ASSERT_TRUE(a->send_raw(captured));
+  EXPECT_TRUE(
+      eventually([&] { return node_b.refused(static_cast<size_t>(Refusal::replayed)) == 1; }));
+  EXPECT_FALSE(a->receive_ack(1000).has_value());
+  EXPECT_EQ(store_->pending_commands(10).size(), 1u);
+  EXPECT_EQ(node_b.stats().commands_sent.load(), 0u);
 }
 
 TEST_F(CensusTest, RefusalsAreCountedInTheStoreByReason) {

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "host/census/census_server.h"
 #include "host/login/login_server.h"
@@ -32,12 +33,13 @@ class ServerFixture : public ::testing::Test {
         host::CredentialVault::open_or_create(dir_ + "/vault.key"));
     tls_ = host::load_or_create_tls_identity(dir_ + "/key.pem", dir_ + "/cert.pem", "");
 
-    host::CensusSettings cs;
-    cs.port = 0;
-    cs.threads = 2;
-    cs.command_poll_ms = 50;
-    census_ = std::make_unique<host::CensusServer>(store_path_, cs);
+    census_settings_.port = 0;
+    census_settings_.threads = 2;
+    census_settings_.command_poll_ms = 50;
+    census_settings_.command_resend_ms = 500;
+    census_ = std::make_unique<host::CensusServer>(store_path_, census_settings_);
     census_->start();
+    census_settings_.port = census_->port();  // a restart binds the same port
 
     host::LoginSettings ls;
     ls.port = 0;
@@ -52,6 +54,7 @@ class ServerFixture : public ::testing::Test {
   void TearDown() override {
     if (login_) login_->stop();
     if (census_) census_->stop();
+    for (auto& c : other_censuses_) c->stop();
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
   }
@@ -72,6 +75,26 @@ class ServerFixture : public ::testing::Test {
 
   uint64_t refused(frame::Refusal r) const { return census_->refused(static_cast<size_t>(r)); }
 
+  // The census process restarts on the same port: nothing in memory survives (its replay
+  // window starts empty), the store does. The stopped one is kept, as the login service's
+  // hook still points at it (its registry refresh is harmless).
+  void restart_census(const host::CensusSettings* with = nullptr) {
+    census_->stop();
+    other_censuses_.push_back(std::move(census_));
+    if (with != nullptr)
+      census_settings_ = *with, census_settings_.port = other_censuses_.back()->port();
+    census_ = std::make_unique<host::CensusServer>(store_path_, census_settings_);
+    census_->start();
+  }
+  // Another census node over the same store, on a port of its own.
+  host::CensusServer& another_census_node() {
+    host::CensusSettings s = census_settings_;
+    s.port = 0;
+    other_censuses_.push_back(std::make_unique<host::CensusServer>(store_path_, s));
+    other_censuses_.back()->start();
+    return *other_censuses_.back();
+  }
+
   // Waits (bounded, no timing asserted) until cond holds; true if it did.
   template <typename Cond>
   static bool eventually(Cond cond, int max_ms = 5000) {
@@ -86,7 +109,9 @@ class ServerFixture : public ::testing::Test {
   std::unique_ptr<host::UsageStore> store_;
   std::unique_ptr<host::CredentialVault> vault_;
   host::TlsIdentity tls_;
+  host::CensusSettings census_settings_;
   std::unique_ptr<host::CensusServer> census_;
+  std::vector<std::unique_ptr<host::CensusServer>> other_censuses_;  // restarted, or other nodes
   std::unique_ptr<host::LoginServer> login_;
 };
 
