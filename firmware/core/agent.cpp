@@ -17,7 +17,11 @@ struct StoredSettings {
 }  // namespace
 
 Agent::Agent(hal::Clock& clock, store::RecordStore& journal, hal::Rng& rng, hal::Log& log)
-    : clock_(clock), journal_(journal), rng_(rng), log_(log), outbox_(table_, applied_, journal, log) {}
+    : clock_(clock),
+      journal_(journal),
+      rng_(rng),
+      log_(log),
+      outbox_(table_, applied_, journal, log) {}
 
 BootReport Agent::boot() {
   BootReport report;

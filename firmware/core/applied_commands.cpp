@@ -32,7 +32,8 @@ AppliedCommands::Entry* AppliedCommands::slot_for_new(uint64_t now_ms) {
     if (e.id == 0) return &e;
     if (!e.confirming && (oldest == nullptr || e.settled_ms < oldest->settled_ms)) oldest = &e;
   }
-  if (oldest != nullptr && now_ms - oldest->settled_ms >= config::command_remember_ms) return oldest;
+  if (oldest != nullptr && now_ms - oldest->settled_ms >= config::command_remember_ms)
+    return oldest;
   return nullptr;
 }
 
@@ -71,7 +72,8 @@ pb_size_t AppliedCommands::fill(uint64_t* out, uint32_t frame_seq) {
 void AppliedCommands::acknowledged(uint32_t datagram_seq, uint64_t now_ms) {
   for (Entry& e : entries_) {
     // Every datagram sealed from carried_from on carried this id (all confirming ids fit in one).
-    if (e.id == 0 || !e.confirming || e.carried_from == 0 || datagram_seq < e.carried_from) continue;
+    if (e.id == 0 || !e.confirming || e.carried_from == 0 || datagram_seq < e.carried_from)
+      continue;
     e.confirming = false;
     e.settled_ms = now_ms;
     --confirming_;

@@ -65,9 +65,9 @@ class AppliedCommands {
 
  private:
   struct Entry {
-    uint64_t id = 0;             // 0: free slot
-    uint64_t settled_ms = 0;     // when its confirmation was acknowledged
-    uint32_t carried_from = 0;   // frame seq of the first datagram that carried it; 0: none yet
+    uint64_t id = 0;            // 0: free slot
+    uint64_t settled_ms = 0;    // when its confirmation was acknowledged
+    uint32_t carried_from = 0;  // frame seq of the first datagram that carried it; 0: none yet
     bool confirming = false;
   };
   Entry* find(uint64_t id);

@@ -143,9 +143,9 @@ bool Outbox::add_record(const UsageRecord& r) {
   size_t size = 0;
   pb_get_encoded_size(&size, gatemeter_UsageRecord_fields, &w);
   size += 3;  // field tag and length prefix of the repeated sub-message
-  if (batch_.records_count > 0 && batch_bytes_ + size + frame::overhead +
-                                       confirmations_.wire_bytes() >
-                                   settings_.max_datagram_bytes)
+  if (batch_.records_count > 0 &&
+      batch_bytes_ + size + frame::overhead + confirmations_.wire_bytes() >
+          settings_.max_datagram_bytes)
     return false;
   ++batch_.records_count;
   batch_bytes_ += size;

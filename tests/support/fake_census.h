@@ -74,8 +74,8 @@ class FakeCensus {
     std::vector<uint8_t> out(frame::max_frame_size);
     // As the real census does: the ack's frame sequence is the datagram's, so acks from two
     // censuses (nodes) for different datagrams never look like replays to the agent.
-    out.resize(frame::seal({frame::FrameKind::ack, login_, h.seq}, &ack, key_, out.data(),
-                           out.size()));
+    out.resize(
+        frame::seal({frame::FrameKind::ack, login_, h.seq}, &ack, key_, out.data(), out.size()));
     return out;
   }
 
