@@ -38,6 +38,7 @@ JournalStatus Journal::mount() {
   max_epoch_ = 0;
   retired_through_ = 0;
   last_opened_ = geo_.sector_count - 1;  // a blank flash starts at sector 0
+  stale_ = no_sector;
   index_.clear();
   counters_ = Counters{};
   counters_address_ = no_address;
@@ -74,12 +75,27 @@ JournalStatus Journal::mount() {
     live[live_n++] = s;
   }
   live_count_ = live_n;
-  for (uint32_t i = live_n; i-- > 0;)
+  for (uint32_t i = live_n; i-- > 1;)
     if (!replay_sector(live[i])) return JournalStatus::flash_error;
 
+  // The newest sector last: if it adds nothing to the older ones it is what a collection cut
+  // short left in the sector it had opened, and leaving it out gives back that sector.
+  uint32_t head_at = 0;
   if (live_n > 0) {
-    head_ = static_cast<int32_t>(live[0]);
-    if (!find_dirty_end(live[0])) return JournalStatus::flash_error;
+    bool copies = false;
+    if (!holds_only_copies(live[0], copies)) return JournalStatus::flash_error;
+    if (copies) {
+      sectors_[live[0]].live = false;
+      --live_count_;
+      stale_ = static_cast<int32_t>(live[0]);
+      head_at = 1;
+    } else if (!replay_sector(live[0])) {
+      return JournalStatus::flash_error;
+    }
+  }
+  if (live_n > head_at) {
+    head_ = static_cast<int32_t>(live[head_at]);
+    if (!find_dirty_end(live[head_at])) return JournalStatus::flash_error;
   }
   if (counters_address_ != no_address) {
     Type type;
@@ -116,6 +132,7 @@ bool Journal::scan_sector(uint32_t s) {
     if (type == Type::retire && length == entry::retire_payload) {
       const uint32_t through = entry::get_u32(payload);
       if (through > retired_through_) retired_through_ = through;
+      sec.has_retire = true;
     }
     off += static_cast<uint32_t>(entry::align_up(entry::header_size + length, alignment_));
   }
@@ -163,6 +180,51 @@ bool Journal::replay_sector(uint32_t s) {
   return true;
 }
 
+// Whether every entry of sector s is a byte-for-byte copy of the entry that is live without it
+// (the older sectors are replayed already). A collection copies entries exactly and writes
+// nothing else before its retire entry, so a sector it opened and a cut stopped it in before
+// that retire holds only such copies; so does a sector with nothing valid in it. Leaving such a
+// sector out recovers exactly the same state. A retire or forget entry always changes the state.
+bool Journal::holds_only_copies(uint32_t s, bool& copies) {
+  copies = false;
+  if (sectors_[s].has_retire) return true;
+  const uint32_t base = s * geo_.sector_size;
+  for (uint32_t off = first_entry_offset(); off < sectors_[s].used;) {
+    uint8_t p[probe_size];
+    const size_t want = geo_.sector_size - off < probe_size ? geo_.sector_size - off : probe_size;
+    if (!flash_.read(base + off, p, want)) return false;
+    if (entry::is_filler(p)) {
+      off += alignment_;
+      continue;
+    }
+    Type type{};
+    size_t length = 0;
+    entry::check_header(p, geo_.sector_size - off, type, length);  // valid: scan_sector said so
+    uint32_t original = no_address;
+    if (type == Type::record && length >= 12) {
+      const size_t pos = index_.find(entry::get_u64(p + entry::header_size));
+      if (pos != JournalIndex::none &&
+          index_.at(pos).seq == entry::get_u32(p + entry::header_size + 8))
+        original = index_.at(pos).address;
+    } else if (type == Type::counters) {
+      original = counters_address_;
+    } else if (type == Type::config) {
+      original = config_address_;
+    }
+    if (original == no_address) return true;
+    // The same header (type, length, CRC) and the same payload: the same entry.
+    if (!flash_.read(original, gc_buf_, entry::header_size)) return false;
+    if (std::memcmp(p, gc_buf_, entry::header_size) != 0) return true;
+    if (!flash_.read(base + off + entry::header_size, buf_, length) ||
+        !flash_.read(original + entry::header_size, gc_buf_, length))
+      return false;
+    if (std::memcmp(buf_, gc_buf_, length) != 0) return true;
+    off += static_cast<uint32_t>(entry::align_up(entry::header_size + length, alignment_));
+  }
+  copies = true;
+  return true;
+}
+
 // Finds the end of whatever follows the head's last good entry (a torn entry, a torn filler):
 // the last byte that is not erased, rounded up to the entry alignment.
 bool Journal::find_dirty_end(uint32_t s) {
@@ -207,6 +269,20 @@ bool Journal::read_entry(uint32_t address, uint8_t* buf, Type& type, size_t& len
 
 // ---- writing ----------------------------------------------------------------------------------
 
+// The sector recovery left out holds copies that are redundant only while nothing changes: a
+// forget written later would make a stale copy of that record look live again. So its header is
+// zeroed (the sector then holds nothing; the rotation erases it in its turn) before any other
+// write. A cut before the zeroing lands changes nothing, so the sector is left out again.
+bool Journal::void_stale_sector() {
+  static constexpr uint8_t zeros[entry::first_entry_max] = {};
+  const uint32_t n = first_entry_offset();
+  if (!flash_.program(static_cast<uint32_t>(stale_) * geo_.sector_size, zeros, n)) return false;
+  stats_.bytes_programmed += n;
+  sectors_[stale_] = Sector{};
+  stale_ = no_sector;
+  return true;
+}
+
 JournalStatus Journal::append(Type type, const uint8_t* payload, size_t length,
                               uint32_t& address) {
   const size_t size = entry::encode_entry(type, payload, length, alignment_, buf_);
@@ -215,6 +291,13 @@ JournalStatus Journal::append(Type type, const uint8_t* payload, size_t length,
 
 JournalStatus Journal::write_entry(const uint8_t* bytes, size_t size, bool for_gc,
                                    uint32_t& address) {
+  if (stale_ != no_sector && !void_stale_sector()) return JournalStatus::flash_error;
+  // A collection a flash error stopped, or one older firmware left half done, may hold a spare
+  // sector: it is finished before this write takes room in the head that it needs.
+  for (uint32_t i = 0; !for_gc && free_sectors() < gc_reserve && i < geo_.sector_count; ++i) {
+    const JournalStatus st = collect_oldest();
+    if (st != JournalStatus::ok) return st;
+  }
   // Every sector keeps room for one retire entry, so a collection always has somewhere to
   // write the retire entry that completes it.
   const bool retire = bytes[0] == static_cast<uint8_t>(Type::retire);

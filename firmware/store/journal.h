@@ -5,7 +5,9 @@
 // opened. Before that would leave no spare sector, garbage collection copies what is still
 // live out of the oldest sector and retires it, so sectors are erased in strict rotation (wear
 // is spread evenly). Recovery scans the sectors once and rebuilds the index in RAM; it never
-// writes, so a power cut during recovery costs nothing.
+// writes, so a power cut during recovery costs nothing. A newest sector that holds only copies
+// of what older sectors hold (a collection cut short after it opened a sector) is left out and
+// counts as free, so no chain of interrupted collections can use up the spare sectors.
 #pragma once
 
 #include <cstddef>
@@ -43,19 +45,23 @@ class Journal final : public RecordStore {
     uint32_t epoch = 0;   // 0: no valid header
     uint32_t used = 0;    // bytes from the sector start up to the first free byte
     bool live = false;
+    bool has_retire = false;  // the scan found a retire entry in it
   };
   static constexpr uint32_t no_address = ~uint32_t{0};
   static constexpr int32_t no_sector = -1;
   // Free sectors normal writes leave untouched: one for garbage collection to copy into, one
-  // more so that a collection cut short by a power cut can be finished after the reboot.
+  // more as margin for a journal whose older firmware left a collection half done in a sector
+  // of its own (this code's cut collections cost no sector: recovery frees the one they opened).
   static constexpr uint32_t gc_reserve = 2;
 
   bool geometry_usable() const;
   uint32_t first_entry_offset() const;
   bool scan_sector(uint32_t s);
   bool replay_sector(uint32_t s);
+  bool holds_only_copies(uint32_t s, bool& copies);
   bool find_dirty_end(uint32_t s);
   bool zero_dirty_region();
+  bool void_stale_sector();
 
   JournalStatus append(entry::Type type, const uint8_t* payload, size_t length,
                        uint32_t& address);
@@ -86,6 +92,9 @@ class Journal final : public RecordStore {
   uint32_t max_epoch_ = 0;
   uint32_t retired_through_ = 0;
   uint32_t last_opened_ = 0;     // where the rotation continues from
+  // A sector recovery left out because it held only copies; its header is zeroed before
+  // anything else is written (see void_stale_sector).
+  int32_t stale_ = no_sector;
 
   JournalIndex index_;
   Counters counters_;

@@ -6,8 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <map>
 #include <memory>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "firmware/store/journal_entry.h"
 #include "tests/support/agent_flash.h"
@@ -225,6 +228,192 @@ TEST_F(Fixture, ACorruptedEntryIsNeverReturned) {
   EXPECT_FALSE(j->find(5, r));
   remount();
   EXPECT_EQ(j->record_count(), 0u);
+}
+
+// Remembers the operation that programmed the last retire entry: a collection ends with it.
+struct LastRetire final : FlashObserver {
+  uint64_t index = ~uint64_t{0};
+  void before_operation(uint64_t i, Op op, uint32_t, const void* data, size_t) override {
+    if (op == Op::program && *static_cast<const uint8_t*>(data) == uint8_t(entry::Type::retire))
+      index = i;
+  }
+};
+
+// A collection cut short, booted, cut again in the collection that resumes it, and so on: the
+// same collection is cut up to five times in a row, hundreds of times over. After every reboot
+// the journal holds what it promised (or the interrupted call's result) and still has both
+// spare sectors: a cut costs at most the torn entry's space, never a sector, so no chain of
+// interrupted collections leaves it full with the power on.
+TEST(JournalPowerCuts, NoChainOfCutCollectionsUsesUpTheSpareSectors) {
+  const hal::FlashGeometry g{512, 8, 4};  // 6 records a sector: collections all the time
+  std::vector<uint8_t> bytes(size_t{g.sector_size} * g.sector_count);
+  { SimFlash blank(g, bytes.data(), true); }
+  std::map<uint64_t, uint32_t> stored;  // session -> seq the journal acknowledged
+  std::mt19937_64 rng(11);
+  uint32_t cuts_in_collections = 0, chains_of_five = 0;
+
+  // Mounts, checks the spare sectors and that every session holds its acknowledged seq (the
+  // session being written may also hold the new one).
+  auto mount_and_check = [&](SimFlash& f, Journal& j, uint64_t id, uint32_t seq) {
+    ASSERT_EQ(j.mount(), JournalStatus::ok);
+    ASSERT_LE(j.live_sectors(), g.sector_count - 2) << "a cut cost a spare sector";
+    ASSERT_EQ(f.nor_violations(), 0u);
+    size_t expected = stored.size();
+    for (const auto& [s, q] : stored) {
+      UsageRecord r;
+      ASSERT_TRUE(j.find(s, r)) << s;
+      if (s == id) {
+        EXPECT_TRUE(r.seq == q || r.seq == seq) << s;
+      } else {
+        EXPECT_EQ(r.seq, q) << s;
+      }
+    }
+    if (stored.count(id) == 0) {
+      UsageRecord r;
+      if (j.find(id, r)) {
+        EXPECT_EQ(r.seq, seq);
+        ++expected;
+      }
+    }
+    EXPECT_EQ(j.record_count(), expected);
+  };
+
+  for (int step = 0; step < 3000; ++step) {
+    const uint64_t id = 1 + rng() % 10;
+    if (stored.count(id) != 0 && rng() % 4 == 0) {  // an acknowledgement now and then
+      SimFlash f(g, bytes.data(), false);
+      Journal j(f);
+      ASSERT_EQ(j.mount(), JournalStatus::ok);
+      ASSERT_EQ(j.forget(id, stored[id]), JournalStatus::ok);
+      stored.erase(id);
+      continue;
+    }
+    const uint32_t seq = (stored.count(id) != 0 ? stored[id] : 0) + 1;
+    for (int cut = 0; cut < 5; ++cut) {
+      // A clean run on a copy says whether the put collects, and which operations do.
+      std::vector<uint8_t> trial = bytes;
+      LastRetire last;
+      {
+        SimFlash f(g, trial.data(), false);
+        f.observe(&last);
+        Journal j(f);
+        ASSERT_EQ(j.mount(), JournalStatus::ok);
+        ASSERT_EQ(j.put_record(make(id, seq)), JournalStatus::ok) << "step " << step;
+        if (j.stats().gc_runs == 0) break;
+      }
+      SimFlash f(g, bytes.data(), false, rng());
+      Journal j(f);
+      f.cut_power_at(rng() % (last.index + 1));  // up to and including the retire entry
+      ASSERT_EQ(j.mount(), JournalStatus::ok);
+      ASSERT_NE(j.put_record(make(id, seq)), JournalStatus::ok);
+      ASSERT_FALSE(f.powered());
+      ++cuts_in_collections;
+      if (cut == 4) ++chains_of_five;
+      f.power_on();
+      Journal after(f);
+      mount_and_check(f, after, id, seq);
+      if (HasFatalFailure()) return;
+    }
+    SimFlash f(g, bytes.data(), false);
+    Journal j(f);
+    mount_and_check(f, j, id, seq);
+    if (HasFatalFailure()) return;
+    ASSERT_EQ(j.put_record(make(id, seq)), JournalStatus::ok) << "step " << step;
+    stored[id] = seq;
+  }
+  EXPECT_GT(cuts_in_collections, 1000u);
+  EXPECT_GT(chains_of_five, 100u);
+}
+
+// What a clean run of one call writes: each program's address and bytes (an erase: no bytes).
+struct Writes final : FlashObserver {
+  struct Write {
+    Op op;
+    uint32_t address;
+    std::vector<uint8_t> bytes;
+  };
+  std::vector<Write> writes;
+  void before_operation(uint64_t, Op op, uint32_t address, const void* data,
+                        size_t length) override {
+    const auto* b = static_cast<const uint8_t*>(data);
+    writes.push_back(
+        {op, address,
+         op == Op::program ? std::vector<uint8_t>(b, b + length) : std::vector<uint8_t>{}});
+  }
+};
+
+// A collection opens a sector, copies a record into it and is cut before its retire entry:
+// recovery leaves that sector out, though its copy is still on the flash. The record is then
+// forgotten in the old head. However the journal is mounted after that, the record must stay
+// forgotten: the left-out sector's copies must never count again once the state has moved on.
+TEST(JournalPowerCuts, CopiesLeftOutByRecoveryNeverComeBackAfterAForget) {
+  const hal::FlashGeometry g{512, 8, 4};
+  std::vector<uint8_t> bytes(size_t{g.sector_size} * g.sector_count);
+  { SimFlash blank(g, bytes.data(), true); }
+  std::mt19937_64 rng(5);
+  uint32_t seqs[11] = {};
+  uint32_t checked = 0;
+  for (int step = 0; step < 20000 && checked < 20; ++step) {
+    const uint64_t id = 1 + rng() % 10;
+    // A clean run on a copy: does the put's collection open a sector and copy a record into it?
+    std::vector<uint8_t> trial = bytes;
+    Writes w;
+    {
+      SimFlash f(g, trial.data(), false);
+      f.observe(&w);
+      Journal j(f);
+      ASSERT_EQ(j.mount(), JournalStatus::ok);
+      ASSERT_EQ(j.put_record(make(id, seqs[id] + 1)), JournalStatus::ok);
+    }
+    size_t opened = w.writes.size(), copy = 0, retire = 0;
+    for (size_t i = 0; i < w.writes.size(); ++i) {
+      const Writes::Write& x = w.writes[i];
+      if (x.op == FlashObserver::Op::erase) {
+        opened = i;
+      } else if (i > opened + 1 && copy == 0 && x.bytes[0] == uint8_t(entry::Type::record) &&
+                 x.address / g.sector_size == w.writes[opened].address / g.sector_size) {
+        copy = i;
+      } else if (copy != 0 && retire == 0 && x.bytes[0] == uint8_t(entry::Type::retire)) {
+        retire = i;
+      }
+    }
+    SimFlash f(g, bytes.data(), false, rng());
+    if (retire != 0) {
+      // Cut at the retire entry: the new sector holds the copies and a torn retire.
+      f.cut_power_at(retire);
+      Journal j(f);
+      ASSERT_EQ(j.mount(), JournalStatus::ok);
+      ASSERT_NE(j.put_record(make(id, seqs[id] + 1)), JournalStatus::ok);
+      f.power_on();
+      const uint8_t* copied = w.writes[copy].bytes.data() + entry::header_size;
+      const uint64_t session = entry::get_u64(copied);
+      const uint32_t seq = entry::get_u32(copied + 8);
+      Journal after(f);
+      ASSERT_EQ(after.mount(), JournalStatus::ok);
+      ASSERT_EQ(seqs[session], seq);
+      const uint32_t sectors_opened = after.stats().sectors_opened;
+      ASSERT_EQ(after.forget(session, seq), JournalStatus::ok);
+      seqs[session] = 0;
+      if (after.stats().sectors_opened != sectors_opened) continue;  // the sector was erased
+      Journal again(f);
+      ASSERT_EQ(again.mount(), JournalStatus::ok);
+      UsageRecord r;
+      EXPECT_FALSE(again.find(session, r)) << "a forgotten record came back, step " << step;
+      ++checked;
+      continue;
+    }
+    Journal j(f);
+    ASSERT_EQ(j.mount(), JournalStatus::ok);
+    ASSERT_EQ(j.put_record(make(id, ++seqs[id])), JournalStatus::ok);
+    if (rng() % 3 == 0) {  // keep the live set small
+      const uint64_t acked = 1 + rng() % 10;
+      if (seqs[acked] != 0) {
+        ASSERT_EQ(j.forget(acked, seqs[acked]), JournalStatus::ok);
+        seqs[acked] = 0;
+      }
+    }
+  }
+  EXPECT_GE(checked, 20u);
 }
 
 }  // namespace
