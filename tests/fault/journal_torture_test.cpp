@@ -31,10 +31,11 @@
 //     flash for 0 -> 1 (nor_violations) and its calls fail with the power on;
 //   - the find of the torn tail stops at its first erased byte: the same, less often (only
 //     tails with an 0xFF byte inside them);
-//   - a collection writes its retire entry before its copies: records lost at cuts inside it;
-//   - one spare sector instead of two: a collection cut short cannot finish (full, power on).
-// The last three the exact check alone never sees: only the NOR count, the store calls that
-// fail with the power on, and the real boot's check do.
+//   - a collection writes its retire entry before its copies: records lost at cuts inside it.
+// The second and third the exact check alone never sees: only the NOR count, the store calls
+// that fail with the power on, and the real boot's check do. (Before the journal learned to
+// drop a sector holding only a cut collection's copies, this test found that two collections
+// cut in a row used up both spare sectors and left the journal full for good.)
 //
 // Last line: power_cuts=<N> violations=<M> word_cuts=<W> second_cuts_in_gc=<G>
 // triple_chains=<T> nor_violations=<V> failed_while_powered=<F>; exit status 1 if M > 0, if V
