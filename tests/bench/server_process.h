@@ -1,0 +1,51 @@
+// gatemeter-server as a child process of the benchmark: started on 127.0.0.1 over a state
+// folder, stopped with SIGTERM (it then commits and acknowledges what it verified), and the
+// census's own counters read from the line it prints on the way out.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace gm::bench {
+
+struct CensusCounters {  // from "census: N datagrams, N accepted, N records committed in N commits"
+  uint64_t datagrams = 0, accepted = 0, records_committed = 0, commits = 0;
+  bool seen = false;
+  double records_per_commit() const {
+    return commits ? static_cast<double>(records_committed) / commits : 0;
+  }
+};
+
+class ServerProcess {
+ public:
+  ServerProcess() = default;
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // False (and a line on stderr) if it exited before printing its ready line.
+  bool start(const std::string& server_path, const std::string& state_dir, unsigned census_threads);
+  // SIGTERM, wait for the exit; the counters are final afterwards.
+  void stop();
+
+  pid_t pid() const { return pid_; }
+  uint16_t login_port() const { return login_port_; }
+  uint16_t census_port() const { return census_port_; }
+  CensusCounters counters() const;
+  double cpu_seconds() const;  // user + system, all threads, from /proc
+
+ private:
+  pid_t pid_ = -1;
+  uint16_t login_port_ = 0, census_port_ = 0;
+  std::thread reader_;
+  mutable std::mutex mutex_;
+  CensusCounters counters_;
+};
+
+double cpu_seconds_self();
+
+}  // namespace gm::bench
