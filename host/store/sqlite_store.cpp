@@ -235,6 +235,12 @@ class SqliteStore final : public UsageStore {
     // commit wait ~150 ms on the filesystem (measured with bench_census: that was the census's
     // p99 after every burst); a few hundred MB of disk is the cheaper price.
     exec("PRAGMA journal_size_limit=-1");
+    // How long the log may grow before a commit makes it start again (see
+    // set_automatic_checkpoints): 64 Ki
+    // frames, 256 MiB of 4 KiB pages. A URI may say otherwise (wal_restart_frames=N).
+    wal_restart_frames_ = static_cast<int>(sqlite3_uri_int64(sqlite3_db_filename(db_, "main"),
+                                                             "wal_restart_frames", 65536));
+    if (wal_restart_frames_ < 1) wal_restart_frames_ = 1;
     exec("BEGIN IMMEDIATE");
     exec(schema);
     exec("COMMIT");
@@ -415,12 +421,26 @@ class SqliteStore final : public UsageStore {
     return session_of(s);
   }
 
+  // Off (the census's committer): no commit copies the log back itself; a thread of the
+  // census's own calls checkpoint() (PASSIVE) instead. But the log starts again from its
+  // beginning only when a writer finds all of it copied, and a committer that never pauses
+  // never does: under sustained load the log grew by every commit's pages (3 GB in
+  // bench_census's 60 s phase, without end). So once a commit leaves more than
+  // wal_restart_frames in the log, that commit (already durable, its lock released) runs a
+  // RESTART checkpoint: it copies what the passive thread left, little since it keeps up,
+  // and the next commit writes from the start. One short wait of the committer, now and then,
+  // buys a log of bounded size.
   void set_automatic_checkpoints(bool on) override {
-    exec(on ? "PRAGMA wal_autocheckpoint=1000" : "PRAGMA wal_autocheckpoint=0");
+    if (on) {
+      exec("PRAGMA wal_autocheckpoint=1000");  // SQLite's own hook replaces ours
+      return;
+    }
+    exec("PRAGMA wal_autocheckpoint=0");
+    sqlite3_wal_hook(db_, &SqliteStore::restart_long_log, this);
   }
 
   // PASSIVE: copies what it can without waiting for the writer or readers, so it runs beside
-  // the committer. The log restarts from its beginning once a checkpoint has caught up.
+  // the committer.
   void checkpoint() override {
     const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
     if (rc != SQLITE_OK && rc != SQLITE_BUSY)
@@ -531,6 +551,12 @@ class SqliteStore final : public UsageStore {
     }
   }
 
+  static int restart_long_log(void* self, sqlite3* db, const char* name, int frames) {
+    if (frames >= static_cast<SqliteStore*>(self)->wal_restart_frames_)
+      sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+    return SQLITE_OK;  // the commit stands whatever the checkpoint did (busy: the next tries)
+  }
+
   int64_t query_i64(const char* sql) {
     Statement s(db_, sql);
     return s.step() ? s.i64(0) : -1;
@@ -568,6 +594,7 @@ class SqliteStore final : public UsageStore {
   }
 
   sqlite3* db_ = nullptr;
+  int wal_restart_frames_ = 65536;
   // Closes db_ when the object goes, also when its constructor throws (a refused open must
   // not keep the file, its locks and its cache). Declared before the statements, so it runs
   // after they are finalized.
