@@ -11,7 +11,7 @@
 #include "host/config/server_config.h"
 #include "host/login/tls_identity.h"
 #include "host/store/credential_vault.h"
-#include "host/store/usage_store.h"
+#include "host/store/store.h"
 
 using namespace gm::host;
 
@@ -60,7 +60,7 @@ std::string csv(const std::string& s) {
   return q + "\"";
 }
 
-void export_csv(UsageStore& store, std::ostream& out) {
+void export_csv(UsageReports& store, std::ostream& out) {
   // Column names are what sim/usage_compare reads (agent_id, session_id, totals).
   out << "agent_id,session_id,subscriber,realm,service,billing,start_unix,last_seq,state,"
          "stop_cause,stop_cause_code,charged_s,free_s,octets_in,octets_out\n";
@@ -89,21 +89,22 @@ int run(ServerConfig& config, const std::vector<std::string>& args) {
   if (cmd == "init" || cmd == "pin") {
     need(0, "no arguments");
     if (cmd == "init") {
-      open_sqlite_store(config.store);
-      CredentialVault::open_or_create(config.vault_key);
+      const size_t sealed_agents = open_store(config.store)->list_agents().size();
+      CredentialVault::open_or_create(config.vault_key, sealed_agents);
     }
     const auto id = load_or_create_tls_identity(config.tls_key, config.tls_cert, config.pin_file);
     std::printf("%s\n", to_hex(id.pin.data(), id.pin.size()).c_str());
     return 0;
   }
 
-  auto store = open_sqlite_store(config.store);
+  auto store = open_store(config.store);
   const int64_t now = std::time(nullptr);
   if (cmd == "add-agent") {
     need(1, "an agent id");
     const std::string& id = args[1];
     if (id.empty() || id.size() > 39) throw ConfigError("add-agent: agent id must be 1 to 39 characters");
-    const auto vault = CredentialVault::open_or_create(config.vault_key);
+    const auto vault =
+        CredentialVault::open_or_create(config.vault_key, store->list_agents().size());
     const auto credential = CredentialVault::generate();
     if (!store->add_agent(id, vault.seal(credential, id), now)) {
       std::fprintf(stderr, "censusctl: agent \"%s\" already exists\n", id.c_str());
@@ -114,7 +115,9 @@ int run(ServerConfig& config, const std::vector<std::string>& args) {
                 to_hex(credential.data(), credential.size()).c_str());
   } else if (cmd == "disable-agent" || cmd == "enable-agent") {
     need(1, "an agent id");
-    if (!store->set_agent_enabled(args[1], cmd == "enable-agent")) {
+    // Disabling ends the agent's login sessions: every census refuses its frames from the
+    // next commit on, and it cannot log in again until enabled.
+    if (!store->set_agent_enabled(args[1], cmd == "enable-agent", now)) {
       std::fprintf(stderr, "censusctl: no agent \"%s\"\n", args[1].c_str());
       return 1;
     }

@@ -16,6 +16,7 @@
 #include "host/config/server_config.h"
 #include "host/login/login_server.h"
 #include "host/store/credential_vault.h"
+#include "host/store/store.h"
 
 using namespace gm::host;
 
@@ -47,7 +48,9 @@ int main(int argc, char** argv) {
         config.census_listen.ip == "0.0.0.0")
       throw ConfigError("census_advertise: must be set when census_listen is 0.0.0.0 (agents "
                         "need an address they can send to)");
-    open_sqlite_store(config.store);  // creates the schema before either service reads it
+    // Creates or migrates the schema before either service reads it.
+    const size_t sealed_agents = open_store(config.store)->list_agents().size();
+    const auto vault = CredentialVault::open_or_create(config.vault_key, sealed_agents);
 
     if (config.role != "login") {
       CensusSettings s;
@@ -56,13 +59,13 @@ int main(int argc, char** argv) {
       s.threads = config.census_threads;
       s.max_queued_records = config.max_queued_records;
       s.receive_buffer_bytes = config.receive_buffer_bytes;
-      census = std::make_unique<CensusServer>(config.store, s);
+      census = std::make_unique<CensusServer>(config.store, vault, s);
       census->start();
       // census_listen port 0 (tests): tell agents the port the kernel chose.
       if (config.census_advertise_defaulted)
         config.census_advertise = {s.listen_ip + ":" + std::to_string(census->port())};
       std::printf("census: listening on %s:%u, store %s\n", s.listen_ip.c_str(), census->port(),
-                  config.store.c_str());
+                  describe_store(config.store).c_str());
     }
     if (config.role != "census") {
       LoginSettings s;
@@ -73,11 +76,9 @@ int main(int argc, char** argv) {
       s.census = config.census_advertise;
       s.updates = config.updates;
       s.timeout_s = config.login_timeout_s;
-      auto vault = CredentialVault::open_or_create(config.vault_key);
+      s.login_lifetime_s = config.login_lifetime_s;
       auto tls = load_or_create_tls_identity(config.tls_key, config.tls_cert, config.pin_file);
-      std::function<void()> on_login;
-      if (census) on_login = [c = census.get()] { c->registry().refresh(); };
-      login = std::make_unique<LoginServer>(config.store, vault, tls, s, on_login);
+      login = std::make_unique<LoginServer>(config.store, vault, tls, s);
       login->start();
       std::printf("login: listening on %s:%u, key pin %s (also in %s)\n", s.listen_ip.c_str(),
                   login->port(), to_hex(tls.pin.data(), tls.pin.size()).c_str(),

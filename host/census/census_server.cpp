@@ -37,6 +37,7 @@ const char* census_refusal_name(size_t reason) {
   switch (static_cast<CensusRefusal>(reason)) {
     case CensusRefusal::invalid_record: return "invalid_record";
     case CensusRefusal::store_failed: return "store_failed";
+    case CensusRefusal::login_closed: return "login_closed";
     case CensusRefusal::count_: break;
   }
   return "invalid";
@@ -88,17 +89,17 @@ struct CensusServer::Impl {
     Work staged;
   };
 
-  std::string store_path;
+  std::string store_spec;
   CensusSettings settings;
   CensusStats& stats;
   LoginRegistry& registry;
   std::vector<std::unique_ptr<Worker>> workers;
 
   std::mutex queue_mutex;
-  std::condition_variable work_ready, space_ready, checkpoint_wake;
+  std::condition_variable work_ready, space_ready;
   Work queue;
   bool stopping = false;
-  std::thread committer, checkpointer, acker;
+  std::thread committer, acker;
 
   // Committed acks wait here for the acker, which seals and sends them while the committer
   // already applies the next batch.
@@ -114,7 +115,7 @@ struct CensusServer::Impl {
   bool ack_stopping = false;
 
   Impl(std::string path, CensusSettings s, CensusStats& st, LoginRegistry& r)
-      : store_path(std::move(path)), settings(std::move(s)), stats(st), registry(r) {}
+      : store_spec(std::move(path)), settings(std::move(s)), stats(st), registry(r) {}
 
   void refuse(size_t reason, const sockaddr_in& from) {
     const uint64_t n = ++stats.refused[reason];
@@ -151,7 +152,7 @@ struct CensusServer::Impl {
     ack.fd = w.socket.native_handle();
     ack.to = from;
     ack.seq = h.seq;
-    w.staged.commit.datagrams.push_back({login->agent, login->id, h.seq, false});
+    w.staged.commit.datagrams.push_back({login->agent, login->id, h.seq});
     for (pb_size_t i = 0; i < w.batch.records_count; ++i) {
       VerifiedRecord v;
       if (!from_wire(w.batch.records[i], v.record)) {
@@ -222,13 +223,12 @@ struct CensusServer::Impl {
 
   // Steps 3-5, on one thread with its own store connection.
   void commit_loop() {
-    std::unique_ptr<UsageStore> store;
+    std::unique_ptr<Store> store;
     try {
-      store = open_sqlite_store(store_path);
+      store = open_store(store_spec, {.busy_writer = true});
     } catch (const StoreError& e) {
       std::fprintf(stderr, "census: committer cannot open the store: %s\n", e.what());
     }
-    if (store) store->set_automatic_checkpoints(false);  // checkpoint_loop() does them
     Work work;
     std::array<uint64_t, census_refusal_reasons> flushed{};
     // Each agent's unconfirmed commands in id order, as last read from the store (and less
@@ -275,15 +275,21 @@ struct CensusServer::Impl {
           flushed = now_counts;
           ++stats.commits;
           for (size_t k = 0; k < work.acks.size(); ++k) {
-            if (work.commit.datagrams[k].accepted)
-              stats.records_committed += work.acks[k].count;
-            else
-              refuse(static_cast<size_t>(frame::Refusal::replayed), work.acks[k].to);
+            switch (work.commit.datagrams[k].verdict) {
+              case DatagramVerdict::accepted:
+                stats.records_committed += work.acks[k].count;
+                break;
+              case DatagramVerdict::login_closed:
+                refuse(static_cast<size_t>(CensusRefusal::login_closed), work.acks[k].to);
+                break;
+              default:
+                refuse(static_cast<size_t>(frame::Refusal::replayed), work.acks[k].to);
+            }
           }
           // Confirmed commands are delivered now: never resend them from this node.
           for (const CommandConfirmation& c : work.commit.confirmations) {
             const VerifiedDatagram& d = work.commit.datagrams[c.datagram];
-            if (!d.accepted) continue;
+            if (!d.accepted()) continue;
             ++stats.confirmations;
             auto it = commands.find(d.agent);
             if (it != commands.end() && std::erase_if(it->second, [&](const PendingCommand& p) {
@@ -305,6 +311,8 @@ struct CensusServer::Impl {
       if (store && std::chrono::steady_clock::now() >= next_command_poll) {
         next_command_poll = std::chrono::steady_clock::now() +
                             std::chrono::milliseconds(settings.command_poll_ms);
+        // Closed logins leave the registry (their datagrams are refused at commit already).
+        registry.poll();
         try {
           commands.clear();
           std::unordered_map<int64_t, SteadyTime> still_pending;
@@ -321,28 +329,6 @@ struct CensusServer::Impl {
       send_acks(work, commands, last_sent);
       work.clear();
       if (last) return;
-    }
-  }
-
-  // Keeps the write-ahead log short without ever making a commit wait for it.
-  void checkpoint_loop() {
-    std::unique_ptr<UsageStore> store;
-    try {
-      store = open_sqlite_store(store_path);
-    } catch (const StoreError& e) {
-      std::fprintf(stderr, "census: checkpointer cannot open the store: %s\n", e.what());
-      return;
-    }
-    std::unique_lock lock(queue_mutex);
-    while (!stopping) {
-      checkpoint_wake.wait_for(lock, std::chrono::milliseconds(100));
-      lock.unlock();
-      try {
-        store->checkpoint();
-      } catch (const StoreError& e) {
-        std::fprintf(stderr, "census: %s\n", e.what());
-      }
-      lock.lock();
     }
   }
 
@@ -363,7 +349,7 @@ struct CensusServer::Impl {
     std::vector<AckJob> jobs;
     jobs.reserve(work.acks.size());
     for (size_t k = 0; k < work.acks.size(); ++k) {
-      if (!work.commit.datagrams[k].accepted) continue;
+      if (!work.commit.datagrams[k].accepted()) continue;
       PendingAck& p = work.acks[k];
       AckJob& j = jobs.emplace_back();
       j.fd = p.fd;
@@ -448,9 +434,10 @@ struct CensusServer::Impl {
   }
 };
 
-CensusServer::CensusServer(std::string store_path, CensusSettings settings)
-    : registry_(std::make_unique<LoginRegistry>(store_path)) {
-  impl_ = std::make_unique<Impl>(std::move(store_path), std::move(settings), stats_, *registry_);
+CensusServer::CensusServer(std::string store, const CredentialVault& vault,
+                           CensusSettings settings)
+    : registry_(std::make_unique<LoginRegistry>(store, vault)) {
+  impl_ = std::make_unique<Impl>(std::move(store), std::move(settings), stats_, *registry_);
 }
 
 CensusServer::~CensusServer() { stop(); }
@@ -495,7 +482,6 @@ void CensusServer::start() {
   }
   m.acker = std::thread([&m] { m.ack_loop(); });
   m.committer = std::thread([&m] { m.commit_loop(); });
-  m.checkpointer = std::thread([&m] { m.checkpoint_loop(); });
   for (auto& w : m.workers) {
     Impl::Worker& wr = *w;
     asio::co_spawn(wr.io, m.receive(wr), asio::detached);
@@ -513,7 +499,6 @@ void CensusServer::stop() {
   }
   m.space_ready.notify_all();
   m.work_ready.notify_all();
-  m.checkpoint_wake.notify_all();
   for (auto& w : m.workers)
     if (w->thread.joinable()) w->thread.join();
   if (m.committer.joinable()) m.committer.join();  // its last acks are queued by now
@@ -523,7 +508,6 @@ void CensusServer::stop() {
   }
   m.ack_ready.notify_all();
   if (m.acker.joinable()) m.acker.join();
-  if (m.checkpointer.joinable()) m.checkpointer.join();
   m.workers.clear();
 }
 

@@ -9,8 +9,8 @@
 //                 one transaction (group commit: the batch grows by itself under load). In the
 //                 same transaction the store refuses (`replayed`) every datagram whose seq is at
 //                 or below the highest it has committed for that login session, by any node at
-//                 any time (login_session_seq), and marks delivered the commands that accepted
-//                 datagrams confirm
+//                 any time (login_session_seq), and `login_closed` every datagram of a closed
+//                 login, and marks delivered the commands that accepted datagrams confirm
 //   5. ack      — only after the commit returns, and only for accepted datagrams: the ack lists
 //                 every record of the datagram (older duplicates too, since what they carried
 //                 is durable) and the agent's unconfirmed commands when one is due for
@@ -50,6 +50,7 @@ struct CensusSettings {
 enum class CensusRefusal : uint8_t {
   invalid_record = static_cast<uint8_t>(frame::Refusal::count_),  // authentic, fails from_wire
   store_failed,  // verified, but the commit failed: not acknowledged, the agent resends
+  login_closed,  // its login session was closed in the store (agent disabled, logged in again)
   count_,
 };
 inline constexpr size_t census_refusal_reasons = static_cast<size_t>(CensusRefusal::count_);
@@ -68,7 +69,9 @@ struct CensusStats {
 
 class CensusServer {
  public:
-  CensusServer(std::string store_path, CensusSettings settings);
+  // store: the spec open_store() opens (the census opens its own connections); vault opens
+  // the login sessions' sealed tag keys.
+  CensusServer(std::string store, const CredentialVault& vault, CensusSettings settings);
   ~CensusServer();
   CensusServer(const CensusServer&) = delete;
   CensusServer& operator=(const CensusServer&) = delete;

@@ -43,7 +43,7 @@ std::string trim(const std::string& s) {
 
 void ServerConfig::resolve_paths() {
   const std::string d = state_dir.empty() ? "." : state_dir;
-  if (store.empty()) store = d + "/usage.db";
+  if (store.empty()) store = "sqlite:" + d + "/usage.db";
   if (tls_key.empty()) tls_key = d + "/login-key.pem";
   if (tls_cert.empty()) tls_cert = d + "/login-cert.pem";
   if (pin_file.empty()) pin_file = d + "/login-pin.sha256";
@@ -102,6 +102,8 @@ void apply_setting(ServerConfig& c, const std::string& name, const std::string& 
     c.receive_buffer_bytes = static_cast<int>(number(origin, name, v, 4096, 1u << 30));
   else if (name == "login_timeout_s")
     c.login_timeout_s = static_cast<uint32_t>(number(origin, name, v, 1, 600));
+  else if (name == "login_lifetime_s")
+    c.login_lifetime_s = static_cast<uint32_t>(number(origin, name, v, 60, 30 * 86400));
   else
     throw ConfigError(origin + ": unknown setting \"" + name + "\" (see --help)");
 }
@@ -158,7 +160,7 @@ std::string config_help() {
   return R"(settings (in a --config file as `name = value`, or as --name=value):
   role                 both | login | census                     (both)
   state_dir            folder for the store, keys and pin        (gatemeter-state)
-  store                SQLite usage store                        (<state_dir>/usage.db)
+  store                sqlite:PATH (one host) or postgresql:CONNINFO  (sqlite:<state_dir>/usage.db)
   tls_key, tls_cert    login TLS key and certificate, made at first run
   pin_file             where the key's SHA-256 pin is written    (<state_dir>/login-pin.sha256)
   vault_key            key sealing agent credentials at rest     (<state_dir>/vault.key)
@@ -172,6 +174,7 @@ std::string config_help() {
   max_queued_records   verified records awaiting commit, at most (65536)
   receive_buffer_bytes SO_RCVBUF per census socket               (8388608)
   login_timeout_s      seconds a login may take                  (10)
+  login_lifetime_s     a login session ends after this; the agent logs in again (86400)
 )";
 }
 

@@ -25,7 +25,7 @@ struct Endpoint {
 struct ServerConfig {
   std::string role = "both";                // both | login | census
   std::string state_dir = "gatemeter-state";  // created if absent; holds what is not set below
-  std::string store;                        // SQLite file; default <state_dir>/usage.db
+  std::string store;  // open_store() spec; default sqlite:<state_dir>/usage.db
   std::string tls_key, tls_cert, pin_file;  // default <state_dir>/login-key.pem, ...
   std::string vault_key;                    // default <state_dir>/vault.key
   Endpoint login_listen{"127.0.0.1", 7000};
@@ -39,6 +39,7 @@ struct ServerConfig {
   size_t max_queued_records = 65536;
   int receive_buffer_bytes = 8 << 20;
   uint32_t login_timeout_s = 10;
+  uint32_t login_lifetime_s = 86400;
 
   // Fills the defaults that derive from state_dir.
   void resolve_paths();

@@ -29,13 +29,13 @@ std::string describe_components(const gatemeter_LoginRequest& r) {
 
 }  // namespace
 
-LoginOutcome grant_login(UsageStore& store, const CredentialVault& vault,
+LoginOutcome grant_login(AgentDirectory& agents, LoginLedger& logins, const CredentialVault& vault,
                          const LoginSettings& settings,
                          const uint8_t (&server_nonce)[login::nonce_size],
                          const gatemeter_LoginRequest& request, int64_t now_unix) {
   // nanopb NUL-terminates strings it decodes; an empty id cannot name an agent.
   if (request.agent_id[0] == '\0') return refuse(gatemeter_LoginStatus_LOGIN_MALFORMED, "malformed");
-  const auto agent = store.find_agent(request.agent_id);
+  const auto agent = agents.find_agent(request.agent_id);
   if (!agent) return refuse(gatemeter_LoginStatus_LOGIN_UNKNOWN_AGENT, "unknown_agent");
   const auto credential = vault.open(agent->sealed_credential, agent->agent_id);
   // A credential that does not open was sealed under another vault key: the agent cannot be
@@ -61,8 +61,19 @@ LoginOutcome grant_login(UsageStore& store, const CredentialVault& vault,
     throw StoreError("tag key derivation failed");
   // Committed before the agent hears of the session: a census that sees a datagram under it
   // can always find its key.
-  o.sessions_closed = store.open_login_session(agent->id, r.login_session_id, tag_key,
-                                               describe_components(request), now_unix);
+  NewLogin login;
+  login.agent = agent->id;
+  login.id = r.login_session_id;
+  login.sealed_tag_key = vault.seal_tag_key(tag_key, r.login_session_id);
+  login.components = describe_components(request);
+  login.boot_count = request.boot_count;
+  login.continuing = request.continuing;
+  login.now_unix = now_unix;
+  login.expires_unix = now_unix + settings.login_lifetime_s;
+  const LoginOpened opened = logins.open_login_session(login);
+  o.sessions_closed = opened.sessions_closed;
+  o.renewal = opened.renewal;
+  r.login_lifetime_s = settings.login_lifetime_s;
 
   r.metering_interval_s = settings.metering_interval_s;
   r.track_usage = settings.track_usage;

@@ -7,7 +7,8 @@
 
 #include "gatemeter.pb.h"
 #include "host/login/login_server.h"
-#include "host/store/usage_store.h"
+#include "host/store/agent_directory.h"
+#include "host/store/login_ledger.h"
 #include "shared/login/login_proof.h"
 
 namespace gm::host {
@@ -18,10 +19,11 @@ struct LoginOutcome {
   // store counts as "login_<outcome>".
   const char* outcome = "malformed";
   size_t sessions_closed = 0;  // subscriber sessions closed by this (re)login
+  bool renewal = false;        // the agent logged in again without rebooting
 };
 
 // Throws StoreError if the store fails (the agent then gets no answer and retries).
-LoginOutcome grant_login(UsageStore& store, const CredentialVault& vault,
+LoginOutcome grant_login(AgentDirectory& agents, LoginLedger& logins, const CredentialVault& vault,
                          const LoginSettings& settings,
                          const uint8_t (&server_nonce)[login::nonce_size],
                          const gatemeter_LoginRequest& request, int64_t now_unix);

@@ -20,6 +20,7 @@
 #include <ctime>
 
 #include "host/login/login_grant.h"
+#include "host/store/store.h"
 
 namespace gm::host {
 
@@ -30,24 +31,22 @@ using asio::ip::tcp;
 using TlsStream = asio::ssl::stream<tcp::socket>;
 
 struct LoginServer::Impl {
-  std::string store_path;
+  std::string store_spec;
   CredentialVault vault;
   TlsIdentity tls;
   LoginSettings settings;
-  std::function<void()> on_login;
   LoginStats& stats;
 
   asio::io_context io{1};
   asio::ssl::context ssl{asio::ssl::context::tls_server};
-  std::unique_ptr<UsageStore> store;  // used only on the io thread
+  std::unique_ptr<Store> store;  // used only on the io thread
   std::unique_ptr<tcp::acceptor> acceptor;
   std::thread thread;
   uint32_t connections = 0;
 
-  Impl(std::string path, CredentialVault v, TlsIdentity t, LoginSettings s,
-       std::function<void()> cb, LoginStats& st)
-      : store_path(std::move(path)), vault(v), tls(std::move(t)), settings(std::move(s)),
-        on_login(std::move(cb)), stats(st) {}
+  Impl(std::string path, CredentialVault v, TlsIdentity t, LoginSettings s, LoginStats& st)
+      : store_spec(std::move(path)), vault(v), tls(std::move(t)), settings(std::move(s)),
+        stats(st) {}
 
   void count(const char* outcome) {
     const std::string o = outcome;
@@ -59,7 +58,7 @@ struct LoginServer::Impl {
     if (o == "ok") return;
     // Refusals are counted in the store beside the census's, so one report shows them all.
     try {
-      store->apply({}, {{"login_" + o, 1}}, {}, std::time(nullptr));
+      store->apply({}, {{"login_" + o, 1}}, std::time(nullptr));
     } catch (const std::exception& e) {
       std::fprintf(stderr, "login: cannot count refusal: %s\n", e.what());
     }
@@ -103,7 +102,7 @@ struct LoginServer::Impl {
 
       LoginOutcome o;
       if (decoded) {
-        o = grant_login(*store, vault, settings, challenge.server_nonce, request,
+        o = grant_login(*store, *store, vault, settings, challenge.server_nonce, request,
                         std::time(nullptr));
       } else {
         o.response.status = gatemeter_LoginStatus_LOGIN_MALFORMED;
@@ -113,7 +112,6 @@ struct LoginServer::Impl {
         if (o.sessions_closed > 0)
           std::fprintf(stderr, "login: %s logged in again; closed %zu open sessions (agent restart)\n",
                        request.agent_id, o.sessions_closed);
-        if (on_login) on_login();
       }
       co_await write_message(*s, gatemeter_LoginResponse_fields, &o.response);
       // Wait for the agent to close first, so our close cannot reset the connection before
@@ -148,10 +146,10 @@ struct LoginServer::Impl {
   }
 };
 
-LoginServer::LoginServer(std::string store_path, CredentialVault vault, TlsIdentity tls,
-                         LoginSettings settings, std::function<void()> on_login)
-    : impl_(std::make_unique<Impl>(std::move(store_path), vault, std::move(tls),
-                                   std::move(settings), std::move(on_login), stats_)) {}
+LoginServer::LoginServer(std::string store, CredentialVault vault, TlsIdentity tls,
+                         LoginSettings settings)
+    : impl_(std::make_unique<Impl>(std::move(store), vault, std::move(tls), std::move(settings),
+                                   stats_)) {}
 
 LoginServer::~LoginServer() { stop(); }
 
@@ -162,7 +160,7 @@ void LoginServer::start() {
                     asio::ssl::context::no_tlsv1_1);
   m.ssl.use_certificate_chain_file(m.tls.cert_path);
   m.ssl.use_private_key_file(m.tls.key_path, asio::ssl::context::pem);
-  m.store = open_sqlite_store(m.store_path);
+  m.store = open_store(m.store_spec);
 
   boost::system::error_code ec;
   const auto ip = asio::ip::make_address(m.settings.listen_ip, ec);

@@ -8,9 +8,10 @@
 //                             census list, component updates, server time, server_proof}
 //
 // On success the store gets, in one transaction, the new login session with the *tag key*
-// (derive_tag_key of the session key: the census never holds the key itself), and the agent's
-// earlier login sessions and their open subscriber sessions are closed (agent restart). The
-// census learns of the login through the store, so it may be another process.
+// (derive_tag_key of the session key: the census never holds the key itself) sealed under the
+// vault, and the agent's earlier login sessions are closed, with their open subscriber sessions
+// unless the agent says it is continuing without a reboot (login_ledger.h). The census learns
+// of the login through the store, so it may be another process.
 #pragma once
 
 #include <atomic>
@@ -40,6 +41,7 @@ struct LoginSettings {
   std::vector<std::string> census;  // "a.b.c.d:port", in order of preference (at most 4)
   std::vector<ComponentOffer> updates;
   uint32_t timeout_s = 10;          // a whole login, handshake included
+  uint32_t login_lifetime_s = 86400;  // a login session ends this long after it was granted
   uint32_t max_connections = 256;   // beyond this, new connections are closed at once
 };
 
@@ -50,10 +52,8 @@ struct LoginStats {
 
 class LoginServer {
  public:
-  // on_login runs (on the login thread) after each login is committed; an in-process census
-  // uses it to learn the new session at once instead of at its next store poll.
-  LoginServer(std::string store_path, CredentialVault vault, TlsIdentity tls,
-              LoginSettings settings, std::function<void()> on_login = {});
+  // store: the spec open_store() opens (the service keeps one connection, on its thread).
+  LoginServer(std::string store, CredentialVault vault, TlsIdentity tls, LoginSettings settings);
   ~LoginServer();
   LoginServer(const LoginServer&) = delete;
   LoginServer& operator=(const LoginServer&) = delete;

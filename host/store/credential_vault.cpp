@@ -50,9 +50,16 @@ std::optional<std::vector<uint8_t>> from_hex(const std::string& text) {
   return out;
 }
 
-CredentialVault CredentialVault::open_or_create(const std::string& path) {
+CredentialVault CredentialVault::open_or_create(const std::string& path, size_t sealed_agents) {
   std::array<uint8_t, key_size> key{};
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT && sealed_agents > 0)
+    throw std::runtime_error(
+        "vault key '" + path + "' is missing, but the store holds " +
+        std::to_string(sealed_agents) +
+        " agent credential(s) sealed under it. Restore the file from a backup; a new key would "
+        "refuse every agent as bad_credential. (Starting afresh: remove the agents with a new "
+        "store, or re-add them with censusctl after moving the store aside.)");
   if (fd < 0 && errno == ENOENT) {
     random_bytes(key.data(), key.size());
     fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -119,6 +126,29 @@ std::optional<CredentialVault::Credential> CredentialVault::open(
       EVP_DecryptFinal_ex(ctx.get(), c.data() + len, &len) == 1;
   if (!ok) return std::nullopt;
   return c;
+}
+
+namespace {
+std::string tag_key_binding(uint64_t login_session) {
+  return "tag-key:" + std::to_string(login_session);
+}
+}  // namespace
+
+std::vector<uint8_t> CredentialVault::seal_tag_key(const frame::TagKey& key,
+                                                   uint64_t login_session) const {
+  Credential c;
+  static_assert(sizeof key.bytes == std::tuple_size_v<Credential>);
+  std::memcpy(c.data(), key.bytes, c.size());
+  return seal(c, tag_key_binding(login_session));
+}
+
+std::optional<frame::TagKey> CredentialVault::open_tag_key(const std::vector<uint8_t>& sealed,
+                                                           uint64_t login_session) const {
+  const auto c = open(sealed, tag_key_binding(login_session));
+  if (!c) return std::nullopt;
+  frame::TagKey key;
+  std::memcpy(key.bytes, c->data(), c->size());
+  return key;
 }
 
 }  // namespace gm::host

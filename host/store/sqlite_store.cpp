@@ -7,97 +7,34 @@
 // cut could then lose commits the census had already acknowledged, which the protocol
 // forbids.) Throughput comes from group commit — one fsync per many records — not from
 // weakening the sync.
+//
+// One host only: WAL keeps its index in shared memory (the -shm file), which processes on other
+// hosts, or over a network filesystem, cannot share. Several census processes on one host may
+// open one file; several hosts need the PostgreSQL store.
 #include <pb_decode.h>
 #include <pb_encode.h>
 #include <sqlite3.h>
 
-#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
 #include <cstring>
+#include <map>
 #include <mutex>
+#include <thread>
 
-#include "host/store/usage_store.h"
+#include "host/store/datagram_acceptance.h"
+#include "host/store/sqlite_schema.h"
+#include "host/store/sqlite_statement.h"
+#include "host/store/sqlite_store.h"
 
 namespace gm::host {
 
-const char* session_state_name(SessionState s) {
-  switch (s) {
-    case SessionState::open: return "open";
-    case SessionState::stopped: return "stopped";
-    case SessionState::closed_by_restart: return "closed_by_restart";
-  }
-  return "invalid";
-}
-
 namespace {
 
-constexpr const char* schema = R"sql(
-CREATE TABLE IF NOT EXISTS agents(
-  id INTEGER PRIMARY KEY,
-  agent_id TEXT NOT NULL UNIQUE,
-  credential BLOB NOT NULL,          -- sealed by CredentialVault (AES-256-GCM), never plain
-  enabled INTEGER NOT NULL DEFAULT 1,
-  components TEXT NOT NULL DEFAULT '',
-  created_unix INTEGER NOT NULL,
-  last_login_unix INTEGER NOT NULL DEFAULT 0);
-
-CREATE TABLE IF NOT EXISTS login_sessions(
-  serial INTEGER PRIMARY KEY AUTOINCREMENT,
-  id INTEGER NOT NULL UNIQUE,        -- the 64-bit login-session id (bit pattern as signed)
-  agent INTEGER NOT NULL REFERENCES agents(id),
-  tag_key BLOB NOT NULL,             -- HKDF of the session key; the key itself is not stored
-  started_unix INTEGER NOT NULL,
-  closed_unix INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS login_sessions_open ON login_sessions(agent) WHERE closed_unix = 0;
-
--- The highest datagram (frame) sequence committed for each login session, by any census node:
--- a datagram at or below it is refused as `replayed` and changes nothing, so neither a census
--- that just started (its replay window is empty) nor another node that never saw the original
--- answers a replay. Written with the login session (open_login_session), raised in the same
--- transaction that commits the datagrams (commit_datagrams). A table of its own rather than a
--- column of login_sessions: the census's per-commit update is then one lookup by rowid, and
--- older stores gain it with CREATE TABLE. No foreign key (one lookup less per commit); rows are
--- a few bytes per login and are kept, so a late datagram of a closed login is still refused.
-CREATE TABLE IF NOT EXISTS login_session_seq(
-  login_session INTEGER PRIMARY KEY, -- login_sessions.id (bit pattern as signed)
-  committed_seq INTEGER NOT NULL);
-
-CREATE TABLE IF NOT EXISTS subscriber_sessions(
-  agent INTEGER NOT NULL,
-  session_id INTEGER NOT NULL,       -- the agent's 64-bit session id (bit pattern as signed)
-  login_session INTEGER NOT NULL,    -- the login session of the newest applied record
-  subscriber TEXT NOT NULL,
-  realm TEXT NOT NULL,
-  service TEXT NOT NULL,
-  billing INTEGER NOT NULL,
-  start_unix INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  kind INTEGER NOT NULL,
-  charged_s INTEGER NOT NULL,
-  free_s INTEGER NOT NULL,
-  octets_in INTEGER NOT NULL,
-  octets_out INTEGER NOT NULL,
-  state INTEGER NOT NULL,            -- SessionState
-  stop_cause INTEGER NOT NULL,
-  updated_unix INTEGER NOT NULL,
-  PRIMARY KEY(agent, session_id)) WITHOUT ROWID;
--- No index on state: every upsert sets it, so an index on it would be rewritten for every
--- record (twice the B-tree work on the census's hot path). Closing an agent's open sessions at
--- login walks that agent's range of the primary key instead.
-DROP INDEX IF EXISTS subscriber_sessions_open;
-
-CREATE TABLE IF NOT EXISTS refusals(
-  reason TEXT PRIMARY KEY,
-  count INTEGER NOT NULL,
-  last_unix INTEGER NOT NULL);
-
-CREATE TABLE IF NOT EXISTS commands(
-  id INTEGER PRIMARY KEY,
-  agent INTEGER NOT NULL REFERENCES agents(id),
-  command BLOB NOT NULL,             -- the nanopb-encoded gatemeter.Command (its id is this id)
-  created_unix INTEGER NOT NULL,
-  delivered_unix INTEGER NOT NULL DEFAULT 0);  -- when the agent's confirmation was committed
-CREATE INDEX IF NOT EXISTS commands_pending ON commands(id) WHERE delivered_unix = 0;
-)sql";
+using sqlite::as_i64;
+using sqlite::as_u64;
+using sqlite::Statement;
 
 // The newest-wins rule, enforced by the database: the update happens only when the incoming
 // seq is greater, so a replayed, duplicated or reordered record never moves totals back. A
@@ -126,93 +63,65 @@ constexpr const char* session_columns = R"sql(
   s.updated_unix
   FROM subscriber_sessions s JOIN agents a ON a.id = s.agent)sql";
 
-int64_t as_i64(uint64_t v) {
-  int64_t r;
-  std::memcpy(&r, &v, sizeof r);
-  return r;
-}
-uint64_t as_u64(int64_t v) {
-  uint64_t r;
-  std::memcpy(&r, &v, sizeof r);
-  return r;
+constexpr const char* login_columns =
+    "l.id, l.agent, a.agent_id, l.sealed_tag_key, l.boot_count, l.started_unix, l.expires_unix, "
+    "l.closed_unix FROM login_sessions l JOIN agents a ON a.id = l.agent";
+
+sqlite3* open_connection(const std::string& path) {
+  sqlite3* db = nullptr;
+  // URI names are accepted so a test can pick a VFS ("file:PATH?vfs=NAME"); a plain path is
+  // opened as before.
+  const int rc = sqlite3_open_v2(
+      path.c_str(), &db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw StoreError("cannot open store 'sqlite:" + path + "': " + why);
+  }
+  // Another connection (login service, censusctl, a second census) may hold the write lock
+  // for the length of one transaction: wait for it rather than fail.
+  sqlite3_busy_timeout(db, 10'000);
+  return db;
 }
 
-class Statement {
+// Copies the write-ahead log back into the database file from a connection of its own, every
+// 100 ms, PASSIVE: without waiting for the writer or readers, so it runs beside the committer.
+class Checkpointer {
  public:
-  Statement() = default;
-  Statement(sqlite3* db, const char* sql) {
-    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) != SQLITE_OK)
-      throw StoreError(std::string("sqlite prepare: ") + sqlite3_errmsg(db));
+  explicit Checkpointer(const std::string& path) : db_(open_connection(path)) {
+    thread_ = std::thread([this] { run(); });
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(Statement&& o) noexcept : stmt_(o.stmt_) { o.stmt_ = nullptr; }
-  Statement& operator=(Statement&& o) noexcept {
-    std::swap(stmt_, o.stmt_);
-    return *this;
-  }
-  Statement(const Statement&) = delete;
-
-  Statement& bind(int i, int64_t v) { return check(sqlite3_bind_int64(stmt_, i, v)); }
-  Statement& bind(int i, const std::string& v) {
-    return check(sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
-  }
-  Statement& bind_text(int i, const char* v) {
-    return check(sqlite3_bind_text(stmt_, i, v, -1, SQLITE_STATIC));
-  }
-  Statement& bind(int i, const void* data, size_t n) {
-    return check(sqlite3_bind_blob(stmt_, i, data, static_cast<int>(n), SQLITE_TRANSIENT));
-  }
-  // True while a row is available.
-  bool step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw StoreError(std::string("sqlite step: ") + sqlite3_errmsg(sqlite3_db_handle(stmt_)));
-  }
-  void run() {
-    while (step()) {
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
     }
-    reset();
-  }
-  void reset() {
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-  }
-  int64_t i64(int c) const { return sqlite3_column_int64(stmt_, c); }
-  std::string text(int c) const {
-    const auto* p = sqlite3_column_text(stmt_, c);
-    return p ? std::string(reinterpret_cast<const char*>(p), sqlite3_column_bytes(stmt_, c))
-             : std::string();
-  }
-  std::vector<uint8_t> blob(int c) const {
-    const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, c));
-    return p ? std::vector<uint8_t>(p, p + sqlite3_column_bytes(stmt_, c)) : std::vector<uint8_t>();
+    wake_.notify_all();
+    thread_.join();
+    sqlite3_close(db_);
   }
 
  private:
-  Statement& check(int rc) {
-    if (rc != SQLITE_OK)
-      throw StoreError(std::string("sqlite bind: ") + sqlite3_errmsg(sqlite3_db_handle(stmt_)));
-    return *this;
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (!wake_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stopping_; })) {
+      const int rc =
+          sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+        std::fprintf(stderr, "store: checkpoint failed: %s\n", sqlite3_errmsg(db_));
+    }
   }
-  sqlite3_stmt* stmt_ = nullptr;
+  sqlite3* db_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
 };
 
-class SqliteStore final : public UsageStore {
+class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(const std::string& path) {
-    // URI names are accepted so a test can pick a VFS ("file:PATH?vfs=NAME"); a plain path
-    // is opened as before.
-    if (sqlite3_open_v2(
-            path.c_str(), &db_,
-            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI,
-            nullptr) != SQLITE_OK) {
-      std::string why = db_ ? sqlite3_errmsg(db_) : "out of memory";
-      throw StoreError("cannot open store '" + path + "': " + why);
-    }
-    // Another connection (login service, censusctl, a second census) may hold the write lock
-    // for the length of one transaction: wait for it rather than fail.
-    sqlite3_busy_timeout(db_, 10'000);
+  SqliteStore(const std::string& path, StoreOptions options) : db_(open_connection(path)) {
     exec("PRAGMA journal_mode=WAL");
     // See the top of this file. Read back, because a build or a URI could override it and an
     // acknowledgement is a promise about the disk. Only the host power-cut test's negative
@@ -224,8 +133,9 @@ class SqliteStore final : public UsageStore {
     const int64_t level = query_i64("PRAGMA synchronous");
     const int64_t wanted_level = want == "OFF" ? 0 : want == "NORMAL" ? 1 : want == "FULL" ? 2 : 3;
     if (level != wanted_level)
-      throw StoreError("store '" + path + "': PRAGMA synchronous reads " + std::to_string(level) +
-                       ", not " + want + ": acknowledged records would not be on disk");
+      throw StoreError("store 'sqlite:" + path + "': PRAGMA synchronous reads " +
+                       std::to_string(level) + ", not " + want +
+                       ": acknowledged records would not be on disk");
     exec("PRAGMA foreign_keys=ON");
     // The hot path is random-key upserts: a large page cache and memory-mapped reads keep
     // the session table's B-tree in memory (TOOLCHAIN-NOTES: a third of the throughput).
@@ -235,23 +145,34 @@ class SqliteStore final : public UsageStore {
     // commit wait ~150 ms on the filesystem (measured with bench_census: that was the census's
     // p99 after every burst); a few hundred MB of disk is the cheaper price.
     exec("PRAGMA journal_size_limit=-1");
-    // How long the log may grow before a commit makes it start again (see
-    // set_automatic_checkpoints): 32 Ki frames, 128 MiB of 4 KiB pages. bench_census over 5M
-    // sessions: at 256 MiB 1-record datagrams fell to 98k/s, at 1 GiB to 92k/s (a long log
-    // slows every page lookup), at 64 MiB scattered writes restarted it nearly every commit.
-    // A URI may say otherwise (wal_restart_frames=N).
+    // How long the log may grow before a commit makes it start again (see below): 32 Ki
+    // frames, 128 MiB of 4 KiB pages. bench_census over 5M sessions: at 256 MiB 1-record
+    // datagrams fell to 98k/s, at 1 GiB to 92k/s (a long log slows every page lookup), at
+    // 64 MiB scattered writes restarted it nearly every commit. A URI may say otherwise
+    // (wal_restart_frames=N).
     wal_restart_frames_ = static_cast<int>(sqlite3_uri_int64(sqlite3_db_filename(db_, "main"),
                                                              "wal_restart_frames", 32768));
     if (wal_restart_frames_ < 1) wal_restart_frames_ = 1;
-    exec("BEGIN IMMEDIATE");
-    exec(schema);
-    exec("COMMIT");
+    version_ = sqlite::migrate_schema(db_);
+    if (options.busy_writer) {
+      // No commit copies the log back itself; the checkpointer does, PASSIVE. But the log
+      // starts again from its beginning only when a writer finds all of it copied, and a
+      // committer that never pauses never does: under sustained load the log grew by every
+      // commit's pages (3 GB in bench_census's 60 s phase, without end). So once a commit
+      // leaves more than wal_restart_frames in the log, that commit (already durable, its lock
+      // released) runs a RESTART checkpoint: it copies what the passive thread left, little
+      // since it keeps up, and the next commit writes from the start. One short wait of the
+      // committer, now and then, buys a log of bounded size.
+      exec("PRAGMA wal_autocheckpoint=0");
+      sqlite3_wal_hook(db_, &SqliteStore::restart_long_log, this);
+      checkpointer_ = std::make_unique<Checkpointer>(path);
+    }
     upsert_ = Statement(db_, upsert_sql);
     raise_seq_ = Statement(db_,
                            "UPDATE login_session_seq SET committed_seq = ?2 "
-                           "WHERE login_session = ?1 AND committed_seq < ?3");
-    read_seq_ =
-        Statement(db_, "SELECT committed_seq FROM login_session_seq WHERE login_session = ?1");
+                           "WHERE login_session = ?1 AND committed_seq < ?3 AND closed = 0");
+    read_seq_ = Statement(
+        db_, "SELECT committed_seq, closed FROM login_session_seq WHERE login_session = ?1");
     write_seq_ = Statement(db_,
                            "INSERT INTO login_session_seq(login_session, committed_seq) "
                            "VALUES(?1, ?2) ON CONFLICT(login_session) DO UPDATE SET "
@@ -259,14 +180,23 @@ class SqliteStore final : public UsageStore {
     confirm_ = Statement(db_,
                          "UPDATE commands SET delivered_unix = ?3 "
                          "WHERE id = ?1 AND agent = ?2 AND delivered_unix = 0");
+    read_totals_ = Statement(db_,
+                             "SELECT seq, charged_s, free_s, octets_in, octets_out FROM "
+                             "subscriber_sessions WHERE agent = ?1 AND session_id = ?2");
   }
   ~SqliteStore() override {
+    checkpointer_.reset();
     upsert_ = Statement();
     raise_seq_ = Statement();
     read_seq_ = Statement();
     write_seq_ = Statement();
     confirm_ = Statement();
+    read_totals_ = Statement();
   }
+
+  int schema_version() override { return version_; }
+
+  // ---- agent directory ----
 
   bool add_agent(const std::string& agent_id, const std::vector<uint8_t>& sealed,
                  int64_t now) override {
@@ -292,89 +222,149 @@ class SqliteStore final : public UsageStore {
     return out;
   }
 
-  bool set_agent_enabled(const std::string& agent_id, bool enabled) override {
+  bool set_agent_enabled(const std::string& agent_id, bool enabled, int64_t now) override {
+    Transaction t(*this);
     Statement s(db_, "UPDATE agents SET enabled = ?2 WHERE agent_id = ?1");
     s.bind(1, agent_id).bind(2, enabled ? 1 : 0).run();
-    return sqlite3_changes(db_) == 1;
-  }
-
-  size_t open_login_session(int64_t agent, uint64_t id, const frame::TagKey& key,
-                            const std::string& components, int64_t now) override {
-    Transaction t(*this);
-    Statement close_subs(db_,
-                         "UPDATE subscriber_sessions SET state = 2, stop_cause = ?2, "
-                         "updated_unix = ?3 WHERE agent = ?1 AND state = 0");
-    close_subs.bind(1, agent).bind(2, gatemeter_StopCause_STOP_AGENT_RESTART).bind(3, now).run();
-    const size_t closed = static_cast<size_t>(sqlite3_changes(db_));
-    Statement close_logins(db_, "UPDATE login_sessions SET closed_unix = ?2 "
-                                "WHERE agent = ?1 AND closed_unix = 0");
-    close_logins.bind(1, agent).bind(2, now).run();
-    Statement open(db_, "INSERT INTO login_sessions(id, agent, tag_key, started_unix) "
-                        "VALUES(?1, ?2, ?3, ?4)");
-    open.bind(1, as_i64(id)).bind(2, agent).bind(3, key.bytes, sizeof key.bytes).bind(4, now).run();
-    write_seq_.bind(1, as_i64(id)).bind(2, int64_t{0}).run();
-    Statement seen(db_, "UPDATE agents SET last_login_unix = ?2, components = ?3 WHERE id = ?1");
-    seen.bind(1, agent).bind(2, now).bind(3, components).run();
-    t.commit();
-    return closed;
-  }
-
-  std::vector<LoginSession> open_login_sessions_after(int64_t after) override {
-    Statement s(db_, "SELECT l.id, l.agent, a.agent_id, l.tag_key, l.started_unix, l.serial "
-                     "FROM login_sessions l JOIN agents a ON a.id = l.agent "
-                     "WHERE l.serial > ?1 AND l.closed_unix = 0 ORDER BY l.serial");
-    s.bind(1, after);
-    std::vector<LoginSession> out;
-    while (s.step()) {
-      LoginSession l;
-      l.id = as_u64(s.i64(0));
-      l.agent = s.i64(1);
-      l.agent_id = s.text(2);
-      const auto key = s.blob(3);
-      if (key.size() != sizeof l.tag_key.bytes) continue;  // not written by us: ignore
-      std::memcpy(l.tag_key.bytes, key.data(), key.size());
-      l.started_unix = s.i64(4);
-      l.serial = s.i64(5);
-      out.push_back(l);
+    if (sqlite3_changes(db_) != 1) return false;
+    if (!enabled) {
+      Statement agent(db_, "SELECT id FROM agents WHERE agent_id = ?1");
+      agent.bind(1, agent_id);
+      if (agent.step()) close_logins_of(agent.i64(0), now);
     }
+    t.commit();
+    return true;
+  }
+
+  // ---- login ledger ----
+
+  LoginOpened open_login_session(const NewLogin& l) override {
+    Transaction t(*this);
+    LoginOpened o;
+    Statement newest(db_, "SELECT boot_count FROM login_sessions WHERE agent = ?1 "
+                          "ORDER BY serial DESC LIMIT 1");
+    newest.bind(1, l.agent);
+    o.renewal = l.continuing && newest.step() && newest.i64(0) == l.boot_count;
+    close_logins_of(l.agent, l.now_unix);
+    if (!o.renewal) {
+      Statement close_subs(db_,
+                           "UPDATE subscriber_sessions SET state = 2, stop_cause = ?2, "
+                           "updated_unix = ?3 WHERE agent = ?1 AND state = 0");
+      close_subs.bind(1, l.agent)
+          .bind(2, gatemeter_StopCause_STOP_AGENT_RESTART)
+          .bind(3, l.now_unix)
+          .run();
+      o.sessions_closed = static_cast<size_t>(sqlite3_changes(db_));
+    }
+    Statement open(db_, "INSERT INTO login_sessions(id, agent, sealed_tag_key, boot_count, "
+                        "started_unix, expires_unix) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+    open.bind(1, as_i64(l.id))
+        .bind(2, l.agent)
+        .bind(3, l.sealed_tag_key.data(), l.sealed_tag_key.size())
+        .bind(4, int64_t{l.boot_count})
+        .bind(5, l.now_unix)
+        .bind(6, l.expires_unix)
+        .run();
+    write_seq_.bind(1, as_i64(l.id)).bind(2, int64_t{0}).run();
+    Statement seen(db_, "UPDATE agents SET last_login_unix = ?2, components = ?3 WHERE id = ?1");
+    seen.bind(1, l.agent).bind(2, l.now_unix).bind(3, l.components).run();
+    t.commit();
+    return o;
+  }
+
+  std::optional<LoginSession> find_open_login(uint64_t id, int64_t now) override {
+    Statement s(db_, (std::string("SELECT ") + login_columns +
+                      " WHERE l.id = ?1 AND l.closed_unix = 0 AND l.expires_unix > ?2 AND "
+                      "a.enabled = 1")
+                         .c_str());
+    s.bind(1, as_i64(id)).bind(2, now);
+    if (!s.step()) return std::nullopt;
+    return login_of(s);
+  }
+
+  std::vector<LoginSession> open_logins(int64_t now) override {
+    Statement s(db_, (std::string("SELECT ") + login_columns +
+                      " WHERE l.closed_unix = 0 AND l.expires_unix > ?1 AND a.enabled = 1")
+                         .c_str());
+    s.bind(1, now);
+    std::vector<LoginSession> out;
+    while (s.step()) out.push_back(login_of(s));
     return out;
   }
 
+  std::vector<uint64_t> logins_closed_since(int64_t since) override {
+    Statement s(db_, "SELECT id FROM login_sessions WHERE closed_unix <> 0 AND closed_unix >= ?1");
+    s.bind(1, since);
+    std::vector<uint64_t> out;
+    while (s.step()) out.push_back(as_u64(s.i64(0)));
+    return out;
+  }
+
+  // ---- usage ledger ----
+
   void apply(const std::vector<VerifiedRecord>& records, const std::vector<RefusalCount>& refusals,
-             const std::vector<int64_t>& delivered, int64_t now) override {
+             int64_t now) override {
     Transaction t(*this);
     for (const VerifiedRecord& v : records) upsert(v, now);
     add_refusals(refusals, now);
-    if (!delivered.empty()) {
-      Statement s(db_, "UPDATE commands SET delivered_unix = ?2 WHERE id = ?1");
-      for (int64_t id : delivered) {
-        s.bind(1, id).bind(2, now);
-        s.run();
-      }
-    }
     t.commit();  // fsync of the WAL: durable from here (synchronous=FULL)
   }
 
   void commit_datagrams(CensusCommit& c, int64_t now) override {
     Transaction t(*this);
-    accept_datagrams(c.datagrams);
-    for (const VerifiedRecord& v : c.records)
-      if (c.datagrams.at(v.datagram).accepted) upsert(v, now);
+    judge_datagrams(c.datagrams);
+    c.deltas.clear();
+    // Per session seen in this commit: its delta and the seq the store holds for it so far.
+    struct Seen {
+      size_t delta;
+      uint32_t held_seq;
+    };
+    std::map<std::pair<int64_t, uint64_t>, Seen> seen;
+    for (uint32_t i = 0; i < c.records.size(); ++i) {
+      const VerifiedRecord& v = c.records[i];
+      if (!c.datagrams.at(v.datagram).accepted()) continue;
+      if (c.want_deltas) {
+        const auto key = std::make_pair(v.agent, v.record.session_id);
+        auto it = seen.find(key);
+        if (it == seen.end()) {  // what the session held before this commit
+          UsageDelta d;
+          d.record = UINT32_MAX;  // none applied yet
+          uint32_t held = 0;
+          read_totals_.bind(1, v.agent).bind(2, as_i64(v.record.session_id));
+          d.created = !read_totals_.step();
+          if (!d.created) {
+            held = static_cast<uint32_t>(read_totals_.i64(0));
+            d.before = totals_of(read_totals_, 1);
+          }
+          read_totals_.reset();
+          it = seen.emplace(key, Seen{c.deltas.size(), held}).first;
+          c.deltas.push_back(d);
+        }
+        // The upsert's own rule: a new session takes any record, a held one only a newer seq.
+        UsageDelta& d = c.deltas[it->second.delta];
+        const bool applies = (d.created && d.record == UINT32_MAX) || v.record.seq > it->second.held_seq;
+        if (applies) {
+          d.record = i;
+          it->second.held_seq = v.record.seq;
+        }
+      }
+      upsert(v, now);
+    }
+    std::erase_if(c.deltas, [](const UsageDelta& d) { return d.record == UINT32_MAX; });
     for (const CommandConfirmation& k : c.confirmations) {
       const VerifiedDatagram& d = c.datagrams.at(k.datagram);
       // Only the agent the command is for can confirm it (another agent's id matches nothing).
-      if (d.accepted) confirm_.bind(1, k.command).bind(2, d.agent).bind(3, now).run();
+      if (d.accepted()) confirm_.bind(1, k.command).bind(2, d.agent).bind(3, now).run();
     }
     add_refusals(c.refusals, now);
     t.commit();  // fsync of the WAL: durable from here (synchronous=FULL)
   }
 
   uint32_t committed_datagram_seq(uint64_t login_session) override {
-    read_seq_.bind(1, as_i64(login_session));
-    const uint32_t seq = read_seq_.step() ? static_cast<uint32_t>(read_seq_.i64(0)) : 0;
-    read_seq_.reset();
-    return seq;
+    return read_seq(login_session).first;
   }
+
+  // ---- command mailbox ----
 
   std::vector<PendingCommand> pending_commands(size_t limit) override {
     Statement s(db_, "SELECT id, agent, command FROM commands WHERE delivered_unix = 0 "
@@ -404,6 +394,8 @@ class SqliteStore final : public UsageStore {
     return sqlite3_last_insert_rowid(db_);
   }
 
+  // ---- reports ----
+
   std::vector<SubscriberSession> sessions(const std::string& agent_id) override {
     Statement s(db_, (std::string("SELECT") + session_columns +
                       " WHERE ?1 = '' OR a.agent_id = ?1 ORDER BY a.agent_id, s.session_id")
@@ -421,32 +413,6 @@ class SqliteStore final : public UsageStore {
     s.bind(1, agent_id).bind(2, as_i64(id));
     if (!s.step()) return std::nullopt;
     return session_of(s);
-  }
-
-  // Off (the census's committer): no commit copies the log back itself; a thread of the
-  // census's own calls checkpoint() (PASSIVE) instead. But the log starts again from its
-  // beginning only when a writer finds all of it copied, and a committer that never pauses
-  // never does: under sustained load the log grew by every commit's pages (3 GB in
-  // bench_census's 60 s phase, without end). So once a commit leaves more than
-  // wal_restart_frames in the log, that commit (already durable, its lock released) runs a
-  // RESTART checkpoint: it copies what the passive thread left, little since it keeps up,
-  // and the next commit writes from the start. One short wait of the committer, now and then,
-  // buys a log of bounded size.
-  void set_automatic_checkpoints(bool on) override {
-    if (on) {
-      exec("PRAGMA wal_autocheckpoint=1000");  // SQLite's own hook replaces ours
-      return;
-    }
-    exec("PRAGMA wal_autocheckpoint=0");
-    sqlite3_wal_hook(db_, &SqliteStore::restart_long_log, this);
-  }
-
-  // PASSIVE: copies what it can without waiting for the writer or readers, so it runs beside
-  // the committer.
-  void checkpoint() override {
-    const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-    if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-      throw StoreError(std::string("sqlite checkpoint: ") + sqlite3_errmsg(db_));
   }
 
   std::vector<RefusalCount> refusals() override {
@@ -484,6 +450,17 @@ class SqliteStore final : public UsageStore {
     }
   }
 
+  // Inside a transaction: the agent's open logins are closed, and so is their committed seq,
+  // so no census commits another datagram of them.
+  void close_logins_of(int64_t agent, int64_t now) {
+    Statement seqs(db_, "UPDATE login_session_seq SET closed = 1 WHERE login_session IN "
+                        "(SELECT id FROM login_sessions WHERE agent = ?1 AND closed_unix = 0)");
+    seqs.bind(1, agent).run();
+    Statement logins(db_, "UPDATE login_sessions SET closed_unix = ?2 "
+                          "WHERE agent = ?1 AND closed_unix = 0");
+    logins.bind(1, agent).bind(2, now).run();
+  }
+
   void upsert(const VerifiedRecord& v, int64_t now) {
     const UsageRecord& r = v.record;
     const char* at = std::strchr(r.subscriber, '@');  // from_wire guaranteed one
@@ -518,38 +495,28 @@ class SqliteStore final : public UsageStore {
     }
   }
 
-  // The replay rule across census nodes and restarts, inside the commit's transaction (which
-  // holds the database's write lock, so no other node commits in between). Per login session,
-  // a datagram is accepted only if its seq is above login_session_seq.committed_seq, which then
-  // rises to the highest accepted. A legitimate datagram refused here because a later one of
-  // the same login was committed first (reordered, or slower through another node) loses
-  // nothing: it is not acknowledged, so the agent resends its records in a new datagram with a
-  // higher seq, and its confirmations ride in every datagram until one is acknowledged.
-  void accept_datagrams(std::vector<VerifiedDatagram>& ds) {
-    order_.resize(ds.size());
-    for (uint32_t i = 0; i < ds.size(); ++i) order_[i] = i;
-    std::sort(order_.begin(), order_.end(), [&](uint32_t a, uint32_t b) {
-      return ds[a].login_session != ds[b].login_session ? ds[a].login_session < ds[b].login_session
-                                                        : ds[a].seq < ds[b].seq;
-    });
-    for (size_t begin = 0; begin < order_.size();) {
-      const uint64_t login = ds[order_[begin]].login_session;
-      size_t end = begin;
-      while (end < order_.size() && ds[order_[end]].login_session == login) ++end;
-      const uint32_t lowest = ds[order_[begin]].seq, highest = ds[order_[end - 1]].seq;
+  // {committed seq, open}; a login unknown here is closed.
+  std::pair<uint32_t, bool> read_seq(uint64_t login_session) {
+    read_seq_.bind(1, as_i64(login_session));
+    std::pair<uint32_t, bool> r{0, false};
+    if (read_seq_.step()) r = {static_cast<uint32_t>(read_seq_.i64(0)), read_seq_.i64(1) == 0};
+    read_seq_.reset();
+    return r;
+  }
+
+  // The replay rule (datagram_acceptance.h), inside the commit's transaction, which holds the
+  // database's write lock: no other node commits in between.
+  void judge_datagrams(std::vector<VerifiedDatagram>& ds) {
+    for (const LoginGroup& g : group_by_login(ds, order_)) {
       // Usually every datagram is new: one update by rowid, which succeeds only if so.
-      raise_seq_.bind(1, as_i64(login)).bind(2, highest).bind(3, lowest).run();
-      uint32_t committed = 0;
-      const bool all_new = sqlite3_changes(db_) == 1;
-      if (!all_new) committed = committed_datagram_seq(login);
-      uint32_t last = committed;
-      for (size_t k = begin; k < end; ++k) {
-        VerifiedDatagram& d = ds[order_[k]];
-        d.accepted = d.seq > last;  // also refuses the same seq twice in one commit
-        if (d.accepted) last = d.seq;
+      raise_seq_.bind(1, as_i64(g.login_session)).bind(2, g.highest).bind(3, g.lowest).run();
+      if (sqlite3_changes(db_) == 1) {
+        judge_login_group(ds, order_, g, 0, true);
+        continue;
       }
-      if (!all_new && last > committed) write_seq_.bind(1, as_i64(login)).bind(2, last).run();
-      begin = end;
+      const auto [committed, open] = read_seq(g.login_session);
+      const uint32_t last = judge_login_group(ds, order_, g, committed, open);
+      if (last > committed) write_seq_.bind(1, as_i64(g.login_session)).bind(2, last).run();
     }
   }
 
@@ -564,6 +531,11 @@ class SqliteStore final : public UsageStore {
     return s.step() ? s.i64(0) : -1;
   }
 
+  static UsageTotals totals_of(const Statement& s, int first) {
+    return {static_cast<uint32_t>(s.i64(first)), static_cast<uint32_t>(s.i64(first + 1)),
+            as_u64(s.i64(first + 2)), as_u64(s.i64(first + 3))};
+  }
+
   static Agent agent_of(const Statement& s) {
     Agent a;
     a.id = s.i64(0);
@@ -574,6 +546,19 @@ class SqliteStore final : public UsageStore {
     a.created_unix = s.i64(5);
     a.last_login_unix = s.i64(6);
     return a;
+  }
+
+  static LoginSession login_of(const Statement& s) {
+    LoginSession l;
+    l.id = as_u64(s.i64(0));
+    l.agent = s.i64(1);
+    l.agent_id = s.text(2);
+    l.sealed_tag_key = s.blob(3);
+    l.boot_count = static_cast<uint32_t>(s.i64(4));
+    l.started_unix = s.i64(5);
+    l.expires_unix = s.i64(6);
+    l.closed_unix = s.i64(7);
+    return l;
   }
 
   static SubscriberSession session_of(const Statement& s) {
@@ -587,8 +572,7 @@ class SqliteStore final : public UsageStore {
     r.billing = static_cast<int32_t>(s.i64(6));
     r.start_unix = as_u64(s.i64(7));
     r.last_seq = static_cast<uint32_t>(s.i64(8));
-    r.totals = {static_cast<uint32_t>(s.i64(9)), static_cast<uint32_t>(s.i64(10)),
-                as_u64(s.i64(11)), as_u64(s.i64(12))};
+    r.totals = totals_of(s, 9);
     r.state = static_cast<SessionState>(s.i64(13));
     r.stop_cause = static_cast<int32_t>(s.i64(14));
     r.updated_unix = s.i64(15);
@@ -596,6 +580,7 @@ class SqliteStore final : public UsageStore {
   }
 
   sqlite3* db_ = nullptr;
+  int version_ = 0;
   int wal_restart_frames_ = 32768;
   // Closes db_ when the object goes, also when its constructor throws (a refused open must
   // not keep the file, its locks and its cache). Declared before the statements, so it runs
@@ -604,15 +589,25 @@ class SqliteStore final : public UsageStore {
     sqlite3*& db;
     ~CloseOnExit() { sqlite3_close(db); }
   } close_on_exit_{db_};
+  std::unique_ptr<Checkpointer> checkpointer_;
   Statement upsert_;
-  Statement raise_seq_, read_seq_, write_seq_, confirm_;
-  std::vector<uint32_t> order_;  // accept_datagrams()' scratch, kept to spare an allocation
+  Statement raise_seq_, read_seq_, write_seq_, confirm_, read_totals_;
+  std::vector<uint32_t> order_;  // judge_datagrams()' scratch, kept to spare an allocation
 };
 
 }  // namespace
 
-std::unique_ptr<UsageStore> open_sqlite_store(const std::string& path) {
-  return std::make_unique<SqliteStore>(path);
+const char* session_state_name(SessionState s) {
+  switch (s) {
+    case SessionState::open: return "open";
+    case SessionState::stopped: return "stopped";
+    case SessionState::closed_by_restart: return "closed_by_restart";
+  }
+  return "invalid";
+}
+
+std::unique_ptr<Store> open_sqlite_store(const std::string& path, StoreOptions options) {
+  return std::make_unique<SqliteStore>(path, options);
 }
 
 }  // namespace gm::host

@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "host/store/usage_store.h"
+#include "host/store/store.h"
 #include "tests/bench/negative_control.h"
 
 namespace gm::bench {

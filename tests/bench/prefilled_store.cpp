@@ -15,7 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "host/store/usage_store.h"
+#include "host/store/store.h"
 #include "tests/bench/census_plan.h"
 
 namespace gm::bench {

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <thread>
 
-#include "host/store/usage_store.h"
+#include "host/store/store.h"
 
 namespace gm::bench {
 

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "host/store/usage_store.h"
+#include "host/store/store.h"
 
 namespace gm::bench {
 

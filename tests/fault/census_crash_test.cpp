@@ -21,7 +21,7 @@
 #include <thread>
 
 #include "host/store/credential_vault.h"
-#include "host/store/usage_store.h"
+#include "host/store/store.h"
 #include "tests/support/frames.h"
 #include "tests/support/test_agent.h"
 

@@ -31,7 +31,7 @@
 #include "host/login/login_server.h"
 #include "host/login/tls_identity.h"
 #include "host/store/credential_vault.h"
-#include "host/store/usage_store.h"
+#include "host/store/store.h"
 #include "tests/support/crash_vfs.h"
 #include "tests/support/frames.h"
 #include "tests/support/test_agent.h"

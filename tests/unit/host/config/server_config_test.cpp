@@ -30,7 +30,7 @@ TEST(ServerConfigTest, FlagsOverrideTheFileAndPathsFollowStateDir) {
   EXPECT_EQ(rest, std::vector<std::string>{"list-agents"});
   EXPECT_EQ(c.census_listen.port, 7200);
   EXPECT_EQ(c.census_threads, 1u);
-  EXPECT_EQ(c.store, "/var/lib/gm/usage.db");
+  EXPECT_EQ(c.store, "sqlite:/var/lib/gm/usage.db");
   EXPECT_EQ(c.census_advertise, std::vector<std::string>{"127.0.0.1:7200"});
   ASSERT_EQ(c.updates.size(), 1u);
   EXPECT_EQ(c.updates[0].version, 9u);

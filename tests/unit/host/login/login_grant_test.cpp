@@ -2,10 +2,13 @@
 #include "host/login/login_grant.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
-#include <filesystem>
+
+#include "host/store/store.h"
+#include "shared/frame/frame_tag.h"
+#include "tests/support/test_database.h"
 
 namespace gm::host {
 namespace {
@@ -13,10 +16,8 @@ namespace {
 class LoginGrantTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/gm-grant-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    store_ = open_sqlite_store(dir_ + "/usage.db");
+    db_ = test::TestDatabase::create("sqlite", nullptr);
+    store_ = open_store(db_->spec());
     credential_ = CredentialVault::generate();
     store_->add_agent("gw-1", vault_.seal(credential_, "gw-1"), 1);
     settings_.census = {"127.0.0.1:7100", "127.0.0.2:7100"};
@@ -25,7 +26,7 @@ class LoginGrantTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(dir_);
+    db_.reset();
   }
   gatemeter_LoginRequest request(const char* id, const CredentialVault::Credential& cred) {
     gatemeter_LoginRequest r = gatemeter_LoginRequest_init_zero;
@@ -34,8 +35,11 @@ class LoginGrantTest : public ::testing::Test {
     login::agent_proof(cred.data(), cred.size(), nonce_, r.client_nonce, r.agent_id, r.proof);
     return r;
   }
-  std::string dir_;
-  std::unique_ptr<UsageStore> store_;
+  LoginOutcome grant(const gatemeter_LoginRequest& r, int64_t now) {
+    return grant_login(*store_, *store_, vault_, settings_, nonce_, r, now);
+  }
+  std::unique_ptr<test::TestDatabase> db_;
+  std::unique_ptr<Store> store_;
   CredentialVault vault_{std::array<uint8_t, 32>{5}};
   CredentialVault::Credential credential_{};
   LoginSettings settings_;
@@ -43,7 +47,7 @@ class LoginGrantTest : public ::testing::Test {
 };
 
 TEST_F(LoginGrantTest, ValidProofGetsAGrantWithServerProof) {
-  const auto o = grant_login(*store_, vault_, settings_, nonce_, request("gw-1", credential_), 10);
+  const auto o = grant(request("gw-1", credential_), 10);
   ASSERT_STREQ(o.outcome, "ok");
   EXPECT_EQ(o.response.status, gatemeter_LoginStatus_LOGIN_OK);
   EXPECT_TRUE(o.response.track_usage);
@@ -54,26 +58,53 @@ TEST_F(LoginGrantTest, ValidProofGetsAGrantWithServerProof) {
   const auto req = request("gw-1", credential_);
   login::server_proof(credential_.data(), 32, nonce_, req.client_nonce, "gw-1", expected);
   EXPECT_TRUE(login::proofs_equal(expected, o.response.server_proof));
-  EXPECT_EQ(store_->open_login_sessions_after(0).size(), 1u);
+  const auto logins = store_->open_logins(10);
+  ASSERT_EQ(logins.size(), 1u);
+  EXPECT_EQ(logins[0].expires_unix, 10 + 86400);
+  EXPECT_EQ(o.response.login_lifetime_s, 86400u);
+  // The store holds the tag key sealed, bound to its login: it opens under the vault, and
+  // neither under another key nor as another login's.
+  frame::TagKey expected_key;
+  frame::derive_tag_key(o.response.session_key, 32, expected_key);
+  const auto key = vault_.open_tag_key(logins[0].sealed_tag_key, logins[0].id);
+  ASSERT_TRUE(key.has_value());
+  EXPECT_EQ(0, std::memcmp(key->bytes, expected_key.bytes, sizeof key->bytes));
+  EXPECT_FALSE(vault_.open_tag_key(logins[0].sealed_tag_key, logins[0].id + 1).has_value());
+  EXPECT_FALSE(CredentialVault(std::array<uint8_t, 32>{6})
+                   .open_tag_key(logins[0].sealed_tag_key, logins[0].id)
+                   .has_value());
+  const std::vector<uint8_t>& sealed = logins[0].sealed_tag_key;
+  EXPECT_EQ(std::search(sealed.begin(), sealed.end(), expected_key.bytes, expected_key.bytes + 32),
+            sealed.end())
+      << "the tag key is stored in clear";
 }
 
 TEST_F(LoginGrantTest, EachLoginHasItsOwnSessionAndKey) {
-  const auto a = grant_login(*store_, vault_, settings_, nonce_, request("gw-1", credential_), 10);
-  const auto b = grant_login(*store_, vault_, settings_, nonce_, request("gw-1", credential_), 11);
+  const auto a = grant(request("gw-1", credential_), 10);
+  const auto b = grant(request("gw-1", credential_), 11);
   EXPECT_NE(a.response.login_session_id, b.response.login_session_id);
   EXPECT_NE(0, std::memcmp(a.response.session_key, b.response.session_key, 32));
-  EXPECT_EQ(store_->open_login_sessions_after(0).size(), 1u);  // the first was closed
+  EXPECT_EQ(store_->open_logins(10).size(), 1u);  // the first was closed
+}
+
+TEST_F(LoginGrantTest, AContinuingLoginInTheSameBootIsARenewal) {
+  auto r = request("gw-1", credential_);
+  r.boot_count = 3;
+  EXPECT_FALSE(grant(r, 10).renewal);
+  r.continuing = true;
+  EXPECT_TRUE(grant(r, 20).renewal);
+  r.boot_count = 4;  // continuing after a reboot is not a renewal
+  EXPECT_FALSE(grant(r, 30).renewal);
 }
 
 TEST_F(LoginGrantTest, RefusalsSayWhy) {
-  EXPECT_STREQ(grant_login(*store_, vault_, settings_, nonce_,
-                           request("gw-1", CredentialVault::generate()), 10).outcome,
+  EXPECT_STREQ(grant(request("gw-1", CredentialVault::generate()), 10).outcome,
                "bad_credential");
-  EXPECT_STREQ(grant_login(*store_, vault_, settings_, nonce_, request("gw-9", credential_), 10).outcome,
+  EXPECT_STREQ(grant(request("gw-9", credential_), 10).outcome,
                "unknown_agent");
-  EXPECT_STREQ(grant_login(*store_, vault_, settings_, nonce_, request("", credential_), 10).outcome,
+  EXPECT_STREQ(grant(request("", credential_), 10).outcome,
                "malformed");
-  EXPECT_TRUE(store_->open_login_sessions_after(0).empty());
+  EXPECT_TRUE(store_->open_logins(10).empty());
 }
 
 }  // namespace

@@ -1,0 +1,134 @@
+#include "host/store/sqlite_schema.h"
+
+#include <iterator>
+#include <string>
+
+#include "host/store/store_types.h"
+
+namespace gm::host::sqlite {
+
+namespace {
+
+// Each step takes the database from version i to i + 1. Never edit a step that has shipped;
+// add one. Step 1 is written with IF NOT EXISTS so a store made before versions existed (it has
+// these tables and no schema_version) becomes version 1 unchanged.
+constexpr const char* steps[] = {
+    // 1: agents, logins, sessions, refusals, commands (issue 5), committed datagram seqs.
+    R"sql(
+CREATE TABLE IF NOT EXISTS agents(
+  id INTEGER PRIMARY KEY,
+  agent_id TEXT NOT NULL UNIQUE,
+  credential BLOB NOT NULL,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  components TEXT NOT NULL DEFAULT '',
+  created_unix INTEGER NOT NULL,
+  last_login_unix INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS login_sessions(
+  serial INTEGER PRIMARY KEY AUTOINCREMENT,
+  id INTEGER NOT NULL UNIQUE,
+  agent INTEGER NOT NULL REFERENCES agents(id),
+  tag_key BLOB NOT NULL,
+  started_unix INTEGER NOT NULL,
+  closed_unix INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS login_sessions_open ON login_sessions(agent) WHERE closed_unix = 0;
+CREATE TABLE IF NOT EXISTS login_session_seq(
+  login_session INTEGER PRIMARY KEY,
+  committed_seq INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS subscriber_sessions(
+  agent INTEGER NOT NULL,
+  session_id INTEGER NOT NULL,
+  login_session INTEGER NOT NULL,
+  subscriber TEXT NOT NULL,
+  realm TEXT NOT NULL,
+  service TEXT NOT NULL,
+  billing INTEGER NOT NULL,
+  start_unix INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  kind INTEGER NOT NULL,
+  charged_s INTEGER NOT NULL,
+  free_s INTEGER NOT NULL,
+  octets_in INTEGER NOT NULL,
+  octets_out INTEGER NOT NULL,
+  state INTEGER NOT NULL,
+  stop_cause INTEGER NOT NULL,
+  updated_unix INTEGER NOT NULL,
+  PRIMARY KEY(agent, session_id)) WITHOUT ROWID;
+DROP INDEX IF EXISTS subscriber_sessions_open;
+CREATE TABLE IF NOT EXISTS refusals(
+  reason TEXT PRIMARY KEY,
+  count INTEGER NOT NULL,
+  last_unix INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS commands(
+  id INTEGER PRIMARY KEY,
+  agent INTEGER NOT NULL REFERENCES agents(id),
+  command BLOB NOT NULL,
+  created_unix INTEGER NOT NULL,
+  delivered_unix INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX IF NOT EXISTS commands_pending ON commands(id) WHERE delivered_unix = 0;
+)sql",
+    // 2: tag keys sealed under the vault, boot counts (renewal), lifetimes, closed logins
+    // refused at commit. Version 1 held tag keys in clear: they are wiped and those logins
+    // closed, so their agents log in again (they do so when the census stops answering).
+    R"sql(
+ALTER TABLE login_sessions RENAME COLUMN tag_key TO sealed_tag_key;
+ALTER TABLE login_sessions ADD COLUMN boot_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE login_sessions ADD COLUMN expires_unix INTEGER NOT NULL DEFAULT 0;
+UPDATE login_sessions SET closed_unix = CAST(strftime('%s', 'now') AS INTEGER)
+  WHERE closed_unix = 0;
+UPDATE login_sessions SET sealed_tag_key = x'';
+ALTER TABLE login_session_seq ADD COLUMN closed INTEGER NOT NULL DEFAULT 0;
+UPDATE login_session_seq SET closed = 1;
+CREATE INDEX login_sessions_closed ON login_sessions(closed_unix) WHERE closed_unix <> 0;
+CREATE INDEX login_sessions_agent ON login_sessions(agent, serial);
+)sql",
+};
+constexpr int latest = static_cast<int>(std::size(steps));
+
+void exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err ? err : sqlite3_errmsg(db);
+    sqlite3_free(err);
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw StoreError("sqlite schema: " + why);
+  }
+}
+
+int read_version(sqlite3* db) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT version FROM schema_version", -1, &s, nullptr) != SQLITE_OK)
+    throw StoreError(std::string("sqlite schema: ") + sqlite3_errmsg(db));
+  const int v = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+  sqlite3_finalize(s);
+  return v;
+}
+
+}  // namespace
+
+int latest_schema_version() { return latest; }
+
+int migrate_schema(sqlite3* db) {
+  for (;;) {
+    // BEGIN IMMEDIATE: two processes opening a new store at once migrate it one after the other.
+    exec(db, "BEGIN IMMEDIATE");
+    exec(db, "CREATE TABLE IF NOT EXISTS schema_version(version INTEGER NOT NULL)");
+    const int version = read_version(db);
+    if (version > latest) {
+      exec(db, "ROLLBACK");
+      throw StoreError("the store is at schema version " + std::to_string(version) +
+                       ", newer than this build knows (" + std::to_string(latest) +
+                       "): run a newer gatemeter");
+    }
+    if (version == latest) {
+      exec(db, "COMMIT");
+      return version;
+    }
+    exec(db, steps[version]);
+    exec(db, "DELETE FROM schema_version");
+    exec(db, ("INSERT INTO schema_version(version) VALUES(" + std::to_string(version + 1) + ")")
+                 .c_str());
+    exec(db, "COMMIT");
+  }
+}
+
+}  // namespace gm::host::sqlite

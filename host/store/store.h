@@ -1,0 +1,45 @@
+// The store: one database connection serving every role (agent directory, login ledger, usage
+// ledger, command mailbox, reports), opened from the setting that names it. Services take the
+// roles they use; each thread that needs the database opens its own connection with open_store.
+//
+// Several connections may be open on one database at once, in one process or several (on one
+// host for SQLite, on any for PostgreSQL); the database serialises their writes.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "host/store/agent_directory.h"
+#include "host/store/command_mailbox.h"
+#include "host/store/login_ledger.h"
+#include "host/store/usage_ledger.h"
+#include "host/store/usage_reports.h"
+
+namespace gm::host {
+
+class Store : public AgentDirectory,
+              public LoginLedger,
+              public UsageLedger,
+              public CommandMailbox,
+              public UsageReports {
+ public:
+  virtual ~Store() = default;
+  // The schema version the database is at (SCHEMA.md); opening migrates it forward.
+  virtual int schema_version() = 0;
+};
+
+struct StoreOptions {
+  // This connection commits continuously (the census's committer). SQLite then copies its
+  // write-ahead log back from a thread of its own, so no commit waits for a checkpoint.
+  bool busy_writer = false;
+};
+
+// spec: "sqlite:PATH" (PATH may be a SQLite URI, "file:...?..."), "postgresql:CONNINFO" (a
+// libpq connection string or URI), or a plain file path (SQLite). Creates or migrates the
+// schema. Throws StoreError naming the store (never its password) and why.
+std::unique_ptr<Store> open_store(const std::string& spec, StoreOptions options = {});
+
+// The store spec with any password in it replaced by "***", for logs and errors.
+std::string describe_store(const std::string& spec);
+
+}  // namespace gm::host

@@ -1,0 +1,35 @@
+// The usage ledger: subscriber sessions' totals, written by the census.
+//
+// Every call is one transaction, durable (fsynced, or committed with synchronous_commit on)
+// when it returns; when it throws, nothing of it is durable and nothing may be acknowledged.
+#pragma once
+
+#include <vector>
+
+#include "host/store/store_types.h"
+
+namespace gm::host {
+
+class UsageLedger {
+ public:
+  // The census's commit. Per login session, a datagram is accepted only if its login session
+  // is open and its seq is above the highest the store has committed for that login session
+  // (by whichever census node, however long ago); that highest then rises to the highest
+  // accepted. So a replay is refused even by a census that just started or never saw the
+  // original, and nothing of a closed login is committed. Records of accepted datagrams are
+  // applied newest-wins (a record changes a session only if its seq is above the session's);
+  // their confirmations mark the confirming agent's commands delivered. Sets every datagram's
+  // verdict and, if asked, the deltas. Refusal counts are added either way.
+  virtual void commit_datagrams(CensusCommit& commit, int64_t now_unix) = 0;
+  // Records applied newest-wins without a datagram check, with refusal counts: for tools,
+  // tests and the login service's counts.
+  virtual void apply(const std::vector<VerifiedRecord>& records,
+                     const std::vector<RefusalCount>& refusals, int64_t now_unix) = 0;
+  // The highest datagram seq committed for a login session (0: none).
+  virtual uint32_t committed_datagram_seq(uint64_t login_session) = 0;
+
+ protected:
+  ~UsageLedger() = default;
+};
+
+}  // namespace gm::host
