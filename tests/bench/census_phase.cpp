@@ -154,7 +154,7 @@ std::optional<CeilingResult> PhaseRunner::ceiling(const Phase& phase) {
     copy_s = copy_prefilled_store(prefill_, dir);
     std::vector<int64_t> ids;
     {
-      auto store = host::open_sqlite_store(dir + "/usage.db");
+      auto store = host::open_store(dir + "/usage.db");
       for (const auto& id : prefill_.agent_ids) ids.push_back(store->find_agent(id)->id);
     }
     std::vector<uint64_t> logins;  // the phase's: the agents have not logged in again since

@@ -56,7 +56,7 @@ std::string query(const std::string& path, const char* sql) {
 std::string fingerprint(const std::string& scratch) {
   const std::string probe = scratch + "/fingerprint.db";
   fs::remove(probe);
-  host::open_sqlite_store(probe);  // creates the schema and closes
+  host::open_store(probe);  // creates the schema and closes
   const std::string schema =
       query(probe, "SELECT type || ' ' || name || ' ' || coalesce(sql, '') FROM sqlite_master "
                    "ORDER BY type, name") +
@@ -74,7 +74,7 @@ void build(const std::string& dir, uint32_t agents, uint32_t per_agent, Prefille
   fs::remove_all(dir);
   fs::create_directories(dir);
   const auto vault = host::CredentialVault::open_or_create(dir + "/vault.key");
-  auto store = host::open_sqlite_store(dir + "/usage.db");
+  auto store = host::open_store(dir + "/usage.db");
   std::vector<int64_t> ids(agents);
   std::ofstream creds(dir + "/credentials");
   for (uint32_t a = 0; a < agents; ++a) {
@@ -99,11 +99,11 @@ void build(const std::string& dir, uint32_t agents, uint32_t per_agent, Prefille
       from_wire(wire_record(SessionPlan::session_id(l), 1, gatemeter_RecordKind_RECORD_STOP),
                 v.record);
       if (batch.size() == prefill_batch) {
-        store->apply(batch, {}, {}, std::time(nullptr));
+        store->apply(batch, {}, std::time(nullptr));
         batch.clear();
       }
     }
-  if (!batch.empty()) store->apply(batch, {}, {}, std::time(nullptr));
+  if (!batch.empty()) store->apply(batch, {}, std::time(nullptr));
   store.reset();  // the last connection checkpoints the log into usage.db and removes it
   out.built_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -28,24 +28,8 @@ CeilingResult measure_store_ceiling(const std::string& store_path, const PhaseRe
                                     const std::vector<int64_t>& agent_ids,
                                     const std::vector<uint64_t>& login_sessions) {
   CeilingResult out;
-  auto store = host::open_sqlite_store(store_path);
-  store->set_automatic_checkpoints(false);
-  // As the census's checkpoint_loop(): its own connection, PASSIVE, every 100 ms.
-  std::mutex m;
-  std::condition_variable wake;
-  bool stopping = false;
-  std::thread checkpointer([&] {
-    auto cp = host::open_sqlite_store(store_path);
-    std::unique_lock lock(m);
-    while (!wake.wait_for(lock, std::chrono::milliseconds(100), [&] { return stopping; })) {
-      lock.unlock();
-      try {
-        cp->checkpoint();
-      } catch (const host::StoreError&) {  // as the census: the next one tries again
-      }
-      lock.lock();
-    }
-  });
+  // As the census's committer: a busy writer, whose store checkpoints from a thread of its own.
+  auto store = host::open_store(store_path, {.busy_writer = true});
 
   records_per_commit = std::max<size_t>(1, records_per_commit);
   std::vector<host::VerifiedRecord> batch;
@@ -61,7 +45,7 @@ CeilingResult measure_store_ceiling(const std::string& store_path, const PhaseRe
     });
     const auto t0 = std::chrono::steady_clock::now();
     const double cpu0 = thread_cpu_seconds();
-    store->apply(batch, {}, {}, std::time(nullptr));
+    store->apply(batch, {}, std::time(nullptr));
     out.apply_cpu_seconds += thread_cpu_seconds() - cpu0;
     out.apply_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::error_code ec;
@@ -91,12 +75,6 @@ CeilingResult measure_store_ceiling(const std::string& store_path, const PhaseRe
   if (!batch.empty()) commit();
   if (out.apply_seconds - slice_start > slice / 2)
     out.rate_by_slice.push_back(slice_records / (out.apply_seconds - slice_start));
-  {
-    std::lock_guard lock(m);
-    stopping = true;
-  }
-  wake.notify_all();
-  checkpointer.join();
   return out;
 }
 

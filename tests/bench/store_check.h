@@ -1,4 +1,4 @@
-// Reads the store back after a phase (its own connection, open_sqlite_store on the census's
+// Reads the store back after a phase (its own connection, open_store on the census's
 // file, sessions() per agent) and compares every session with what the benchmark knows: the
 // store must hold each session, at a seq no lower than the highest one acknowledged and no
 // higher than the highest one sent, with exactly the totals that were sent with the seq it

@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
   // The agent is provisioned the way censusctl does it: credential sealed under the vault key.
   host::CredentialVault::Credential credential = host::CredentialVault::generate();
   {
-    auto store = host::open_sqlite_store(dir + "/usage.db");
+    auto store = host::open_store(dir + "/usage.db");
     auto vault = host::CredentialVault::open_or_create(dir + "/vault.key");
     store->add_agent("gw-crash", vault.seal(credential, "gw-crash"), 1);
   }
@@ -194,7 +194,7 @@ int main(int argc, char** argv) {
       take_acks(50);  // acks the census sent before it died count too
       const size_t unacked_at_kill = unacked();
       {
-        auto store = host::open_sqlite_store(dir + "/usage.db");
+        auto store = host::open_store(dir + "/usage.db");
         size_t checked = 0;
         for (const auto& [id, seq] : acked) {
           if (seq == 0) continue;
@@ -224,7 +224,7 @@ int main(int argc, char** argv) {
   ::kill(server.pid, SIGTERM);
   ::waitpid(server.pid, nullptr, 0);
 
-  auto store = host::open_sqlite_store(dir + "/usage.db");
+  auto store = host::open_store(dir + "/usage.db");
   size_t exact = 0;
   for (const auto& [id, r] : newest) {
     auto s = store->session("gw-crash", id);

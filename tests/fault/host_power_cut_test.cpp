@@ -131,7 +131,7 @@ Streamed stream_through_census(const test::CrashVfs& vfs, const std::string& dir
   const auto tls = host::load_or_create_tls_identity(dir + "/key.pem", dir + "/cert.pem", "");
   std::vector<host::CredentialVault::Credential> credentials(agents);
   {
-    auto store = host::open_sqlite_store(uri);
+    auto store = host::open_store(uri);
     for (size_t a = 0; a < agents; ++a) {
       credentials[a] = host::CredentialVault::generate();
       store->add_agent(agent_name(a), vault.seal(credentials[a], agent_name(a)), 1'790'000'000);
@@ -144,12 +144,12 @@ Streamed stream_through_census(const test::CrashVfs& vfs, const std::string& dir
     cs.port = 0;
     cs.threads = 2;
     cs.command_poll_ms = 50;
-    host::CensusServer census(uri, cs);
+    host::CensusServer census(uri, vault, cs);
     census.start();
     host::LoginSettings ls;
     ls.port = 0;
     ls.census = {"127.0.0.1:" + std::to_string(census.port())};
-    host::LoginServer login(uri, vault, tls, ls, [&census] { census.registry().refresh(); });
+    host::LoginServer login(uri, vault, tls, ls);
     login.start();
     std::vector<std::thread> threads;
     for (size_t a = 0; a < agents; ++a)
@@ -231,7 +231,7 @@ Verdict cut_everywhere(const test::CrashVfs& vfs, const Streamed& run, size_t wa
 
     std::map<Key, host::SubscriberSession> stored;
     try {
-      auto store = host::open_sqlite_store((image_dir / "usage.db").string());
+      auto store = host::open_store((image_dir / "usage.db").string());
       for (auto& s : store->sessions("")) stored[{s.agent_id, s.session_id}] = std::move(s);
     } catch (const host::StoreError& e) {
       // Lost with everything in it; for the negative controls a ruined database is the point.

@@ -51,14 +51,15 @@ constexpr std::array<uint8_t, CredentialVault::key_size> vault_key(uint8_t base)
   return k;
 }
 
-// grant_login may only look agents up and open a login session; any other call is a finding.
-class GrantStore final : public UsageStore {
+// grant_login may only look agents up and open a login session: it is given just those two
+// roles, so any other store call would not compile.
+class GrantStore final : public AgentDirectory, public LoginLedger {
  public:
   std::vector<Agent> agents;
   int opened = 0;
   int64_t opened_agent = 0;
   uint64_t opened_id = 0;
-  frame::TagKey opened_key{};
+  std::vector<uint8_t> opened_key;  // sealed
   int64_t opened_at = 0;
 
   std::optional<Agent> find_agent(const std::string& agent_id) override {
@@ -66,39 +67,29 @@ class GrantStore final : public UsageStore {
       if (a.agent_id == agent_id) return a;
     return std::nullopt;
   }
-  size_t open_login_session(int64_t agent, uint64_t login_session_id, const frame::TagKey& key,
-                            const std::string&, int64_t now) override {
+  LoginOpened open_login_session(const NewLogin& l) override {
     ++opened;
-    opened_agent = agent;
-    opened_id = login_session_id;
-    opened_key = key;
-    opened_at = now;
-    return 0;
+    opened_agent = l.agent;
+    opened_id = l.id;
+    opened_key = l.sealed_tag_key;
+    opened_at = l.now_unix;
+    return {};
   }
 
   bool add_agent(const std::string&, const std::vector<uint8_t>&, int64_t) override {
     return unused();
   }
   std::vector<Agent> list_agents() override { return unused(), std::vector<Agent>{}; }
-  bool set_agent_enabled(const std::string&, bool) override { return unused(); }
-  std::vector<LoginSession> open_login_sessions_after(int64_t) override {
-    return unused(), std::vector<LoginSession>{};
-  }
-  void apply(const std::vector<VerifiedRecord>&, const std::vector<RefusalCount>&,
-             const std::vector<int64_t>&, int64_t) override {
-    unused();
-  }
-  std::vector<PendingCommand> pending_commands(size_t) override {
-    return unused(), std::vector<PendingCommand>{};
-  }
-  int64_t queue_command(int64_t, const gatemeter_Command&, int64_t) override { return unused(); }
-  std::vector<SubscriberSession> sessions(const std::string&) override {
-    return unused(), std::vector<SubscriberSession>{};
-  }
-  std::optional<SubscriberSession> session(const std::string&, uint64_t) override {
+  bool set_agent_enabled(const std::string&, bool, int64_t) override { return unused(); }
+  std::optional<LoginSession> find_open_login(uint64_t, int64_t) override {
     return unused(), std::nullopt;
   }
-  std::vector<RefusalCount> refusals() override { return unused(), std::vector<RefusalCount>{}; }
+  std::vector<LoginSession> open_logins(int64_t) override {
+    return unused(), std::vector<LoginSession>{};
+  }
+  std::vector<uint64_t> logins_closed_since(int64_t) override {
+    return unused(), std::vector<uint64_t>{};
+  }
 
  private:
   static bool unused() {
@@ -184,9 +175,10 @@ void check_grant(const World& w, const gatemeter_LoginRequest& request,
   require(fa != nullptr && w.store.opened_agent == 1 + (fa - fuzz::fuzz_agents),
           "an ok's login session belongs to the agent that logged in");
   frame::TagKey key{};
-  require(frame::derive_tag_key(r.session_key, sizeof r.session_key, key) &&
-              std::memcmp(key.bytes, w.store.opened_key.bytes, sizeof key.bytes) == 0,
-          "the store holds the tag key of the session key the agent gets");
+  const auto stored = w.vault.open_tag_key(w.store.opened_key, w.store.opened_id);
+  require(frame::derive_tag_key(r.session_key, sizeof r.session_key, key) && stored &&
+              std::memcmp(key.bytes, stored->bytes, sizeof key.bytes) == 0,
+          "the store holds, sealed, the tag key of the session key the agent gets");
   require(w.store.opened_at == now_unix && r.server_time_unix == static_cast<uint64_t>(now_unix),
           "an ok is stamped with the time of the login");
   uint8_t credential[login::credential_size];
@@ -252,7 +244,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   LoginOutcome o;
   if (decoded) {
     try {
-      o = grant_login(w.store, w.vault, w.settings, fuzz::fuzz_server_nonce, request, now_unix);
+      o = grant_login(w.store, w.store, w.vault, w.settings, fuzz::fuzz_server_nonce, request, now_unix);
     } catch (const std::exception& e) {
       std::fprintf(stderr, "grant_login threw: %s\n", e.what());
       require(false, "grant_login does not throw while the store works");

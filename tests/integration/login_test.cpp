@@ -2,13 +2,14 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <ctime>
 
 #include "tests/integration/server_fixture.h"
 
 namespace gm::test {
 namespace {
 
-uint64_t refusal_count(host::UsageStore& store, const std::string& reason) {
+uint64_t refusal_count(host::UsageReports& store, const std::string& reason) {
   for (const auto& r : store.refusals())
     if (r.reason == reason) return r.count;
   return 0;
@@ -31,12 +32,14 @@ TEST_F(LoginTest, RightCredentialGetsSessionKeyIntervalCensusListAndUpdates) {
   EXPECT_STREQ(g.updates[0].name, "agent");
   EXPECT_EQ(g.updates[0].version, 7u);
 
-  // The store holds the tag key (a hash of the session key), never the key itself.
-  const auto sessions = store_->open_login_sessions_after(0);
+  // The store holds the tag key (a hash of the session key), sealed; never the key itself.
+  const auto sessions = store_->open_logins(std::time(nullptr));
   ASSERT_EQ(sessions.size(), 1u);
   EXPECT_EQ(sessions[0].id, g.login_session_id);
-  EXPECT_EQ(0, std::memcmp(sessions[0].tag_key.bytes, agent.tag_key().bytes, 32));
-  EXPECT_NE(0, std::memcmp(sessions[0].tag_key.bytes, g.session_key, 32));
+  const auto key = vault_->open_tag_key(sessions[0].sealed_tag_key, sessions[0].id);
+  ASSERT_TRUE(key.has_value());
+  EXPECT_EQ(0, std::memcmp(key->bytes, agent.tag_key().bytes, 32));
+  EXPECT_NE(0, std::memcmp(key->bytes, g.session_key, 32));
   EXPECT_EQ(login_->stats().ok.load(), 1u);
 }
 
@@ -52,7 +55,7 @@ TEST_F(LoginTest, WrongCredentialIsRefusedAndCounted) {
   TestAgent impostor("gw-1", host::CredentialVault::generate());
   EXPECT_FALSE(impostor.login("127.0.0.1", login_->port(), tls_.pin));
   EXPECT_EQ(impostor.error(), "bad_credential");
-  EXPECT_TRUE(store_->open_login_sessions_after(0).empty());
+  EXPECT_TRUE(store_->open_logins(std::time(nullptr)).empty());
   EXPECT_EQ(refusal_count(*store_, "login_bad_credential"), 1u);
 }
 
@@ -65,7 +68,7 @@ TEST_F(LoginTest, UnknownAgentIsRefusedAndCounted) {
 
 TEST_F(LoginTest, DisabledAgentIsRefusedAfterProvingItself) {
   TestAgent agent("gw-1", add_agent("gw-1"));
-  ASSERT_TRUE(store_->set_agent_enabled("gw-1", false));
+  ASSERT_TRUE(store_->set_agent_enabled("gw-1", false, std::time(nullptr)));
   EXPECT_FALSE(agent.login("127.0.0.1", login_->port(), tls_.pin));
   EXPECT_EQ(agent.error(), "disabled");
 }

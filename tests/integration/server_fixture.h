@@ -27,8 +27,8 @@ class ServerFixture : public ::testing::Test {
     char tmpl[] = "/tmp/gm-host-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    store_path_ = dir_ + "/usage.db";
-    store_ = host::open_sqlite_store(store_path_);
+    store_path_ = "sqlite:" + dir_ + "/usage.db";
+    store_ = host::open_store(store_path_);
     vault_ = std::make_unique<host::CredentialVault>(
         host::CredentialVault::open_or_create(dir_ + "/vault.key"));
     tls_ = host::load_or_create_tls_identity(dir_ + "/key.pem", dir_ + "/cert.pem", "");
@@ -37,7 +37,7 @@ class ServerFixture : public ::testing::Test {
     census_settings_.threads = 2;
     census_settings_.command_poll_ms = 50;
     census_settings_.command_resend_ms = 500;
-    census_ = std::make_unique<host::CensusServer>(store_path_, census_settings_);
+    census_ = std::make_unique<host::CensusServer>(store_path_, *vault_, census_settings_);
     census_->start();
     census_settings_.port = census_->port();  // a restart binds the same port
 
@@ -46,8 +46,7 @@ class ServerFixture : public ::testing::Test {
     ls.metering_interval_s = 30;
     ls.census = {"127.0.0.1:" + std::to_string(census_->port())};
     ls.updates = {{"agent", 7, "https://updates.example/agent-7.bin"}};
-    login_ = std::make_unique<host::LoginServer>(store_path_, *vault_, tls_, ls,
-                                                 [c = census_.get()] { c->registry().refresh(); });
+    login_ = std::make_unique<host::LoginServer>(store_path_, *vault_, tls_, ls);
     login_->start();
   }
 
@@ -76,21 +75,20 @@ class ServerFixture : public ::testing::Test {
   uint64_t refused(frame::Refusal r) const { return census_->refused(static_cast<size_t>(r)); }
 
   // The census process restarts on the same port: nothing in memory survives (its replay
-  // window starts empty), the store does. The stopped one is kept, as the login service's
-  // hook still points at it (its registry refresh is harmless).
+  // window starts empty), the store does. The stopped one is kept (its stats stay readable).
   void restart_census(const host::CensusSettings* with = nullptr) {
     census_->stop();
     other_censuses_.push_back(std::move(census_));
     if (with != nullptr)
       census_settings_ = *with, census_settings_.port = other_censuses_.back()->port();
-    census_ = std::make_unique<host::CensusServer>(store_path_, census_settings_);
+    census_ = std::make_unique<host::CensusServer>(store_path_, *vault_, census_settings_);
     census_->start();
   }
   // Another census node over the same store, on a port of its own.
   host::CensusServer& another_census_node() {
     host::CensusSettings s = census_settings_;
     s.port = 0;
-    other_censuses_.push_back(std::make_unique<host::CensusServer>(store_path_, s));
+    other_censuses_.push_back(std::make_unique<host::CensusServer>(store_path_, *vault_, s));
     other_censuses_.back()->start();
     return *other_censuses_.back();
   }
@@ -105,8 +103,8 @@ class ServerFixture : public ::testing::Test {
     return cond();
   }
 
-  std::string dir_, store_path_;
-  std::unique_ptr<host::UsageStore> store_;
+  std::string dir_, store_path_;  // store_path_: the store's spec (open_store)
+  std::unique_ptr<host::Store> store_;
   std::unique_ptr<host::CredentialVault> vault_;
   host::TlsIdentity tls_;
   host::CensusSettings census_settings_;

@@ -11,12 +11,12 @@
 // wal-index from the WAL when it opens a database that nobody has open.
 //
 //   CrashVfs vfs("gm_crash");
-//   auto store = open_sqlite_store(vfs.uri(dir + "/usage.db"));   // recorded
+//   auto store = open_store(vfs.uri(dir + "/usage.db"));   // recorded
 //   const uint64_t at = vfs.now();                                 // "after everything so far"
 //   ... close every connection ...
 //   CrashImages images(vfs, seed);
 //   images.write(at, image_dir);        // cut points in rising order
-//   open_sqlite_store(image_dir + "/usage.db") ...
+//   open_store(image_dir + "/usage.db") ...
 #pragma once
 
 #include <sqlite3.h>
