@@ -9,6 +9,7 @@
 #include <map>
 
 #include "host/config/server_config.h"
+#include "host/config/state_folder.h"
 #include "host/login/tls_identity.h"
 #include "host/store/credential_vault.h"
 #include "host/store/store.h"
@@ -82,9 +83,7 @@ int run(ServerConfig& config, const std::vector<std::string>& args) {
   auto need = [&](size_t n, const char* what) {
     if (args.size() != n + 1) throw ConfigError(cmd + ": expected " + what);
   };
-  std::error_code ec;
-  std::filesystem::create_directories(config.state_dir, ec);
-  if (ec) throw ConfigError("state_dir: cannot create \"" + config.state_dir + "\": " + ec.message());
+  secure_state_folder(config.state_dir);
 
   if (cmd == "init" || cmd == "pin") {
     need(0, "no arguments");

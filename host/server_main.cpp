@@ -1,20 +1,22 @@
-// gatemeter-server: the login service and the census in one process (role = both), or either
-// alone (role = login | census; several census processes may share one store file on a host).
+// gatemeter-server: runs the services its `services` setting lists (census,login by default),
+// in one process; several processes may run parts of the list over one store (the SQLite store
+// on one host, the PostgreSQL store on any number).
 //
 //   gatemeter-server [--config FILE] [--name=value ...]     (settings: --help)
 //
-// Prints one line per service it started, then `ready login_port=<P> census_port=<Q>`, and
-// runs until SIGINT or SIGTERM, when it commits and acknowledges what it has verified.
+// Prints one line per service it started, then `ready login_port=<P> census_port=<Q>
+// metrics_port=<M>` (0 for what it does not run), and runs until SIGINT or SIGTERM, when it
+// stops the services in reverse order (the census commits and acknowledges what it verified).
 #include <signal.h>
 
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 
-#include "host/census/census_server.h"
 #include "host/config/server_config.h"
-#include "host/login/login_server.h"
+#include "host/config/state_folder.h"
+#include "host/metrics/metrics_server.h"
+#include "host/services.h"
 #include "host/store/credential_vault.h"
 #include "host/store/store.h"
 
@@ -36,74 +38,53 @@ int main(int argc, char** argv) {
   ::signal(SIGPIPE, SIG_IGN);
 
   ServerConfig config;
-  std::unique_ptr<CensusServer> census;
-  std::unique_ptr<LoginServer> login;
+  std::vector<std::unique_ptr<Service>> services;
+  std::unique_ptr<MetricsServer> metrics;
   try {
     const auto extra = parse_command_line(config, argc, argv);
     if (!extra.empty()) throw ConfigError("unexpected argument \"" + extra[0] + "\" (see --help)");
-    std::error_code ec;
-    std::filesystem::create_directories(config.state_dir, ec);
-    if (ec) throw ConfigError("state_dir: cannot create \"" + config.state_dir + "\": " + ec.message());
-    if (config.role != "census" && config.census_advertise_defaulted &&
-        config.census_listen.ip == "0.0.0.0")
-      throw ConfigError("census_advertise: must be set when census_listen is 0.0.0.0 (agents "
-                        "need an address they can send to)");
-    // Creates or migrates the schema before either service reads it.
+    secure_state_folder(config.state_dir);
+    // Creates or migrates the schema before any service reads it.
     const size_t sealed_agents = open_store(config.store)->list_agents().size();
     const auto vault = CredentialVault::open_or_create(config.vault_key, sealed_agents);
 
-    if (config.role != "login") {
-      CensusSettings s;
-      s.listen_ip = config.census_listen.ip;
-      s.port = config.census_listen.port;
-      s.threads = config.census_threads;
-      s.max_queued_records = config.max_queued_records;
-      s.receive_buffer_bytes = config.receive_buffer_bytes;
-      census = std::make_unique<CensusServer>(config.store, vault, s);
-      census->start();
-      // census_listen port 0 (tests): tell agents the port the kernel chose.
-      if (config.census_advertise_defaulted)
-        config.census_advertise = {s.listen_ip + ":" + std::to_string(census->port())};
-      std::printf("census: listening on %s:%u, store %s\n", s.listen_ip.c_str(), census->port(),
-                  describe_store(config.store).c_str());
+    services = make_services(config, vault);
+    for (auto& s : services) {
+      s->start();
+      std::printf("%s\n", s->started_line().c_str());
     }
-    if (config.role != "census") {
-      LoginSettings s;
-      s.listen_ip = config.login_listen.ip;
-      s.port = config.login_listen.port;
-      s.metering_interval_s = config.metering_interval_s;
-      s.track_usage = config.track_usage;
-      s.census = config.census_advertise;
-      s.updates = config.updates;
-      s.timeout_s = config.login_timeout_s;
-      s.login_lifetime_s = config.login_lifetime_s;
-      auto tls = load_or_create_tls_identity(config.tls_key, config.tls_cert, config.pin_file);
-      login = std::make_unique<LoginServer>(config.store, vault, tls, s);
-      login->start();
-      std::printf("login: listening on %s:%u, key pin %s (also in %s)\n", s.listen_ip.c_str(),
-                  login->port(), to_hex(tls.pin.data(), tls.pin.size()).c_str(),
-                  config.pin_file.c_str());
+    if (config.metrics_listen.port != 0) {
+      metrics = std::make_unique<MetricsServer>(
+          config.metrics_listen.ip, config.metrics_listen.port, [&services] {
+            PrometheusText out;
+            for (const auto& s : services) s->write_metrics(out);
+            return out.text();
+          });
+      metrics->start();
+      std::printf("metrics: http://%s:%u/metrics\n", config.metrics_listen.ip.c_str(),
+                  metrics->port());
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "gatemeter-server: %s\n", e.what());
     return 2;
   }
-  std::printf("ready login_port=%u census_port=%u\n", login ? login->port() : 0,
-              census ? census->port() : 0);
+  auto port_of = [&](const char* name) {
+    for (const auto& s : services)
+      if (!std::strcmp(s->name(), name)) return s->port();
+    return 0u;
+  };
+  std::printf("ready login_port=%u census_port=%u metrics_port=%u\n", port_of("login"),
+              port_of("census"), metrics ? metrics->port() : 0u);
   std::fflush(stdout);
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::printf("gatemeter-server: %s, stopping\n", strsignal(sig));
-  if (login) login->stop();
-  if (census) {
-    census->stop();
-    const CensusStats& st = census->stats();
-    std::printf("census: %llu datagrams, %llu accepted, %llu records committed in %llu commits\n",
-                static_cast<unsigned long long>(st.datagrams.load()),
-                static_cast<unsigned long long>(st.datagrams_accepted.load()),
-                static_cast<unsigned long long>(st.records_committed.load()),
-                static_cast<unsigned long long>(st.commits.load()));
+  if (metrics) metrics->stop();
+  for (auto it = services.rbegin(); it != services.rend(); ++it) {
+    (*it)->stop();
+    const std::string line = (*it)->stopped_line();
+    if (!line.empty()) std::printf("%s\n", line.c_str());
   }
   return 0;
 }

@@ -216,6 +216,7 @@ struct CensusServer::Impl {
       queue.acks.insert(queue.acks.end(), std::make_move_iterator(w.staged.acks.begin()),
                         std::make_move_iterator(w.staged.acks.end()));
       w.staged.clear();
+      stats.queued_records = q.records.size();
       lock.unlock();
       work_ready.notify_one();
     }
@@ -244,6 +245,7 @@ struct CensusServer::Impl {
         work_ready.wait_for(lock, std::chrono::milliseconds(settings.command_poll_ms),
                             [&] { return stopping || !queue.empty(); });
         std::swap(work, queue);
+        stats.queued_records = 0;
         last = stopping;
       }
       space_ready.notify_all();
@@ -270,7 +272,9 @@ struct CensusServer::Impl {
           // Refuses, in the store, every datagram at or below the highest seq committed for
           // its login session (replays after a restart, or through another node); applies the
           // rest with their confirmations.
+          const auto began = std::chrono::steady_clock::now();
           store->commit_datagrams(work.commit, std::time(nullptr));
+          stats.observe_commit(std::chrono::steady_clock::now() - began);
           // Committed and fsynced (synchronous=FULL): from here the acks may go out.
           flushed = now_counts;
           ++stats.commits;

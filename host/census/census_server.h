@@ -25,6 +25,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -65,6 +66,20 @@ struct CensusStats {
   std::atomic<uint64_t> commands_sent{0};  // commands put into acks, resends included
   std::atomic<uint64_t> confirmations{0};  // command ids confirmed in committed datagrams
   std::array<std::atomic<uint64_t>, census_refusal_reasons> refused{};
+  std::atomic<uint64_t> queued_records{0};  // verified, waiting for the committer
+
+  // How long the store's commit took (fsync included): counts per bucket, the last above all.
+  static constexpr std::array<double, 11> commit_bounds_s{0.0005, 0.001, 0.002, 0.005, 0.01,
+                                                          0.02,   0.05,  0.1,   0.25,  0.5, 1};
+  std::array<std::atomic<uint64_t>, commit_bounds_s.size() + 1> commit_latency{};
+  std::atomic<uint64_t> commit_latency_ns{0};
+  void observe_commit(std::chrono::steady_clock::duration d) {
+    const double s = std::chrono::duration<double>(d).count();
+    size_t i = 0;
+    while (i < commit_bounds_s.size() && s > commit_bounds_s[i]) ++i;
+    ++commit_latency[i];
+    commit_latency_ns += static_cast<uint64_t>(std::chrono::nanoseconds(d).count());
+  }
 };
 
 class CensusServer {

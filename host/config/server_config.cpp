@@ -55,9 +55,24 @@ void ServerConfig::resolve_paths() {
 
 void apply_setting(ServerConfig& c, const std::string& name, const std::string& v,
                    const std::string& origin) {
-  if (name == "role") {
+  if (name == "services") {
+    c.services.clear();
+    size_t start = 0;
+    while (start <= v.size()) {
+      const size_t comma = std::min(v.find(',', start), v.size());
+      const std::string one = trim(v.substr(start, comma - start));
+      if (one != "login" && one != "census")
+        bad(origin, name, "expected a list of login, census (comma-separated)", v);
+      for (const std::string& s : c.services)
+        if (s == one) bad(origin, name, "\"" + one + "\" is listed twice", v);
+      c.services.push_back(one);
+      start = comma + 1;
+    }
+  } else if (name == "role") {  // before `services`: both = census,login
     if (v != "both" && v != "login" && v != "census") bad(origin, name, "expected both, login or census", v);
-    c.role = v;
+    c.services = v == "both" ? std::vector<std::string>{"census", "login"} : std::vector<std::string>{v};
+  } else if (name == "metrics_listen") {
+    c.metrics_listen = endpoint(origin, name, v);
   } else if (name == "state_dir") c.state_dir = v;
   else if (name == "store") c.store = v;
   else if (name == "tls_key") c.tls_key = v;
@@ -158,7 +173,9 @@ std::vector<std::string> parse_command_line(ServerConfig& c, int argc, const cha
 
 std::string config_help() {
   return R"(settings (in a --config file as `name = value`, or as --name=value):
-  role                 both | login | census                     (both)
+  services             what this process runs: census,login (census then login); role =
+                       both | login | census is the older spelling
+  metrics_listen       ip:port of the Prometheus endpoint, GET /metrics (off)
   state_dir            folder for the store, keys and pin        (gatemeter-state)
   store                sqlite:PATH (one host) or postgresql:CONNINFO  (sqlite:<state_dir>/usage.db)
   tls_key, tls_cert    login TLS key and certificate, made at first run

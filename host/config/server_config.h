@@ -23,7 +23,9 @@ struct Endpoint {
 };
 
 struct ServerConfig {
-  std::string role = "both";                // both | login | census
+  // The services gatemeter-server starts, in this order (services.h knows each name).
+  std::vector<std::string> services{"census", "login"};
+  Endpoint metrics_listen{"127.0.0.1", 0};  // port 0: no metrics endpoint
   std::string state_dir = "gatemeter-state";  // created if absent; holds what is not set below
   std::string store;  // open_store() spec; default sqlite:<state_dir>/usage.db
   std::string tls_key, tls_cert, pin_file;  // default <state_dir>/login-key.pem, ...

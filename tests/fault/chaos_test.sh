@@ -48,12 +48,12 @@ for i in $(seq -w 1 "$gateways"); do
   echo "gw-$i,$("$ctl" --state_dir="$state" add-agent "gw-$i" | awk '/^credential /{print $2}')"
 done >"$work/agents.csv"
 
-start_server census_a --role=census --census_listen=127.0.0.1:0
+start_server census_a --services=census --census_listen=127.0.0.1:0
 census_a_pid=$last_pid
 census_a=$(port_of census census_a)
-start_server census_b --role=census --census_listen=127.0.0.1:0
+start_server census_b --services=census --census_listen=127.0.0.1:0
 census_b=$(port_of census census_b)
-start_server login --role=login --login_listen=127.0.0.1:0 --metering_interval_s=5 \
+start_server login --services=login --login_listen=127.0.0.1:0 --metering_interval_s=5 \
   --census_advertise="127.0.0.1:$relay0,127.0.0.1:$relay1"
 login=$(port_of login login)
 echo "chaos: census A :$census_a, census B :$census_b (one store), login :$login," \
@@ -76,7 +76,7 @@ sleep 0.5
 kill -9 "$census_a_pid"
 echo "chaos: census A killed (SIGKILL) at ~$((seconds / 4)) s"
 sleep 3
-start_server census_a2 --role=census --census_listen="127.0.0.1:$census_a"
+start_server census_a2 --services=census --census_listen="127.0.0.1:$census_a"
 echo "chaos: census A restarted"
 
 sim_status=0

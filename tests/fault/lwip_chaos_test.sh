@@ -38,9 +38,9 @@ source "$(dirname "$0")/start_server.sh"
 pin=$("$ctl" --state_dir="$state" pin)
 echo "gw-lwip,$("$ctl" --state_dir="$state" add-agent gw-lwip | awk '/^credential /{print $2}')" \
   >"$work/agents.csv"
-start_server census --role=census --census_listen=192.0.2.1:7100
+start_server census --services=census --census_listen=192.0.2.1:7100
 census_pid=$last_pid
-start_server login --role=login --login_listen=192.0.2.1:7000 --metering_interval_s=5 \
+start_server login --services=login --login_listen=192.0.2.1:7000 --metering_interval_s=5 \
   --census_advertise=192.0.2.1:7101
 echo "lwip chaos: namespace $ns, TAP $tap: servers on 192.0.2.1, lwIP gateway on 192.0.2.2"
 
@@ -57,7 +57,7 @@ sleep $((seconds / 3))
 kill -9 "$census_pid"
 echo "lwip chaos: census killed (SIGKILL) at ~$((seconds / 3)) s"
 sleep 2
-start_server census2 --role=census --census_listen=192.0.2.1:7100
+start_server census2 --services=census --census_listen=192.0.2.1:7100
 echo "lwip chaos: census restarted"
 
 sim_status=0

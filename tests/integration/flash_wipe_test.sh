@@ -7,6 +7,7 @@
 # no (gateway, session id) may appear twice in the truth. 127.0.0.1 only; bounded steps.
 #   flash_wipe_test.sh GATEMETER_SERVER CENSUSCTL GATEMETER_SIM GATEMETER_COMPARE
 set -euo pipefail
+umask 077  # the state folder doubles as scratch: the server refuses files others can read
 server=$1 ctl=$2 sim=$3 compare=$4
 work=$(mktemp -d /tmp/gm-wipe-XXXXXX)
 dir=$work state=$work

@@ -4,6 +4,7 @@
 # must match the simulator's truth exactly. 127.0.0.1 only; every step has a time limit.
 #   sim_against_servers.sh GATEMETER_SERVER CENSUSCTL GATEMETER_SIM GATEMETER_COMPARE
 set -euo pipefail
+umask 077  # the state folder doubles as scratch: the server refuses files others can read
 server=$1 ctl=$2 sim=$3 compare=$4
 dir=$(mktemp -d /tmp/gm-simint-XXXXXX)
 pid=
