@@ -18,7 +18,7 @@
 #define GM_MAX_APPLIED_COMMANDS 32  // host command ids remembered, so a resent one is not reapplied
 #endif
 #ifndef GM_MAX_RECORDS_PER_DATAGRAM
-#define GM_MAX_RECORDS_PER_DATAGRAM 20  // <= 32 (gatemeter.options); ~1.4 KB datagrams at 20
+#define GM_MAX_RECORDS_PER_DATAGRAM 20  // <= MeteringBatch.records max_count; ~1.4 KB datagrams at 20
 #endif
 
 namespace gm::config {

@@ -13,8 +13,12 @@
 #include "host/login/tls_identity.h"
 #include "host/store/credential_vault.h"
 #include "host/store/store.h"
+#include "shared/proto/wire_limits.h"
+#include "shared/proto/wire_names.h"
 
 using namespace gm::host;
+using gm::wire::billing_name;
+using gm::wire::stop_cause_name;
 
 namespace {
 
@@ -32,18 +36,6 @@ commands:
   refusals                 refused input counted by reason (census and login)
   end-session AGENT ID     ask the agent (in its next ack) to end subscriber session ID
 )";
-
-const char* billing_name(int32_t b) {
-  static const char* names[] = {"unspecified", "prepaid", "postpaid", "time_pass", "free", "roaming"};
-  return b >= 0 && b < 6 ? names[b] : "invalid";
-}
-
-const char* cause_name(int32_t c) {
-  static const char* names[] = {"none",         "user_request",  "idle_timeout",
-                                "session_timeout", "host_command", "zero_balance",
-                                "lost_carrier", "agent_restart", "auth_rejected"};
-  return c >= 0 && c < 9 ? names[c] : "invalid";
-}
 
 std::string when(int64_t unix) {
   if (unix == 0) return "-";
@@ -67,10 +59,11 @@ void export_csv(UsageReports& store, std::ostream& out) {
          "stop_cause,stop_cause_code,charged_s,free_s,octets_in,octets_out\n";
   for (const SubscriberSession& s : store.sessions("")) {
     out << csv(s.agent_id) << ',' << s.session_id << ',' << csv(s.subscriber) << ','
-        << csv(s.realm) << ',' << csv(s.service) << ',' << billing_name(s.billing) << ','
+        << csv(s.realm) << ',' << csv(s.service) << ',' << billing_name(s.billing).c_str() << ','
         << s.start_unix << ',' << s.last_seq << ',' << session_state_name(s.state) << ','
-        << cause_name(s.stop_cause) << ',' << s.stop_cause << ',' << s.totals.charged_s << ',' << s.totals.free_s << ','
-        << s.totals.octets_in << ',' << s.totals.octets_out << '\n';
+        << stop_cause_name(s.stop_cause).c_str() << ',' << s.stop_cause << ','
+        << s.totals.charged_s << ',' << s.totals.free_s << ',' << s.totals.octets_in << ','
+        << s.totals.octets_out << '\n';
   }
 }
 
@@ -101,7 +94,9 @@ int run(ServerConfig& config, const std::vector<std::string>& args) {
   if (cmd == "add-agent") {
     need(1, "an agent id");
     const std::string& id = args[1];
-    if (id.empty() || id.size() > 39) throw ConfigError("add-agent: agent id must be 1 to 39 characters");
+    if (id.empty() || id.size() > gm::wire::max_agent_id)
+      throw ConfigError("add-agent: agent id must be 1 to " +
+                        std::to_string(gm::wire::max_agent_id) + " characters");
     const auto vault =
         CredentialVault::open_or_create(config.vault_key, store->list_agents().size());
     const auto credential = CredentialVault::generate();
@@ -132,11 +127,11 @@ int run(ServerConfig& config, const std::vector<std::string>& args) {
                 "subscriber", "billing", "state/cause", "seq", "charged_s", "free_s",
                 "octets_in", "octets_out");
     for (const SubscriberSession& s : store->sessions(args.size() == 2 ? args[1] : "")) {
-      const std::string state = std::string(session_state_name(s.state)) +
-                                (s.stop_cause ? std::string("/") + cause_name(s.stop_cause) : "");
+      std::string state = session_state_name(s.state);
+      if (s.stop_cause) state += std::string("/") + stop_cause_name(s.stop_cause).c_str();
       std::printf("%-16s %20llu %-28s %-10s %-17s %6u %9u %8u %14llu %14llu\n",
                   s.agent_id.c_str(), static_cast<unsigned long long>(s.session_id),
-                  s.subscriber.c_str(), billing_name(s.billing), state.c_str(), s.last_seq,
+                  s.subscriber.c_str(), billing_name(s.billing).c_str(), state.c_str(), s.last_seq,
                   s.totals.charged_s, s.totals.free_s,
                   static_cast<unsigned long long>(s.totals.octets_in),
                   static_cast<unsigned long long>(s.totals.octets_out));

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "shared/proto/wire_limits.h"
 #include "sim/posix_gateway_net.h"
 
 namespace gm::sim {
@@ -107,7 +108,7 @@ void Gateway::drive_login(uint64_t now_ms) {
       break;
   }
   const gatemeter_LoginResponse& r = net_->exchange().response();
-  const char* census[4];
+  const char* census[wire::max_census];
   for (pb_size_t i = 0; i < r.census_count; ++i) census[i] = r.census[i];
   if (r.census_count == 0 || !net_->open_uplink(census, r.census_count)) {
     log_.write(hal::LogLevel::error, "gateway.bad_census_list", r.census_count);

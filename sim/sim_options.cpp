@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "shared/proto/wire_limits.h"
+
 namespace gm::sim {
 
 const char* sim_usage() {
@@ -107,9 +109,10 @@ bool read_agents(const std::string& path, std::vector<AgentSpec>& out, std::stri
       return false;
     }
     a.id = trim(line.substr(0, comma));
-    if (a.id.empty() || a.id.size() > 39 || !parse_hex32(trim(line.substr(comma + 1)), a.credential)) {
-      error = "--agents: " + path + ":" + std::to_string(line_no) +
-              ": agent id must be 1-39 characters and the credential 64 hex digits";
+    if (a.id.empty() || a.id.size() > wire::max_agent_id ||
+        !parse_hex32(trim(line.substr(comma + 1)), a.credential)) {
+      error = "--agents: " + path + ":" + std::to_string(line_no) + ": agent id must be 1-" +
+              std::to_string(wire::max_agent_id) + " characters and the credential 64 hex digits";
       return false;
     }
     out.push_back(a);

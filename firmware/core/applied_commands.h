@@ -29,15 +29,15 @@
 
 #include "firmware/gatemeter_config.h"
 #include "gatemeter.pb.h"
+#include "shared/proto/wire_limits.h"
 
 namespace gm::core {
 
 class AppliedCommands {
  public:
   static constexpr size_t capacity = config::max_applied_commands;
-  // From gatemeter.options: how many ids one datagram can confirm. No more are confirming at once.
-  static constexpr size_t max_confirming = sizeof(gatemeter_MeteringBatch::confirmed_commands) /
-                                           sizeof(gatemeter_MeteringBatch::confirmed_commands[0]);
+  // How many ids one datagram can confirm. No more are confirming at once.
+  static constexpr size_t max_confirming = wire::max_confirmed_commands;
 
   enum class Arrival : uint8_t {
     fresh,       // not seen before: apply it (it is now remembered and confirming)

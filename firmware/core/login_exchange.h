@@ -18,13 +18,14 @@
 #include "firmware/hal/rng.h"
 #include "gatemeter.pb.h"
 #include "shared/login/login_proof.h"
+#include "shared/proto/wire_limits.h"
 
 namespace gm::core {
 
 struct AgentIdentity {
   const char* agent_id = "";
   uint8_t credential[login::credential_size] = {};
-  gatemeter_ComponentVersion components[4] = {};
+  gatemeter_ComponentVersion components[wire::max_components] = {};
   size_t component_count = 0;
 };
 

@@ -137,7 +137,10 @@ void Outbox::send_journal_records() {
 }
 
 bool Outbox::add_record(const UsageRecord& r) {
-  if (batch_.records_count >= settings_.max_records) return false;
+  // max_records is a run-time setting; the batch it fills is the generated, fixed-size struct.
+  if (batch_.records_count >= settings_.max_records ||
+      batch_.records_count >= wire::max_batch_records)
+    return false;
   gatemeter_UsageRecord& w = batch_.records[batch_.records_count];
   to_wire(r, w);
   size_t size = 0;

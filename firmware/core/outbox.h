@@ -26,8 +26,12 @@
 #include "firmware/hal/log.h"
 #include "firmware/store/record_store.h"
 #include "shared/frame/frame_codec.h"
+#include "shared/proto/wire_limits.h"
 
 namespace gm::core {
+
+static_assert(config::max_records_per_datagram <= wire::max_batch_records,
+              "GM_MAX_RECORDS_PER_DATAGRAM: more records than a MeteringBatch holds");
 
 // Deliberate bugs for the simulator's negative controls, which must see them as lost usage:
 // no_persistence acts as if every record it should persist were in flash without writing it;

@@ -12,12 +12,13 @@
 #include "firmware/core/uplink.h"
 #include "firmware/net/ipv4_endpoint.h"
 #include "shared/frame/frame_format.h"
+#include "shared/proto/wire_limits.h"
 
 namespace gm::net {
 
 class PosixUplink final : public core::Uplink {
  public:
-  static constexpr size_t max_census = 4;
+  static constexpr size_t max_census = wire::max_census;  // the login response's list
   using Receive = void (*)(void* context, const uint8_t* data, size_t length);
 
   PosixUplink(Receive on_receive, void* context) : on_receive_(on_receive), context_(context) {}

@@ -24,6 +24,7 @@
 #include <unordered_map>
 
 #include "shared/frame/frame_codec.h"
+#include "shared/proto/wire_limits.h"
 
 namespace gm::host {
 
@@ -47,8 +48,8 @@ namespace {
 
 constexpr unsigned batch_datagrams = 64;  // per recvmmsg call
 constexpr unsigned drain_rounds = 8;      // recvmmsg calls before handing over to the committer
-constexpr size_t max_ack_records = sizeof(gatemeter_Ack{}.records) / sizeof(gatemeter_RecordAck);
-constexpr size_t max_ack_commands = sizeof(gatemeter_Ack{}.commands) / sizeof(gatemeter_Command);
+using wire::max_ack_commands;
+using wire::max_ack_records;
 
 // An acknowledgement owed once the records it names are committed.
 struct PendingAck {

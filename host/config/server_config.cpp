@@ -5,6 +5,8 @@
 #include <charconv>
 #include <fstream>
 
+#include "shared/proto/wire_limits.h"
+
 namespace gm::host {
 
 namespace {
@@ -82,7 +84,9 @@ void apply_setting(ServerConfig& c, const std::string& name, const std::string& 
   else if (name == "login_listen") c.login_listen = endpoint(origin, name, v);
   else if (name == "census_listen") c.census_listen = endpoint(origin, name, v);
   else if (name == "census_advertise") {
-    // Comma-separated, in order of preference; the agent parses "a.b.c.d:port" only.
+    // Comma-separated, in order of preference; the agent parses "a.b.c.d:port" only, and any
+    // such address fits the response's field whole.
+    static_assert(wire::max_census_address >= sizeof "255.255.255.255:65535" - 1);
     c.census_advertise.clear();
     size_t start = 0;
     while (start <= v.size()) {
@@ -92,7 +96,8 @@ void apply_setting(ServerConfig& c, const std::string& name, const std::string& 
       c.census_advertise.push_back(e.ip + ":" + std::to_string(e.port));
       start = comma + 1;
     }
-    if (c.census_advertise.size() > 4) bad(origin, name, "at most 4 census addresses", v);
+    if (c.census_advertise.size() > wire::max_census)
+      bad(origin, name, "at most " + std::to_string(wire::max_census) + " census addresses", v);
   } else if (name == "census_threads") c.census_threads = static_cast<unsigned>(number(origin, name, v, 0, 64));
   else if (name == "metering_interval_s")
     c.metering_interval_s = static_cast<uint32_t>(number(origin, name, v, 1, 86400));
@@ -107,9 +112,16 @@ void apply_setting(ServerConfig& c, const std::string& name, const std::string& 
     ComponentOffer o{v.substr(0, a),
                      static_cast<uint32_t>(number(origin, name + " (version)", v.substr(a + 1, b - a - 1), 1, UINT32_MAX)),
                      v.substr(b + 1)};
-    if (o.name.size() > 23) bad(origin, name, "component name longer than 23 characters", v);
-    if (o.location.size() > 95) bad(origin, name, "location longer than 95 characters", v);
-    if (c.updates.size() == 4) bad(origin, name, "at most 4 component updates", v);
+    if (o.name.size() > wire::max_component_name)
+      bad(origin, name,
+          "component name longer than " + std::to_string(wire::max_component_name) +
+              " characters",
+          v);
+    if (o.location.size() > wire::max_location)
+      bad(origin, name,
+          "location longer than " + std::to_string(wire::max_location) + " characters", v);
+    if (c.updates.size() == wire::max_updates)
+      bad(origin, name, "at most " + std::to_string(wire::max_updates) + " component updates", v);
     c.updates.push_back(o);
   } else if (name == "max_queued_records")
     c.max_queued_records = number(origin, name, v, 64, 1u << 24);
@@ -187,7 +199,8 @@ std::string config_help() {
   census_threads       receive sockets/threads, 0 = one per core (0)
   metering_interval_s  seconds between interim records           (60)
   track_usage          true | false                              (true)
-  update               name:version:location, repeatable (max 4)
+  update               name:version:location, repeatable (max )" +
+         std::to_string(wire::max_updates) + R"()
   max_queued_records   verified records awaiting commit, at most (65536)
   receive_buffer_bytes SO_RCVBUF per census socket               (8388608)
   login_timeout_s      seconds a login may take                  (10)

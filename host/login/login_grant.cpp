@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "shared/frame/frame_tag.h"
+#include "shared/proto/wire_limits.h"
 #include "shared/record/usage_record.h"
 
 namespace gm::host {
@@ -18,7 +19,7 @@ LoginOutcome refuse(gatemeter_LoginStatus status, const char* outcome) {
 
 std::string describe_components(const gatemeter_LoginRequest& r) {
   std::string s;
-  for (pb_size_t i = 0; i < r.components_count && i < 4; ++i) {
+  for (pb_size_t i = 0; i < r.components_count && i < wire::max_components; ++i) {
     if (!s.empty()) s += ',';
     s += r.components[i].name;
     s += '=';
@@ -78,13 +79,13 @@ LoginOutcome grant_login(AgentDirectory& agents, LoginLedger& logins, const Cred
   r.metering_interval_s = settings.metering_interval_s;
   r.track_usage = settings.track_usage;
   for (const std::string& c : settings.census) {
-    if (r.census_count == 4) break;
+    if (r.census_count == wire::max_census) break;
     copy_text(r.census[r.census_count++], sizeof r.census[0], c.c_str());
   }
   for (const ComponentOffer& offer : settings.updates) {
-    if (r.updates_count == 4) break;
+    if (r.updates_count == wire::max_updates) break;
     bool current = false;
-    for (pb_size_t i = 0; i < request.components_count && i < 4; ++i)
+    for (pb_size_t i = 0; i < request.components_count && i < wire::max_components; ++i)
       if (offer.name == request.components[i].name && request.components[i].version >= offer.version)
         current = true;
     if (current) continue;

@@ -38,7 +38,8 @@ struct LoginSettings {
   uint16_t port = 7000;  // 0: any free port (tests)
   uint32_t metering_interval_s = 60;
   bool track_usage = true;
-  std::vector<std::string> census;  // "a.b.c.d:port", in order of preference (at most 4)
+  std::vector<std::string> census;  // "a.b.c.d:port", in order of preference; the first
+                                    // wire::max_census are sent
   std::vector<ComponentOffer> updates;
   uint32_t timeout_s = 10;          // a whole login, handshake included
   uint32_t login_lifetime_s = 86400;  // a login session ends this long after it was granted

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "shared/proto/wire_limits.h"
+#include "shared/record/usage_record.h"
 #include "tests/fuzz/seed_corpus.h"
 #include "tests/support/frames.h"
 
@@ -39,7 +41,7 @@ void write_one(const std::string& dir, const std::string& name, Edit edit) {
 int main(int argc, char** argv) {
   const std::string dir = gm::fuzz::corpus_dir(argc, argv, "census_record_fuzz_seeds");
   int seeds = 0;
-  for (size_t records : {0, 1, 5, 32}) {
+  for (size_t records : {size_t{0}, size_t{1}, size_t{5}, gm::wire::max_batch_records}) {
     write_batch(dir, "batch" + std::to_string(records), gm::test::make_batch(records));
     ++seeds;
   }
@@ -54,9 +56,11 @@ int main(int argc, char** argv) {
        }},
       {"longest_strings",
        [](R& r) {
-         std::snprintf(r.subscriber, sizeof r.subscriber, "%s@%s", std::string(30, 'u').c_str(),
-                       std::string(17, 'r').c_str());
-         std::snprintf(r.service, sizeof r.service, "%s", std::string(16, 's').c_str());
+         const std::string user(30, 'u');
+         std::snprintf(r.subscriber, sizeof r.subscriber, "%s@%s", user.c_str(),
+                       std::string(gm::subscriber_capacity - 1 - user.size() - 1, 'r').c_str());
+         std::snprintf(r.service, sizeof r.service, "%s",
+                       std::string(gm::service_capacity - 1, 's').c_str());
        }},
       {"no_session", [](R& r) { r.session_id = 0; }},
       {"seq_0", [](R& r) { r.seq = 0; }},

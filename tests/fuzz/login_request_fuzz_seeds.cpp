@@ -4,10 +4,12 @@
 // Each seed is written in both of the target's modes (first byte; odd: the target re-proves).
 #include <cstdio>
 #include <cstring>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "gatemeter.pb.h"
+#include "shared/proto/wire_limits.h"
 #include "tests/fuzz/login_fuzz_agents.h"
 #include "tests/fuzz/seed_corpus.h"
 
@@ -62,10 +64,13 @@ int main(int argc, char** argv) {
   write_request(dir, "empty_agent_id", request("", false));
 
   gatemeter_LoginRequest all = request("gw-ok-0001", true);  // every field at its largest
-  std::snprintf(all.agent_id, sizeof all.agent_id, "%s", std::string(39, 'g').c_str());
-  all.components_count = 4;
+  std::snprintf(all.agent_id, sizeof all.agent_id, "%s",
+                std::string(gm::wire::max_agent_id, 'g').c_str());
   const char* names[] = {"agent", "bootloader", "rating-table", "modem"};
-  for (int i = 0; i < 4; ++i) {
+  static_assert(std::size(names) == gm::wire::max_components,
+                "the largest request names as many components as it can carry");
+  all.components_count = gm::wire::max_components;
+  for (size_t i = 0; i < gm::wire::max_components; ++i) {
     std::snprintf(all.components[i].name, sizeof all.components[i].name, "%s", names[i]);
     all.components[i].version = UINT32_MAX;
   }
@@ -73,8 +78,8 @@ int main(int argc, char** argv) {
   write_request(dir, "largest", all);
 
   gatemeter_LoginRequest up_to_date = request("gw-ok-0001", true);
-  up_to_date.components_count = 4;
-  for (int i = 0; i < 4; ++i) {
+  up_to_date.components_count = gm::wire::max_components;
+  for (size_t i = 0; i < gm::wire::max_components; ++i) {
     std::snprintf(up_to_date.components[i].name, sizeof up_to_date.components[i].name, "%s",
                   names[i]);
     up_to_date.components[i].version = 100;

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "shared/login/login_proof.h"
+#include "shared/proto/wire_limits.h"
 #include "shared/record/usage_record.h"
 
 namespace gm::test {
@@ -137,7 +138,7 @@ bool TestAgent::login(const std::string& ip, uint16_t port, const Bytes32& pin, 
   login::agent_proof(credential_.data(), credential_.size(), challenge.server_nonce,
                      req.client_nonce, req.agent_id, req.proof);
   for (const auto& c : components)
-    if (req.components_count < 4) req.components[req.components_count++] = c;
+    if (req.components_count < wire::max_components) req.components[req.components_count++] = c;
   req.boot_count = 1;
   uint8_t out[2 + gatemeter_LoginRequest_size];
   pb_ostream_t os = pb_ostream_from_buffer(out + 2, sizeof out - 2);

@@ -5,6 +5,8 @@
 
 #include <fstream>
 
+#include "shared/proto/wire_limits.h"
+
 namespace gm::host {
 namespace {
 
@@ -50,6 +52,51 @@ TEST(ServerConfigTest, ErrorsNameTheSettingAndWhereItCameFrom) {
   EXPECT_NE(error_of({"--config=/nonexistent.conf"}).find("/nonexistent.conf"), std::string::npos);
   EXPECT_NE(error_of({"--census-advertise=1.2.3.4:1,nope"}).find("census_advertise"),
             std::string::npos);
+}
+
+std::string error_of_flags(const std::vector<std::string>& flags) {
+  std::vector<const char*> argv;
+  for (const std::string& f : flags) argv.push_back(f.c_str());
+  return error_of(argv);
+}
+
+void expect_refused(const std::vector<std::string>& flags, const std::string& why) {
+  const std::string e = error_of_flags(flags);
+  EXPECT_NE(e.find(why), std::string::npos) << e;
+}
+
+std::string census_list(size_t n) {
+  std::string v;
+  for (size_t i = 1; i <= n; ++i)
+    v += (i > 1 ? ",10.0.0." : "10.0.0.") + std::to_string(i) + ":7100";
+  return "--census-advertise=" + v;
+}
+
+std::string update(const std::string& name, size_t location_length) {
+  return "--update=" + name + ":1:" + std::string(location_length, 'l');
+}
+
+// The limits are the login response's (shared/proto/wire_limits.h): the limit itself is taken,
+// one more is refused with a message that states the limit.
+TEST(ServerConfigTest, WireLimitsHoldAndOneMoreIsRefused) {
+  using namespace gm::wire;
+  const auto n = [](size_t v) { return std::to_string(v); };
+  EXPECT_EQ(error_of_flags({census_list(max_census)}), "");
+  expect_refused({census_list(max_census + 1)},
+                 "census_advertise: at most " + n(max_census) + " census addresses");
+
+  EXPECT_EQ(error_of_flags({update(std::string(max_component_name, 'n'), max_location)}), "");
+  expect_refused({update(std::string(max_component_name + 1, 'n'), 1)},
+                 "update: component name longer than " + n(max_component_name) + " characters");
+  expect_refused({update("agent", max_location + 1)},
+                 "update: location longer than " + n(max_location) + " characters");
+
+  std::vector<std::string> updates;
+  for (size_t i = 0; i < max_updates; ++i) updates.push_back(update("c" + n(i), 1));
+  EXPECT_EQ(error_of_flags(updates), "");
+  updates.push_back(update("one-more", 1));
+  expect_refused(updates, "update: at most " + n(max_updates) + " component updates");
+  EXPECT_NE(config_help().find("repeatable (max " + n(max_updates) + ")"), std::string::npos);
 }
 
 TEST(ServerConfigTest, FileErrorsCiteTheLine) {

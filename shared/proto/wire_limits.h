@@ -1,0 +1,43 @@
+// The wire's limits, read off the structs nanopb generates from gatemeter.options, so that the
+// options file is their only source: raising a max_size or max_count there moves every check
+// and buffer sized by these. Repeated fields hold max_count elements; a string field holds
+// max_size bytes including nanopb's terminating NUL, so its text is one shorter.
+#pragma once
+
+#include <cstddef>
+#include <type_traits>
+
+#include "gatemeter.pb.h"
+
+namespace gm::wire {
+
+// LoginRequest
+inline constexpr size_t max_agent_id = sizeof(gatemeter_LoginRequest::agent_id) - 1;
+inline constexpr size_t max_components =
+    std::extent_v<decltype(gatemeter_LoginRequest::components)>;
+
+// LoginResponse
+inline constexpr size_t max_census = std::extent_v<decltype(gatemeter_LoginResponse::census)>;
+inline constexpr size_t max_census_address =
+    std::extent_v<decltype(gatemeter_LoginResponse::census), 1> - 1;
+inline constexpr size_t max_updates = std::extent_v<decltype(gatemeter_LoginResponse::updates)>;
+
+// A component is named in what the agent reports (ComponentVersion), what it is offered
+// (ComponentUpdate) and what it is told of later (Command.component): one limit for all three,
+// or an offered name could be one the agent cannot report back.
+inline constexpr size_t max_component_name = sizeof(gatemeter_ComponentUpdate::name) - 1;
+static_assert(sizeof(gatemeter_ComponentVersion::name) == max_component_name + 1 &&
+                  sizeof(gatemeter_Command::component) == max_component_name + 1,
+              "gatemeter.options: ComponentVersion.name, ComponentUpdate.name and "
+              "Command.component need the same max_size");
+inline constexpr size_t max_location = sizeof(gatemeter_ComponentUpdate::location) - 1;
+
+// MeteringBatch and Ack
+inline constexpr size_t max_batch_records =
+    std::extent_v<decltype(gatemeter_MeteringBatch::records)>;
+inline constexpr size_t max_confirmed_commands =
+    std::extent_v<decltype(gatemeter_MeteringBatch::confirmed_commands)>;
+inline constexpr size_t max_ack_records = std::extent_v<decltype(gatemeter_Ack::records)>;
+inline constexpr size_t max_ack_commands = std::extent_v<decltype(gatemeter_Ack::commands)>;
+
+}  // namespace gm::wire
