@@ -32,6 +32,11 @@ awaitable<void> FaultRelay::from_agents() {
       up = std::make_shared<Upstream>(io_, from);
       asio::co_spawn(io_, from_census(up), asio::detached);
     }
+    if (mirror_ && !blackhole_) {
+      ++stats_.mirrored;
+      boost::system::error_code ignored;
+      up->socket.send_to(asio::buffer(buf.data(), n), *mirror_, 0, ignored);
+    }
     pass(up->socket, target_, std::vector<uint8_t>(buf.begin(), buf.begin() + n));
   }
 }

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 
 #include "sim/fault_plan.h"
@@ -23,6 +24,7 @@ namespace gm::sim {
 struct RelayStats {
   std::atomic<uint64_t> forwarded{0}, dropped{0}, duplicated{0}, reordered{0}, blackholed{0};
   std::atomic<uint64_t> from_census{0};  // datagrams the census sent back, before any fault
+  std::atomic<uint64_t> mirrored{0};     // agent datagrams also sent to the mirror census
 };
 
 class FaultRelay {
@@ -34,6 +36,9 @@ class FaultRelay {
   udp::endpoint local_endpoint() const { return socket_.local_endpoint(); }
   void set_plan(const FaultPlan& p) { plan_ = p; }
   void set_blackhole(bool on) { blackhole_ = on; }
+  // Every agent datagram that passes is also sent, as it came, to this second census; its
+  // answers come back to the agent like the target's.
+  void mirror_to(udp::endpoint mirror) { mirror_ = mirror; }
   // Shown every datagram from the census before the relay's faults touch it (on the relay's
   // thread): the simulator's witness learns what the census committed, lost acks included.
   using Tap = std::function<void(const uint8_t* data, size_t length)>;
@@ -53,6 +58,7 @@ class FaultRelay {
   boost::asio::io_context& io_;
   udp::socket socket_;
   udp::endpoint target_;
+  std::optional<udp::endpoint> mirror_;
   FaultPlan plan_;
   bool blackhole_ = false;
   Tap tap_;

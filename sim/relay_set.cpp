@@ -34,10 +34,12 @@ RelaySet::~RelaySet() { stop(); }
 bool RelaySet::start(const std::vector<RelaySpec>& relays, const FaultPlan& faults, uint64_t seed,
                      CensusTap tap, std::string& error) {
   for (size_t i = 0; i < relays.size(); ++i) {
-    boost::asio::ip::udp::endpoint listen, target;
-    if (!endpoint(relays[i].listen, listen) || !endpoint(relays[i].target, target)) {
+    boost::asio::ip::udp::endpoint listen, target, mirror;
+    if (!endpoint(relays[i].listen, listen) || !endpoint(relays[i].target, target) ||
+        (!relays[i].mirror.empty() && !endpoint(relays[i].mirror, mirror))) {
       error = "--relay " + relays[i].listen + "=" + relays[i].target +
-              ": expected a.b.c.d:port=a.b.c.d:port";
+              (relays[i].mirror.empty() ? "" : "+" + relays[i].mirror) +
+              ": expected a.b.c.d:port=a.b.c.d:port[+a.b.c.d:port]";
       return false;
     }
     try {
@@ -45,6 +47,7 @@ bool RelaySet::start(const std::vector<RelaySpec>& relays, const FaultPlan& faul
       p.seed = seed + i;
       impl_->relays.push_back(std::make_unique<FaultRelay>(impl_->io, listen, target, p));
       if (tap) impl_->relays.back()->tap_census(tap);
+      if (!relays[i].mirror.empty()) impl_->relays.back()->mirror_to(mirror);
     } catch (const std::exception& e) {
       error = "--relay " + relays[i].listen + ": " + e.what();
       return false;
@@ -66,6 +69,7 @@ RelayTotals RelaySet::totals(int relay) const {
     t.reordered += s.reordered;
     t.blackholed += s.blackholed;
     t.from_census += s.from_census;
+    t.mirrored += s.mirrored;
   }
   return t;
 }

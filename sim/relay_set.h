@@ -16,7 +16,7 @@ namespace gm::sim {
 // What all relays did so far, summed over both directions.
 struct RelayTotals {
   uint64_t forwarded = 0, dropped = 0, duplicated = 0, reordered = 0, blackholed = 0;
-  uint64_t from_census = 0;
+  uint64_t from_census = 0, mirrored = 0;
 };
 
 class RelaySet {

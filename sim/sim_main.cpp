@@ -54,9 +54,9 @@ void print_relays(const char* when, const RelaySet& relays, size_t count) {
     const RelayTotals r = relays.totals(static_cast<int>(i));
     std::printf("gatemeter-sim: relay %zu %s: forwarded=%" PRIu64 " dropped=%" PRIu64
                 " duplicated=%" PRIu64 " reordered=%" PRIu64 " blackholed=%" PRIu64
-                " from_census=%" PRIu64 "\n",
+                " from_census=%" PRIu64 " mirrored=%" PRIu64 "\n",
                 i, when, r.forwarded, r.dropped, r.duplicated, r.reordered, r.blackholed,
-                r.from_census);
+                r.from_census, r.mirrored);
   }
 }
 

@@ -26,7 +26,8 @@ against a login service and census, and writes the subscribers' true usage to a 
   --arrivals N             new subscribers per minute per gateway (default 6)
   --mean-duration S        mean session length (default 300)
   --max-sessions N         subscribers per gateway in all (default unlimited)
-  --relay LISTEN=TARGET    a faulty UDP relay (repeat; the login service lists LISTEN)
+  --relay LISTEN=TARGET[+MIRROR]  a faulty UDP relay (repeat; the login service lists LISTEN);
+                           +MIRROR also sends each agent datagram to a second census
   --loss P --dup P --reorder P --delay-ms N --jitter-ms N   faults on every relay
   --outage I:AT:FOR        relay I black-holes from AT s for FOR s (repeat)
   --power-cuts N           power cuts per gateway at random moments (default 0)
@@ -198,7 +199,12 @@ bool parse_sim_options(int argc, char** argv, SimOptions& o, std::string& error)
         error = "--relay: expected LISTEN=TARGET, e.g. 127.0.0.1:7101=127.0.0.1:7001";
         return false;
       }
-      o.relays.push_back({v.substr(0, eq), v.substr(eq + 1)});
+      // TARGET+MIRROR: every datagram also goes to a second census node, which must refuse
+      // what the first committed (and the first what the second did).
+      const std::string to = v.substr(eq + 1);
+      const auto plus = to.find('+');
+      o.relays.push_back({v.substr(0, eq), to.substr(0, plus),
+                          plus == std::string::npos ? std::string() : to.substr(plus + 1)});
     } else if (flag == "--loss") {
       if (!probability(flag, v, o.faults.loss, error)) return false;
     } else if (flag == "--dup") {

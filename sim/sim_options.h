@@ -15,6 +15,7 @@ namespace gm::sim {
 
 struct RelaySpec {
   std::string listen, target;  // "a.b.c.d:port"
+  std::string mirror;          // also sent, unfaulted, to this census (empty: none)
 };
 
 struct OutageSpec {

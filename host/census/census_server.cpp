@@ -39,6 +39,7 @@ const char* census_refusal_name(size_t reason) {
     case CensusRefusal::invalid_record: return "invalid_record";
     case CensusRefusal::store_failed: return "store_failed";
     case CensusRefusal::login_closed: return "login_closed";
+    case CensusRefusal::already_committed: return "already_committed";
     case CensusRefusal::count_: break;
   }
   return "invalid";
@@ -288,7 +289,7 @@ struct CensusServer::Impl {
                 refuse(static_cast<size_t>(CensusRefusal::login_closed), work.acks[k].to);
                 break;
               default:
-                refuse(static_cast<size_t>(frame::Refusal::replayed), work.acks[k].to);
+                refuse(static_cast<size_t>(CensusRefusal::already_committed), work.acks[k].to);
             }
           }
           // Confirmed commands are delivered now: never resend them from this node.

@@ -7,7 +7,7 @@
 //                 (agent, session); duplicates and older records change nothing
 //   4. commit   — one committer thread applies everything verified since its last commit in
 //                 one transaction (group commit: the batch grows by itself under load). In the
-//                 same transaction the store refuses (`replayed`) every datagram whose seq is at
+//                 same transaction the store refuses (`already_committed`) every datagram whose seq is at
 //                 or below the highest it has committed for that login session, by any node at
 //                 any time (login_session_seq), and `login_closed` every datagram of a closed
 //                 login, and marks delivered the commands that accepted datagrams confirm
@@ -52,6 +52,9 @@ enum class CensusRefusal : uint8_t {
   invalid_record = static_cast<uint8_t>(frame::Refusal::count_),  // authentic, fails from_wire
   store_failed,  // verified, but the commit failed: not acknowledged, the agent resends
   login_closed,  // its login session was closed in the store (agent disabled, logged in again)
+  // Authentic and new to this node, but the store had committed its seq (or a later one) of
+  // that login already: through another node, or before this node restarted.
+  already_committed,
   count_,
 };
 inline constexpr size_t census_refusal_reasons = static_cast<size_t>(CensusRefusal::count_);

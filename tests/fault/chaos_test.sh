@@ -16,6 +16,10 @@
 # With FAULT (no-persistence or forget-when-sent) the agents run with that deliberate bug and
 # the test passes only if the oracle reports violations: the negative control.
 #
+# STORE=postgresql runs it on a private PostgreSQL cluster (pg_cluster.sh) instead of the SQLite
+# file; NODES=3 adds census C, and relay 0 then also sends every agent datagram, unfaulted, to
+# C (a mirror): two nodes see each datagram, and the store must apply it once.
+#
 #   usage: chaos_test.sh SERVER CENSUSCTL SIM COMPARE [GATEWAYS] [SECONDS] [FAULT]
 set -euo pipefail
 server=$1 ctl=$2 sim=$3 compare=$4
@@ -28,24 +32,33 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   [ "${KEEP:-0}" = 1 ] && echo "kept $work" || rm -rf "$work"
+  pg_stop 2>/dev/null || true
 }
 trap cleanup EXIT
 state=$work/state
+nodes=${NODES:-2}
 
-# Free UDP ports for the two relays, chosen by the kernel (released just before use).
-read -r relay0 relay1 < <(python3 -c '
+# Free UDP ports for the relays, chosen by the kernel (released just before use).
+read -r relay0 relay1 relay2 < <(python3 -c '
 import socket
-s = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+s = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(3)]
 for x in s: x.bind(("127.0.0.1", 0))
 print(*[x.getsockname()[1] for x in s])')
 
 server_prefix=()
+store_flags=()
+source "$(dirname "$0")/pg_cluster.sh"
+if [ "${STORE:-sqlite}" = postgresql ]; then
+  pg_start
+  store_flags=(--store="$pg_spec")
+fi
 source "$(dirname "$0")/start_server.sh"
+ctl() { "$ctl" --state_dir="$state" "${store_flags[@]}" "$@"; }
 
-"$ctl" --state_dir="$state" init >/dev/null
-pin=$("$ctl" --state_dir="$state" pin)
+ctl init >/dev/null
+pin=$(ctl pin)
 for i in $(seq -w 1 "$gateways"); do
-  echo "gw-$i,$("$ctl" --state_dir="$state" add-agent "gw-$i" | awk '/^credential /{print $2}')"
+  echo "gw-$i,$(ctl add-agent "gw-$i" | awk '/^credential /{print $2}')"
 done >"$work/agents.csv"
 
 start_server census_a --services=census --census_listen=127.0.0.1:0
@@ -53,16 +66,26 @@ census_a_pid=$last_pid
 census_a=$(port_of census census_a)
 start_server census_b --services=census --census_listen=127.0.0.1:0
 census_b=$(port_of census census_b)
+advertise="127.0.0.1:$relay0,127.0.0.1:$relay1"
+relays=(--relay "127.0.0.1:$relay0=127.0.0.1:$census_a" --relay "127.0.0.1:$relay1=127.0.0.1:$census_b")
+if [ "$nodes" = 3 ]; then
+  start_server census_c --services=census --census_listen=127.0.0.1:0
+  census_c=$(port_of census census_c)
+  advertise="$advertise,127.0.0.1:$relay2"
+  relays=(--relay "127.0.0.1:$relay0=127.0.0.1:$census_a+127.0.0.1:$census_c"
+          --relay "127.0.0.1:$relay1=127.0.0.1:$census_b" --relay "127.0.0.1:$relay2=127.0.0.1:$census_c")
+fi
 start_server login --services=login --login_listen=127.0.0.1:0 --metering_interval_s=5 \
-  --census_advertise="127.0.0.1:$relay0,127.0.0.1:$relay1"
+  --census_advertise="$advertise"
 login=$(port_of login login)
-echo "chaos: census A :$census_a, census B :$census_b (one store), login :$login," \
-     "relays :$relay0 -> A, :$relay1 -> B; $gateways gateways for $seconds s"
+echo "chaos: ${STORE:-sqlite} store, $nodes census nodes (A :$census_a, B :$census_b${census_c:+, C :$census_c})," \
+     "login :$login, relays :$relay0 -> A${census_c:+ and C}, :$relay1 -> B${census_c:+, :$relay2 -> C};" \
+     "$gateways gateways for $seconds s"
 
 "$sim" --agents "$work/agents.csv" --pin "$pin" --login "127.0.0.1:$login" \
   --flash-dir "$work/flash" --truth "$work/truth.csv" --duration "$seconds" --interval 5 \
   --persist-after 2 --arrivals 15 --mean-duration 20 --max-sessions 40 --power-cuts 3 \
-  --relay "127.0.0.1:$relay0=127.0.0.1:$census_a" --relay "127.0.0.1:$relay1=127.0.0.1:$census_b" \
+  "${relays[@]}" \
   --loss 0.2 --dup 0.1 --reorder 0.1 --delay-ms 2 --jitter-ms 20 \
   --outage "0:$((seconds * 45 / 100)):25" --status-every 10 --drain-timeout 150 \
   --seed "${SEED:-7}" --test-fault "$fault" >"$work/sim.out" 2>"$work/sim.err" &
@@ -86,8 +109,8 @@ failovers=$(grep -c 'agent.census_failover' "$work/sim.err" || true)
 boots=$(grep -c ' agent.boot ' "$work/sim.err" || true)
 echo "chaos: $failovers census failovers, $((boots - gateways)) reboots after power cuts (sim exit $sim_status)"
 
-"$ctl" --state_dir="$state" export-csv "$work/store.csv"
-"$ctl" --state_dir="$state" refusals | sed 's/^/chaos: refusals: /' || true
+ctl export-csv "$work/store.csv"
+ctl refusals | sed 's/^/chaos: refusals: /' || true
 "$compare" "$work/truth.csv" "$work/store.csv" >"$work/compare.txt" || true
 grep VIOLATION "$work/compare.txt" | head -20 || true
 
@@ -111,6 +134,13 @@ done
 # (An agent that forgets what it sent never waits for acks, so it never fails over.)
 [ "$failovers" -gt 0 ] || [ "$fault" = forget-when-sent ] || fail "no gateway failed over to census B"
 [ "$sim_status" = 0 ] || fail "the simulator did not drain"
+if [ "$nodes" = 3 ]; then
+  [ "$(sum mirrored)" -gt 0 ] || fail "relay 0 mirrored no datagram to census C"
+  committed=$(ctl refusals | awk '$1 == "already_committed" { print $2 }')
+  [ "${committed:-0}" -gt 0 ] || fail "no node refused a datagram another had committed"
+  echo "chaos: relay 0 mirrored $(sum mirrored) datagrams to census C;" \
+       "${committed:-0} refused as already committed by another node"
+fi
 echo "chaos: faults seen: $cuts power cuts ($torn torn), relays dropped $(sum dropped)," \
      "duplicated $(sum duplicated), reordered $(sum reordered), black-holed $(sum blackholed);" \
      "census A acked $acks_before_kill datagrams before its kill; $failovers failovers"

@@ -1,12 +1,15 @@
 # Sourced by the system tests: starts gatemeter-server in the background and waits (up to 10 s)
 # for its `ready` line. Uses the caller's variables: server, state, work, pids (array), and
-# server_prefix (array, e.g. `ip netns exec NS`; empty to run it here). Sets last_pid.
+# server_prefix (array, e.g. `ip netns exec NS`; empty to run it here), and store_flags (array,
+# e.g. `--store=postgresql:...`; may be empty). Sets last_pid.
 #   start_server NAME FLAGS...    (its output goes to $work/NAME.log)
 #   port_of login|census NAME     (the port its ready line reports)
 last_pid=0
+[ -n "${store_flags+x}" ] || store_flags=()
 start_server() {
   local name=$1; shift
-  "${server_prefix[@]}" "$server" --state_dir="$state" "$@" >"$work/$name.log" 2>&1 &
+  "${server_prefix[@]}" "$server" --state_dir="$state" "${store_flags[@]}" "$@" \
+    >"$work/$name.log" 2>&1 &
   last_pid=$!
   pids+=("$last_pid")
   for _ in $(seq 200); do

@@ -16,6 +16,14 @@ if(TARGET gatemeter-server AND TARGET censusctl AND TARGET gatemeter-sim)
     set_tests_properties(fault.chaos_negative_control_${name}_reports_violations
                          PROPERTIES TIMEOUT 360)
   endforeach()
+  # Issue 11: the same chaos on PostgreSQL (a private cluster the test starts), three census
+  # nodes, relay 0 also mirroring every datagram to node C.
+  add_test(NAME fault.chaos_postgresql_3_nodes_exact_totals
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/chaos_test.sh $<TARGET_FILE:gatemeter-server>
+                   $<TARGET_FILE:censusctl> $<TARGET_FILE:gatemeter-sim>
+                   $<TARGET_FILE:gatemeter-compare> 15 60)
+  set_tests_properties(fault.chaos_postgresql_3_nodes_exact_totals PROPERTIES
+                       TIMEOUT 420 SKIP_RETURN_CODE 77 ENVIRONMENT "STORE=postgresql;NODES=3")
 endif()
 
 # The same, smaller, with the agent on lwIP over a TAP in a namespace the test makes (root).

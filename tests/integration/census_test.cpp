@@ -130,7 +130,7 @@ TEST_F(CensusTest, ReorderedRecordsNeverMoveTotalsBackButAreAcknowledged) {
 }
 
 // Datagram 1 arrives after datagram 2 was committed: at or below the highest committed seq of
-// its login session, it is refused like a replay. Nothing is lost: unacknowledged, its record
+// its login session, it is refused (already_committed). Nothing is lost: unacknowledged, its record
 // comes again in a later datagram (a higher seq), as the agent's outbox resends it.
 TEST_F(CensusTest, DatagramOlderThanTheHighestCommittedIsRefusedAndItsRecordComesInALaterOne) {
   auto a = logged_in("gw-1");
@@ -140,7 +140,7 @@ TEST_F(CensusTest, DatagramOlderThanTheHighestCommittedIsRefusedAndItsRecordCome
   ASSERT_TRUE(ack_for(*a, 2).has_value());
   EXPECT_EQ(store_->committed_datagram_seq(a->login_session()), 2u);
   ASSERT_TRUE(a->send_raw(d1));
-  EXPECT_TRUE(eventually([&] { return refused(Refusal::replayed) == 1; }));
+  EXPECT_TRUE(eventually([&] { return census_->refused(static_cast<size_t>(host::CensusRefusal::already_committed)) == 1; }));
   EXPECT_FALSE(a->receive_ack(500).has_value());
   EXPECT_FALSE(store_->session("gw-1", 1).has_value());
   const auto d3 = a->seal(one(make_record(1, 2)), 3);  // the resend
@@ -367,7 +367,7 @@ TEST_F(CensusTest, DatagramReplayedAfterACensusRestartDrawsNoAckAndConsumesNoCom
   const auto before = usage();
 
   ASSERT_TRUE(a->send_raw(captured));
-  EXPECT_TRUE(eventually([&] { return refused(Refusal::replayed) == 1; }));
+  EXPECT_TRUE(eventually([&] { return census_->refused(static_cast<size_t>(host::CensusRefusal::already_committed)) == 1; }));
   EXPECT_FALSE(a->receive_ack(1000).has_value()) << "a replay must draw no ack";
   EXPECT_TRUE(same(before, usage()));
   ASSERT_EQ(store_->pending_commands(10).size(), 1u);
@@ -381,7 +381,7 @@ TEST_F(CensusTest, DatagramReplayedAfterACensusRestartDrawsNoAckAndConsumesNoCom
   EXPECT_EQ(ack->commands[0].session_id, 7u);
   EXPECT_TRUE(eventually([&] {
     for (const auto& r : store_->refusals())
-      if (r.reason == "replayed" && r.count >= 1) return true;
+      if (r.reason == "already_committed" && r.count >= 1) return true;
     return false;
   }));
 }
@@ -397,7 +397,7 @@ TEST_F(CensusTest, DatagramReplayedToAnotherCensusNodeDrawsNoAck) {
 
   ASSERT_TRUE(a->send_raw(captured));
   EXPECT_TRUE(
-      eventually([&] { return node_b.refused(static_cast<size_t>(Refusal::replayed)) == 1; }));
+      eventually([&] { return node_b.refused(static_cast<size_t>(host::CensusRefusal::already_committed)) == 1; }));
   EXPECT_FALSE(a->receive_ack(1000).has_value());
   EXPECT_EQ(store_->pending_commands(10).size(), 1u);
   EXPECT_EQ(node_b.stats().commands_sent.load(), 0u);
