@@ -8,6 +8,7 @@
 // Everything runs on 127.0.0.1; every loop is bounded. Exit 0 on success, 1 on a violation.
 #include <signal.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -95,6 +96,8 @@ int main(int argc, char** argv) {
   const uint32_t kill_every = arg(argc, argv, "--kill-after", 10);  // rounds between kills
   const uint32_t kills = arg(argc, argv, "--kills", 3);
 
+  // The folder is the server's state folder, which it accepts only owner-only (0700/0600).
+  ::umask(077);
   char tmpl[] = "/tmp/gm-crash-XXXXXX";
   if (!::mkdtemp(tmpl)) return 2;
   const std::string dir = tmpl;
