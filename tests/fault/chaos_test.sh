@@ -16,7 +16,7 @@
 # With FAULT (no-persistence or forget-when-sent) the agents run with that deliberate bug and
 # the test passes only if the oracle reports violations: the negative control.
 #
-# STORE=postgresql runs it on a private PostgreSQL cluster (pg_cluster.sh) instead of the SQLite
+# STORE=postgresql runs it on a private PostgreSQL cluster (tests/support/pg_cluster.sh) instead of the SQLite
 # file; NODES=3 adds census C, and relay 0 then also sends every agent datagram, unfaulted, to
 # C (a mirror): two nodes see each datagram, and the store must apply it once.
 #
@@ -47,7 +47,7 @@ print(*[x.getsockname()[1] for x in s])')
 
 server_prefix=()
 store_flags=()
-source "$(dirname "$0")/pg_cluster.sh"
+source "$(dirname "$0")/../support/pg_cluster.sh"
 if [ "${STORE:-sqlite}" = postgresql ]; then
   pg_start
   store_flags=(--store="$pg_spec")
