@@ -11,6 +11,8 @@ packages=(
   # host libraries
   libboost-dev libboost-program-options-dev libssl-dev libsqlite3-dev sqlite3
   libmbedtls-dev nanopb libnanopb-dev protobuf-compiler python3-protobuf liblwip-dev
+  # the PostgreSQL store: libpq to build it, the server for its tests' private clusters
+  libpq-dev postgresql
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev valgrind
   # cross and bare metal

@@ -19,7 +19,13 @@ std::string describe_store(const std::string& spec) {
     size_t v = at + 8;
     while (v < s.size() && s[v] == ' ') ++v;
     if (v >= s.size() || s[v] != '=') {
-      at = v;
+      // "password s3cret" does not parse, and libpq's message about it quotes the word: a bare
+      // word (no '=') after the keyword is masked too.
+      size_t end = v;
+      while (end < s.size() && s[end] != ' ') ++end;
+      const bool bare = v > at + 8 && end > v && s.find('=', v) >= end;
+      if (bare) s.replace(v, end - v, "***");
+      at = bare ? v + 3 : v;
       continue;
     }
     ++v;

@@ -1,0 +1,643 @@
+// The PostgreSQL usage store: one database for census nodes on several hosts.
+//
+// Durability: every connection runs with synchronous_commit on, set explicitly and read back
+// (pg_connection.h), against a server with fsync on; so COMMIT returns only once the
+// transaction's WAL is flushed to the server's disk, and once a method returns, what it wrote
+// survives a kill -9 or a power cut of the database host. (synchronous_commit off would
+// acknowledge commits up to three WAL-writer delays before they are on disk; a crash then loses
+// records the census had acknowledged, which the protocol forbids.) Throughput comes from
+// group commit, one flush per many records, and from sending each part of a commit as one
+// statement over arrays (INSERT ... SELECT FROM unnest), not from weakening the flush.
+//
+// Several nodes: each method is one transaction at READ COMMITTED. What must not interleave is
+// serialised by row locks taken in one order everywhere: a login's committed seq row (FOR
+// UPDATE, logins ascending) before its sessions' rows (ascending), an agent's row before its
+// logins. A deadlock the server breaks anyway (with apply(), which takes no seq row) runs the
+// transaction again.
+#include "host/store/postgres_store.h"
+
+#include <pb_decode.h>
+#include <pb_encode.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <map>
+#include <type_traits>
+
+#include "host/store/datagram_acceptance.h"
+#include "host/store/pg_array.h"
+#include "host/store/pg_connection.h"
+#include "host/store/postgres_schema.h"
+#include "host/store/session_changes.h"
+
+namespace gm::host {
+
+namespace {
+
+using pg::BinaryArray;
+using pg::Params;
+using pg::Result;
+
+// PostgreSQL's BIGINT is signed: unsigned 64-bit ids and totals are stored as the same bit
+// pattern, as in the SQLite store (C++20 defines both conversions as modular).
+int64_t as_i64(uint64_t v) { return static_cast<int64_t>(v); }
+
+// The newest-wins rule, enforced by the database, for one row per session (session_changes.h):
+// the update happens only when the incoming seq is greater, so a replayed, duplicated or
+// reordered record never moves totals back. A STOP sets the state and cause; a record arriving
+// after the login service closed the session (agent restart) raises the totals but leaves it
+// closed. Rows are locked in array order, which session_changes() sorts.
+constexpr const char* upsert_sql = R"sql(
+INSERT INTO subscriber_sessions(agent, session_id, login_session, subscriber, realm, service,
+  billing, start_unix, seq, kind, charged_s, free_s, octets_in, octets_out, state, stop_cause,
+  updated_unix)
+SELECT agent, session_id, login_session, subscriber, realm, service, billing, start_unix, seq,
+  kind, charged_s, free_s, octets_in, octets_out, CASE WHEN kind = 3 THEN 1 ELSE 0 END,
+  stop_cause, $16::bigint
+FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+  $7::integer[], $8::bigint[], $9::bigint[], $10::integer[], $11::bigint[], $12::bigint[],
+  $13::bigint[], $14::bigint[], $15::integer[])
+  AS r(agent, session_id, login_session, subscriber, realm, service, billing, start_unix, seq,
+       kind, charged_s, free_s, octets_in, octets_out, stop_cause)
+ON CONFLICT (agent, session_id) DO UPDATE SET
+  login_session = excluded.login_session, seq = excluded.seq, kind = excluded.kind,
+  charged_s = excluded.charged_s, free_s = excluded.free_s, octets_in = excluded.octets_in,
+  octets_out = excluded.octets_out,
+  state = CASE WHEN excluded.kind = 3 THEN 1 ELSE subscriber_sessions.state END,
+  stop_cause = CASE WHEN excluded.kind = 3 THEN excluded.stop_cause
+                    ELSE subscriber_sessions.stop_cause END,
+  updated_unix = excluded.updated_unix
+WHERE excluded.seq > subscriber_sessions.seq
+)sql";
+
+// What the commit's sessions held before it, their rows locked (in the upsert's order) until
+// the commit ends: the deltas' "before".
+constexpr const char* lock_sessions_sql = R"sql(
+SELECT agent, session_id, seq, charged_s, free_s, octets_in, octets_out
+FROM unnest($1::bigint[], $2::bigint[]) AS k(agent, session_id)
+  JOIN subscriber_sessions s USING (agent, session_id)
+ORDER BY agent, session_id FOR UPDATE OF s
+)sql";
+
+// The replay rule's rows: each login's committed seq, locked until the commit ends, so no other
+// node judges a datagram of these logins in between. Logins ascending on every node: no
+// deadlock between two commits.
+constexpr const char* lock_seqs_sql = R"sql(
+SELECT login_session, committed_seq, closed FROM login_session_seq
+WHERE login_session = ANY($1::bigint[]) ORDER BY login_session FOR UPDATE
+)sql";
+
+constexpr const char* raise_seqs_sql = R"sql(
+UPDATE login_session_seq SET committed_seq = k.seq
+FROM unnest($1::bigint[], $2::bigint[]) AS k(login_session, seq)
+WHERE login_session_seq.login_session = k.login_session
+)sql";
+
+// Only the agent the command is for can confirm it (another agent's id matches nothing).
+constexpr const char* confirm_sql = R"sql(
+UPDATE commands SET delivered_unix = $3::bigint
+FROM unnest($1::bigint[], $2::bigint[]) AS k(id, agent)
+WHERE commands.id = k.id AND commands.agent = k.agent AND commands.delivered_unix = 0
+)sql";
+
+constexpr const char* refusals_sql = R"sql(
+INSERT INTO refusals(reason, count, last_unix)
+SELECT reason, count, $3::bigint FROM unnest($1::text[], $2::bigint[]) AS k(reason, count)
+ON CONFLICT (reason) DO UPDATE SET count = refusals.count + excluded.count,
+  last_unix = excluded.last_unix
+)sql";
+
+// Inside a transaction: the agent's open logins are closed, and so is their committed seq, so
+// no census commits another datagram of them.
+constexpr const char* close_logins_sql = R"sql(
+WITH closed AS (
+  UPDATE login_sessions SET closed_unix = $2::bigint
+  WHERE agent = $1::bigint AND closed_unix = 0 RETURNING id)
+UPDATE login_session_seq SET closed = 1 WHERE login_session IN (SELECT id FROM closed)
+)sql";
+
+// Agent ids, reasons: byte order, as SQLite's BINARY collation sorts them, whatever the
+// database's locale.
+constexpr const char* agent_columns =
+    "SELECT id, agent_id, credential, enabled, components, created_unix, last_login_unix "
+    "FROM agents ";
+
+constexpr const char* session_columns = R"sql(
+SELECT a.agent_id, s.session_id, s.login_session, s.subscriber, s.realm, s.service, s.billing,
+  s.start_unix, s.seq, s.charged_s, s.free_s, s.octets_in, s.octets_out, s.state, s.stop_cause,
+  s.updated_unix
+FROM subscriber_sessions s JOIN agents a ON a.id = s.agent
+)sql";
+
+constexpr const char* login_columns =
+    "SELECT l.id, l.agent, a.agent_id, l.sealed_tag_key, l.boot_count, l.started_unix, "
+    "l.expires_unix, l.closed_unix FROM login_sessions l JOIN agents a ON a.id = l.agent ";
+
+// One row per session for upsert_sql: the identity of one record and the values of another
+// (session_changes.h says which).
+struct SessionRows {
+  BinaryArray agent{pg::int8_oid}, session_id{pg::int8_oid}, login_session{pg::int8_oid};
+  BinaryArray subscriber{pg::text_oid}, realm{pg::text_oid}, service{pg::text_oid};
+  BinaryArray billing{pg::int4_oid}, start_unix{pg::int8_oid}, seq{pg::int8_oid};
+  BinaryArray kind{pg::int4_oid}, charged_s{pg::int8_oid}, free_s{pg::int8_oid};
+  BinaryArray octets_in{pg::int8_oid}, octets_out{pg::int8_oid}, stop_cause{pg::int4_oid};
+
+  void clear() {
+    for (BinaryArray* a : all()) a->clear();
+  }
+  size_t size() const { return agent.size(); }
+  // cause: stored only if the row creates the session and is not a STOP (a STOP's own cause
+  // is), as SQLite's first insert stores its record's cause.
+  void push(const VerifiedRecord& identity, const VerifiedRecord& values, int32_t cause) {
+    const UsageRecord& id = identity.record;
+    const UsageRecord& r = values.record;
+    const char* at = std::strchr(id.subscriber, '@');  // from_wire guaranteed one
+    agent.push_int8(values.agent);
+    session_id.push_int8(as_i64(r.session_id));
+    login_session.push_int8(as_i64(values.login_session));
+    subscriber.push_text(id.subscriber);
+    realm.push_text(at ? at + 1 : "");
+    service.push_text(id.service);
+    billing.push_int4(id.billing);
+    start_unix.push_int8(as_i64(id.start_unix));
+    seq.push_int8(r.seq);
+    kind.push_int4(r.kind);
+    charged_s.push_int8(r.totals.charged_s);
+    free_s.push_int8(r.totals.free_s);
+    octets_in.push_int8(as_i64(r.totals.octets_in));
+    octets_out.push_int8(as_i64(r.totals.octets_out));
+    stop_cause.push_int4(r.kind == gatemeter_RecordKind_RECORD_STOP ? r.cause : cause);
+  }
+  void upsert(pg::Connection& db, int64_t now) {
+    Params p;
+    for (BinaryArray* a : all()) p.add(*a);
+    db.exec(upsert_sql, p.add(now));
+  }
+
+ private:
+  std::array<BinaryArray*, 15> all() {
+    return {&agent,     &session_id, &login_session, &subscriber, &realm,
+            &service,   &billing,    &start_unix,    &seq,        &kind,
+            &charged_s, &free_s,     &octets_in,     &octets_out, &stop_cause};
+  }
+};
+
+class PostgresStore final : public Store {
+ public:
+  PostgresStore(const std::string& conninfo, const std::string& described)
+      : db_(conninfo, described) {
+    version_ = pg::migrate_schema(db_);
+  }
+
+  int schema_version() override { return version_; }
+
+  // ---- agent directory ----
+
+  bool add_agent(const std::string& agent_id, const std::vector<uint8_t>& sealed,
+                 int64_t now) override {
+    return transaction([&] {
+      Params p;
+      p.add(agent_id).add_bytes(sealed.data(), sealed.size()).add(now);
+      const Result r =
+          db_.exec("INSERT INTO agents(agent_id, credential, created_unix) "
+                   "VALUES($1::text, $2::bytea, $3::bigint) ON CONFLICT (agent_id) DO NOTHING",
+                   p);
+      return r.affected() == 1;
+    });
+  }
+
+  std::optional<Agent> find_agent(const std::string& agent_id) override {
+    const Result r =
+        read(std::string(agent_columns) + "WHERE agent_id = $1::text", Params().add(agent_id));
+    if (r.rows() == 0) return std::nullopt;
+    return agent_of(r, 0);
+  }
+
+  std::vector<Agent> list_agents() override {
+    const Result r = read(std::string(agent_columns) + "ORDER BY agent_id COLLATE \"C\"");
+    std::vector<Agent> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(agent_of(r, i));
+    return out;
+  }
+
+  bool set_agent_enabled(const std::string& agent_id, bool enabled, int64_t now) override {
+    return transaction([&] {
+      // Locks the agent's row: a login service opening a login for it waits (open_login_session).
+      const Result r =
+          db_.exec("UPDATE agents SET enabled = $2::integer WHERE agent_id = $1::text RETURNING id",
+                   Params().add(agent_id).add(int64_t{enabled ? 1 : 0}));
+      if (r.rows() != 1) return false;
+      if (!enabled) db_.exec(close_logins_sql, Params().add(r.i64(0, 0)).add(now));
+      return true;
+    });
+  }
+
+  // ---- login ledger ----
+
+  LoginOpened open_login_session(const NewLogin& l) override {
+    return transaction([&] {
+      // One login of an agent at a time, across login services: the newest login read here is
+      // still the newest when this one is written.
+      db_.exec("SELECT 1 FROM agents WHERE id = $1::bigint FOR UPDATE", Params().add(l.agent));
+      LoginOpened o;
+      const Result newest = db_.exec(
+          "SELECT boot_count FROM login_sessions WHERE agent = $1::bigint "
+          "ORDER BY serial DESC LIMIT 1",
+          Params().add(l.agent));
+      o.renewal = l.continuing && newest.rows() == 1 && newest.i64(0, 0) == l.boot_count;
+      db_.exec(close_logins_sql, Params().add(l.agent).add(l.now_unix));
+      if (!o.renewal) {
+        Params p;
+        p.add(l.agent).add(int64_t{gatemeter_StopCause_STOP_AGENT_RESTART}).add(l.now_unix);
+        const Result closed = db_.exec(
+            "UPDATE subscriber_sessions SET state = 2, stop_cause = $2::integer, "
+            "updated_unix = $3::bigint WHERE agent = $1::bigint AND state = 0",
+            p);
+        o.sessions_closed = closed.affected();
+      }
+      db_.exec(
+          "INSERT INTO login_sessions(id, agent, sealed_tag_key, boot_count, started_unix, "
+          "expires_unix) VALUES($1::bigint, $2::bigint, $3::bytea, $4::bigint, $5::bigint, "
+          "$6::bigint)",
+          Params()
+              .add(as_i64(l.id))
+              .add(l.agent)
+              .add_bytes(l.sealed_tag_key.data(), l.sealed_tag_key.size())
+              .add(int64_t{l.boot_count})
+              .add(l.now_unix)
+              .add(l.expires_unix));
+      db_.exec(
+          "INSERT INTO login_session_seq(login_session, committed_seq) VALUES($1::bigint, 0) "
+          "ON CONFLICT (login_session) DO UPDATE SET committed_seq = 0",
+          Params().add(as_i64(l.id)));
+      db_.exec(
+          "UPDATE agents SET last_login_unix = $2::bigint, components = $3::text "
+          "WHERE id = $1::bigint",
+          Params().add(l.agent).add(l.now_unix).add(l.components));
+      return o;
+    });
+  }
+
+  std::optional<LoginSession> find_open_login(uint64_t id, int64_t now) override {
+    const Result r = read(std::string(login_columns) +
+                              "WHERE l.id = $1::bigint AND l.closed_unix = 0 AND "
+                              "l.expires_unix > $2::bigint AND a.enabled = 1",
+                          Params().add(as_i64(id)).add(now));
+    if (r.rows() == 0) return std::nullopt;
+    return login_of(r, 0);
+  }
+
+  std::vector<LoginSession> open_logins(int64_t now) override {
+    const Result r = read(std::string(login_columns) +
+                              "WHERE l.closed_unix = 0 AND l.expires_unix > $1::bigint AND "
+                              "a.enabled = 1 ORDER BY l.serial",
+                          Params().add(now));
+    std::vector<LoginSession> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(login_of(r, i));
+    return out;
+  }
+
+  std::vector<uint64_t> logins_closed_since(int64_t since) override {
+    const Result r = read(
+        "SELECT id FROM login_sessions WHERE closed_unix <> 0 AND "
+        "closed_unix >= $1::bigint ORDER BY closed_unix, serial",
+        Params().add(since));
+    std::vector<uint64_t> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(r.u64(i, 0));
+    return out;
+  }
+
+  // ---- usage ledger ----
+
+  void apply(const std::vector<VerifiedRecord>& records, const std::vector<RefusalCount>& refusals,
+             int64_t now) override {
+    transaction([&] {
+      included_.resize(records.size());
+      for (uint32_t i = 0; i < records.size(); ++i) included_[i] = i;
+      write_records(records, now, nullptr);
+      add_refusals(refusals, now);
+    });  // COMMIT with synchronous_commit on: durable from here
+  }
+
+  void commit_datagrams(CensusCommit& c, int64_t now) override {
+    transaction([&] {
+      judge_datagrams(c.datagrams);
+      included_.clear();
+      for (uint32_t i = 0; i < c.records.size(); ++i)
+        if (c.datagrams.at(c.records[i].datagram).accepted()) included_.push_back(i);
+      c.deltas.clear();
+      write_records(c.records, now, c.want_deltas ? &c.deltas : nullptr);
+      confirm_commands(c, now);
+      add_refusals(c.refusals, now);
+    });  // COMMIT with synchronous_commit on: durable from here
+  }
+
+  uint32_t committed_datagram_seq(uint64_t login_session) override {
+    const Result r =
+        read("SELECT committed_seq FROM login_session_seq WHERE login_session = $1::bigint",
+             Params().add(as_i64(login_session)));
+    return r.rows() == 0 ? 0 : static_cast<uint32_t>(r.i64(0, 0));
+  }
+
+  // ---- command mailbox ----
+
+  std::vector<PendingCommand> pending_commands(size_t limit) override {
+    const Result r = read(
+        "SELECT id, agent, command FROM commands WHERE delivered_unix = 0 "
+        "ORDER BY id LIMIT $1::bigint",
+        Params().add(static_cast<int64_t>(limit)));
+    std::vector<PendingCommand> out;
+    for (int i = 0; i < r.rows(); ++i) {
+      PendingCommand c;
+      c.id = r.i64(i, 0);
+      c.agent = r.i64(i, 1);
+      const auto bytes = r.bytes(i, 2);
+      pb_istream_t in = pb_istream_from_buffer(bytes.data(), bytes.size());
+      if (!pb_decode(&in, gatemeter_Command_fields, &c.command)) continue;
+      c.command.id = static_cast<uint64_t>(c.id);  // what the agent confirms
+      out.push_back(c);
+    }
+    return out;
+  }
+
+  int64_t queue_command(int64_t agent, const gatemeter_Command& command, int64_t now) override {
+    uint8_t buf[gatemeter_Command_size];
+    pb_ostream_t out = pb_ostream_from_buffer(buf, sizeof buf);
+    if (!pb_encode(&out, gatemeter_Command_fields, &command))
+      throw StoreError("command does not encode");
+    return transaction([&] {
+      Params p;
+      p.add(agent).add_bytes(buf, out.bytes_written).add(now);
+      const Result r = db_.exec("INSERT INTO commands(agent, command, created_unix) "
+                                "VALUES($1::bigint, $2::bytea, $3::bigint) RETURNING id",
+                                p);
+      return r.i64(0, 0);
+    });
+  }
+
+  // ---- reports ----
+
+  std::vector<SubscriberSession> sessions(const std::string& agent_id) override {
+    const Result r = read(std::string(session_columns) +
+                              "WHERE $1::text = '' OR a.agent_id = $1::text "
+                              "ORDER BY a.agent_id COLLATE \"C\", s.session_id",
+                          Params().add(agent_id));
+    std::vector<SubscriberSession> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back(session_of(r, i));
+    return out;
+  }
+
+  std::optional<SubscriberSession> session(const std::string& agent_id, uint64_t id) override {
+    const Result r = read(
+        std::string(session_columns) + "WHERE a.agent_id = $1::text AND s.session_id = $2::bigint",
+        Params().add(agent_id).add(as_i64(id)));
+    if (r.rows() == 0) return std::nullopt;
+    return session_of(r, 0);
+  }
+
+  std::vector<RefusalCount> refusals() override {
+    const Result r = read("SELECT reason, count FROM refusals ORDER BY reason COLLATE \"C\"");
+    std::vector<RefusalCount> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({std::string(r.text(i, 0)), r.u64(i, 1)});
+    return out;
+  }
+
+ private:
+  static constexpr int max_attempts = 5;
+
+  // One transaction: BEGIN, the body, COMMIT; rolled back if anything throws, and run again
+  // (from the start: the body sets every output afresh) if the server broke a deadlock or a
+  // serialisation conflict by aborting it.
+  template <typename Body>
+  auto transaction(Body&& body) -> decltype(body()) {
+    for (int attempt = 1;; ++attempt) {
+      db_.begin("BEGIN ISOLATION LEVEL READ COMMITTED");
+      try {
+        if constexpr (std::is_void_v<decltype(body())>) {
+          body();
+          db_.commit();
+          return;
+        } else {
+          auto result = body();
+          db_.commit();
+          return result;
+        }
+      } catch (const pg::Error& e) {
+        db_.rollback_quietly();
+        if (!e.retryable() || attempt == max_attempts) throw;
+      } catch (...) {
+        db_.rollback_quietly();
+        throw;
+      }
+    }
+  }
+
+  // A read: one statement, its own transaction.
+  Result read(const std::string& sql, const Params& params = {}) { return db_.read(sql, params); }
+
+  // The replay rule (datagram_acceptance.h) over the locked seq rows.
+  void judge_datagrams(std::vector<VerifiedDatagram>& ds) {
+    const std::vector<LoginGroup> groups = group_by_login(ds, order_);
+    if (groups.empty()) return;
+    logins_.clear();
+    for (const LoginGroup& g : groups) logins_.push_int8(as_i64(g.login_session));
+    const Result held = db_.exec(lock_seqs_sql, Params().add(logins_));
+    // {login, committed seq, open}, ascending like the groups; a login unknown here is closed.
+    held_.clear();
+    for (int i = 0; i < held.rows(); ++i)
+      held_.push_back({held.u64(i, 0), static_cast<uint32_t>(held.i64(i, 1)), held.i64(i, 2) == 0});
+    std::sort(held_.begin(), held_.end(),
+              [](const Held& a, const Held& b) { return a.login < b.login; });
+    logins_.clear();
+    seqs_.clear();
+    for (const LoginGroup& g : groups) {
+      const auto it =
+          std::lower_bound(held_.begin(), held_.end(), g.login_session,
+                           [](const Held& h, uint64_t login) { return h.login < login; });
+      const bool known = it != held_.end() && it->login == g.login_session;
+      const uint32_t committed = known ? it->committed : 0;
+      const uint32_t last = judge_login_group(ds, order_, g, committed, known && it->open);
+      if (last > committed) {
+        logins_.push_int8(as_i64(g.login_session));
+        seqs_.push_int8(last);
+      }
+    }
+    if (logins_.size() > 0) db_.exec(raise_seqs_sql, Params().add(logins_).add(seqs_));
+  }
+
+  // Applies records[i] for i in included_, newest-wins, one row per session; if deltas is set,
+  // fills it as the SQLite store does: one per session the commit changed, in the order the
+  // sessions first appear in records.
+  void write_records(const std::vector<VerifiedRecord>& records, int64_t now,
+                     std::vector<UsageDelta>* deltas) {
+    if (included_.empty()) return;
+    session_changes(records, included_, changes_);
+    const bool any_stop_first =
+        std::any_of(changes_.begin(), changes_.end(),
+                    [](const SessionChange& c) { return c.stop != no_record; });
+    // Two statements reach the rows when a STOP goes first: lock them all, in order, up front.
+    if (deltas != nullptr || any_stop_first) read_held(deltas);
+    if (any_stop_first) {
+      rows_.clear();
+      for (const SessionChange& c : changes_)
+        if (c.stop != no_record) rows_.push(records[c.first], records[c.stop], 0);
+      rows_.upsert(db_, now);
+    }
+    rows_.clear();
+    for (const SessionChange& c : changes_)
+      rows_.push(records[c.first], records[c.newest], records[c.first].record.cause);
+    rows_.upsert(db_, now);
+    if (deltas == nullptr) return;
+    // The upsert's own rule: a new session takes its records, a held one only a newer seq.
+    std::vector<std::pair<uint32_t, UsageDelta>> changed;  // by first appearance
+    for (size_t i = 0; i < changes_.size(); ++i) {
+      const SessionChange& c = changes_[i];
+      const Before& b = before_[i];
+      if (b.held && records[c.newest].record.seq <= b.seq) continue;
+      changed.push_back({c.first, UsageDelta{c.newest, !b.held, b.totals}});
+    }
+    std::sort(changed.begin(), changed.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [first, d] : changed) deltas->push_back(d);
+  }
+
+  // What each of changes_ holds now, into before_ (same order), its row locked.
+  void read_held(std::vector<UsageDelta>* deltas) {
+    keys_agent_.clear();
+    keys_session_.clear();
+    for (const SessionChange& c : changes_) {
+      keys_agent_.push_int8(c.agent);
+      keys_session_.push_int8(as_i64(c.session_id));
+    }
+    const Result r = db_.exec(lock_sessions_sql, Params().add(keys_agent_).add(keys_session_));
+    before_.assign(changes_.size(), Before{});
+    if (deltas == nullptr) return;
+    // Both in the database's order of (agent, session_id): one walk matches them.
+    size_t i = 0;
+    for (int row = 0; row < r.rows(); ++row) {
+      const int64_t agent = r.i64(row, 0);
+      const uint64_t session = r.u64(row, 1);
+      while (i < changes_.size() &&
+             (changes_[i].agent != agent || changes_[i].session_id != session))
+        ++i;
+      if (i == changes_.size()) throw StoreError("postgresql: a locked session was not asked for");
+      before_[i] = {true, static_cast<uint32_t>(r.i64(row, 2)), totals_of(r, row, 3)};
+    }
+  }
+
+  void confirm_commands(const CensusCommit& c, int64_t now) {
+    std::vector<std::pair<int64_t, int64_t>> confirmed;  // {command, agent}
+    for (const CommandConfirmation& k : c.confirmations) {
+      const VerifiedDatagram& d = c.datagrams.at(k.datagram);
+      if (d.accepted()) confirmed.push_back({k.command, d.agent});
+    }
+    if (confirmed.empty()) return;
+    std::sort(confirmed.begin(), confirmed.end());  // rows in one order on every node
+    BinaryArray ids(pg::int8_oid), agents(pg::int8_oid);
+    for (const auto& [id, agent] : confirmed) {
+      ids.push_int8(id);
+      agents.push_int8(agent);
+    }
+    db_.exec(confirm_sql, Params().add(ids).add(agents).add(now));
+  }
+
+  void add_refusals(const std::vector<RefusalCount>& refusals, int64_t now) {
+    if (refusals.empty()) return;
+    // One row per reason (an upsert may not reach a row twice), as the database will hold it.
+    std::map<std::string, uint64_t> sum;
+    std::string scratch;
+    for (const RefusalCount& r : refusals)
+      sum[std::string(pg::valid_text(r.reason, scratch))] += r.count;
+    BinaryArray reasons(pg::text_oid), counts(pg::int8_oid);
+    for (const auto& [reason, count] : sum) {
+      reasons.push_text(reason);
+      counts.push_int8(as_i64(count));
+    }
+    db_.exec(refusals_sql, Params().add(reasons).add(counts).add(now));
+  }
+
+  static UsageTotals totals_of(const Result& r, int row, int first) {
+    return {static_cast<uint32_t>(r.i64(row, first)), static_cast<uint32_t>(r.i64(row, first + 1)),
+            r.u64(row, first + 2), r.u64(row, first + 3)};
+  }
+
+  static Agent agent_of(const Result& r, int i) {
+    Agent a;
+    a.id = r.i64(i, 0);
+    a.agent_id = r.text(i, 1);
+    a.sealed_credential = r.bytes(i, 2);
+    a.enabled = r.i64(i, 3) != 0;
+    a.components = r.text(i, 4);
+    a.created_unix = r.i64(i, 5);
+    a.last_login_unix = r.i64(i, 6);
+    return a;
+  }
+
+  static LoginSession login_of(const Result& r, int i) {
+    LoginSession l;
+    l.id = r.u64(i, 0);
+    l.agent = r.i64(i, 1);
+    l.agent_id = r.text(i, 2);
+    l.sealed_tag_key = r.bytes(i, 3);
+    l.boot_count = static_cast<uint32_t>(r.i64(i, 4));
+    l.started_unix = r.i64(i, 5);
+    l.expires_unix = r.i64(i, 6);
+    l.closed_unix = r.i64(i, 7);
+    return l;
+  }
+
+  static SubscriberSession session_of(const Result& r, int i) {
+    SubscriberSession s;
+    s.agent_id = r.text(i, 0);
+    s.session_id = r.u64(i, 1);
+    s.login_session = r.u64(i, 2);
+    s.subscriber = r.text(i, 3);
+    s.realm = r.text(i, 4);
+    s.service = r.text(i, 5);
+    s.billing = static_cast<int32_t>(r.i64(i, 6));
+    s.start_unix = r.u64(i, 7);
+    s.last_seq = static_cast<uint32_t>(r.i64(i, 8));
+    s.totals = totals_of(r, i, 9);
+    s.state = static_cast<SessionState>(r.i64(i, 13));
+    s.stop_cause = static_cast<int32_t>(r.i64(i, 14));
+    s.updated_unix = r.i64(i, 15);
+    return s;
+  }
+
+  struct Held {
+    uint64_t login;
+    uint32_t committed;
+    bool open;
+  };
+  struct Before {
+    bool held = false;
+    uint32_t seq = 0;
+    UsageTotals totals;
+  };
+
+  pg::Connection db_;
+  int version_ = 0;
+  // Scratch of the commit path, kept to spare allocations.
+  std::vector<uint32_t> order_, included_;
+  std::vector<Held> held_;
+  std::vector<SessionChange> changes_;
+  std::vector<Before> before_;
+  BinaryArray logins_{pg::int8_oid}, seqs_{pg::int8_oid};
+  BinaryArray keys_agent_{pg::int8_oid}, keys_session_{pg::int8_oid};
+  SessionRows rows_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> open_postgres_store(const std::string& conninfo, StoreOptions) {
+  // busy_writer asks nothing of PostgreSQL: the server checkpoints on its own.
+  // open_store takes "postgresql:" off the spec, so a URI spec ("postgresql://db1/gm") arrives
+  // as "//db1/gm".
+  const std::string described = describe_store("postgresql:" + conninfo);
+  if (conninfo.rfind("//", 0) == 0)
+    return std::make_unique<PostgresStore>("postgresql:" + conninfo, described);
+  return std::make_unique<PostgresStore>(conninfo, described);
+}
+
+}  // namespace gm::host
