@@ -3,7 +3,8 @@
 # through two faulty relays (20 % loss, 10 % duplication, reordering, delay) to two census
 # processes sharing one SQLite store, while every gateway loses power 3 times, census A is
 # killed with SIGKILL and restarted, and relay 0 goes dark long enough that the agents fail
-# over to census B.
+# over to census B. Login sessions last 60 s (the shortest the server allows), so gateways that
+# stay up long enough renew theirs while running (continuing: their sessions stay open).
 #
 # The oracle has no slack (sim/usage_compare.h): a session no power cut touched must be stored
 # exactly at the simulator's truth (from its own script and clock); a session a cut touched
@@ -54,7 +55,7 @@ census_a=$(port_of census census_a)
 start_server census_b --role=census --census_listen=127.0.0.1:0
 census_b=$(port_of census census_b)
 start_server login --role=login --login_listen=127.0.0.1:0 --metering_interval_s=5 \
-  --census_advertise="127.0.0.1:$relay0,127.0.0.1:$relay1"
+  --login_lifetime_s=60 --census_advertise="127.0.0.1:$relay0,127.0.0.1:$relay1"
 login=$(port_of login login)
 echo "chaos: census A :$census_a, census B :$census_b (one store), login :$login," \
      "relays :$relay0 -> A, :$relay1 -> B; $gateways gateways for $seconds s"
@@ -84,7 +85,11 @@ wait "$sim_pid" || sim_status=$?
 cat "$work/sim.out"
 failovers=$(grep -c 'agent.census_failover' "$work/sim.err" || true)
 boots=$(grep -c ' agent.boot ' "$work/sim.err" || true)
-echo "chaos: $failovers census failovers, $((boots - gateways)) reboots after power cuts (sim exit $sim_status)"
+# LoginReason (firmware/core/agent.h): 3 lifetime, 4 census_silent.
+renewals=$(grep -c ' agent.login_due 3 ' "$work/sim.err" || true)
+silent=$(grep -c ' agent.login_due 4 ' "$work/sim.err" || true)
+echo "chaos: $failovers census failovers, $((boots - gateways)) reboots after power cuts," \
+     "$renewals logins due for lifetime, $silent for silent censuses (sim exit $sim_status)"
 
 "$ctl" --state_dir="$state" export-csv "$work/store.csv"
 "$ctl" --state_dir="$state" refusals | sed 's/^/chaos: refusals: /' || true
