@@ -9,7 +9,7 @@ namespace gm::sim {
 
 void SimLog::write(hal::LogLevel level, const char* event, int64_t a, int64_t b) {
   if (level < hal::LogLevel::warning && std::strcmp(event, "agent.boot") != 0 &&
-      std::strcmp(event, "agent.login") != 0)
+      std::strcmp(event, "agent.login") != 0 && std::strcmp(event, "agent.login_due") != 0)
     return;
   static const char* const names[] = {"debug", "info", "warning", "error"};
   std::fprintf(stderr, "%s %s %s %" PRId64 " %" PRId64 "\n", name_.c_str(),

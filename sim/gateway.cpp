@@ -47,6 +47,7 @@ void Gateway::boot(uint64_t now_ms) {
              : std::make_unique<PosixGatewayNet>(&Gateway::on_datagram, this, config_.local_ip);
   logged_in_ = false;
   next_login_ms_ = now_ms;
+  login_backoff_ms_ = 0;
   next_tick_ms_ = now_ms;
   session_of_.clear();
 }
@@ -83,16 +84,27 @@ void Gateway::on_session_end(void* self, const core::Session& s) {
   g->truth_.ended(g->config_.agent_id, s.id, s.cause, g->now_ms_);
 }
 
+// The agent says when to log in: after a boot, before its login's lifetime ends, when no census
+// answers it any more (Agent::login_due). The gateway runs the login and hands over the grant;
+// only the first login after a boot says it is not continuing, so a renewal keeps the
+// subscriber sessions open at the host. Meanwhile the agent meters on, under its old login if
+// it has one. A failed attempt (login service down, or the agent disabled) is retried after a
+// backoff, 2 s doubling to 32 s, so a refused gateway keeps asking without hammering the
+// service; its records wait in the outbox and the journal.
 void Gateway::drive_login(uint64_t now_ms) {
-  if (logged_in_ || now_ms < next_login_ms_) return;
+  if (now_ms < next_login_ms_) return;
   if (!net_->login_running()) {
+    if (!agent_->login_due()) return;
     uint8_t pin[32];
     std::memcpy(pin, config_.login_pin.data(), sizeof pin);
-    if (!net_->start_login(config_.login_server.c_str(), pin, identity_, boots_, rng_,
+    const bool continuing = agent_->login_continues();
+    log_.write(hal::LogLevel::info, "gateway.login", static_cast<int64_t>(agent_->login_reason()),
+               continuing ? 1 : 0);
+    if (!net_->start_login(config_.login_server.c_str(), pin, identity_, boots_, continuing, rng_,
                            now_ms + 5000)) {
       log_.write(hal::LogLevel::warning, "gateway.login_unreachable");
       net_->end_login();
-      next_login_ms_ = now_ms + 2000;
+      retry_login_later(now_ms);
       return;
     }
   }
@@ -100,9 +112,12 @@ void Gateway::drive_login(uint64_t now_ms) {
     case GatewayNet::LoginStep::busy:
       return;
     case GatewayNet::LoginStep::failed:
-      log_.write(hal::LogLevel::warning, "gateway.login_failed");
+      // A disabled agent is told so (LOGIN_DISABLED); it asks again until it is enabled.
+      log_.write(hal::LogLevel::warning, std::strcmp(net_->exchange().error(), "disabled") == 0
+                                             ? "gateway.login_disabled"
+                                             : "gateway.login_failed");
       net_->end_login();
-      next_login_ms_ = now_ms + 2000;
+      retry_login_later(now_ms);
       return;
     case GatewayNet::LoginStep::done:
       break;
@@ -113,17 +128,26 @@ void Gateway::drive_login(uint64_t now_ms) {
   if (r.census_count == 0 || !net_->open_uplink(census, r.census_count)) {
     log_.write(hal::LogLevel::error, "gateway.bad_census_list", r.census_count);
     net_->end_login();
-    next_login_ms_ = now_ms + 2000;
+    retry_login_later(now_ms);
     return;
   }
   const core::LoginGrant& grant = net_->exchange().grant();
   frame::TagKey key;
   frame::derive_tag_key(grant.session_key, sizeof grant.session_key, key);
   witness_.login(config_.agent_id, grant.login_session, key);
+  // A renewal replaces the wrapper too: the agent is handed the new one in the same breath.
   uplink_ = std::make_unique<WitnessUplink>(net_->uplink(), witness_);
   agent_->on_login(grant, *uplink_);
   net_->end_login();
   logged_in_ = true;
+  login_backoff_ms_ = 0;
+}
+
+void Gateway::retry_login_later(uint64_t now_ms) {
+  login_backoff_ms_ = login_backoff_ms_ == 0       ? 2000
+                      : login_backoff_ms_ >= 16000 ? 32000
+                                                   : login_backoff_ms_ * 2;
+  next_login_ms_ = now_ms + login_backoff_ms_;
 }
 
 void Gateway::apply(const ScriptEvent& e, uint64_t now_ms) {

@@ -77,6 +77,7 @@ class Gateway {
  private:
   void apply(const ScriptEvent& e, uint64_t now_ms);
   void drive_login(uint64_t now_ms);
+  void retry_login_later(uint64_t now_ms);
   static void on_datagram(void* self, const uint8_t* data, size_t length);
   static void on_session_end(void* self, const core::Session& s);
 
@@ -89,6 +90,7 @@ class Gateway {
       return inner_.send(data, length);
     }
     bool fail_over() override { return inner_.fail_over(); }
+    size_t census_count() const override { return inner_.census_count(); }
 
    private:
     core::Uplink& inner_;
@@ -111,8 +113,9 @@ class Gateway {
   std::unique_ptr<WitnessUplink> uplink_;
   std::unique_ptr<core::Agent> agent_;
   std::unique_ptr<GatewayNet> net_;
-  bool logged_in_ = false;
+  bool logged_in_ = false;  // the agent has a login (a renewal may be due or under way)
   uint64_t next_login_ms_ = 0;
+  uint32_t login_backoff_ms_ = 0;  // after a failed attempt; reset by a login
   uint64_t next_tick_ms_ = 0;
   uint32_t boots_ = 0;
   std::map<uint32_t, uint64_t> session_of_;  // scripted subscriber -> agent session id (this boot)

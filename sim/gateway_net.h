@@ -20,9 +20,10 @@ class GatewayNet {
   virtual ~GatewayNet() = default;
 
   // Starts a login to "a.b.c.d:port"; false if it cannot even begin (error() says why).
+  // continuing: LoginRequest.continuing (core::Agent::login_continues()).
   virtual bool start_login(const char* server, const uint8_t (&pin)[32],
                            const core::AgentIdentity& identity, uint32_t boot_count,
-                           hal::Rng& rng, uint64_t deadline_ms) = 0;
+                           bool continuing, hal::Rng& rng, uint64_t deadline_ms) = 0;
   virtual LoginStep step_login(uint64_t now_ms) = 0;
   virtual bool login_running() const = 0;
   virtual void end_login() = 0;  // after done or failed: ready for the next attempt

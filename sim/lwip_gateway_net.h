@@ -41,9 +41,9 @@ class LwipGatewayNet final : public GatewayNet {
   }
 
   bool start_login(const char* server, const uint8_t (&pin)[32],
-                   const core::AgentIdentity& identity, uint32_t boot_count, hal::Rng& rng,
-                   uint64_t deadline_ms) override {
-    return b_.net_.login().start(server, pin, identity, boot_count, rng, deadline_ms);
+                   const core::AgentIdentity& identity, uint32_t boot_count, bool continuing,
+                   hal::Rng& rng, uint64_t deadline_ms) override {
+    return b_.net_.login().start(server, pin, identity, boot_count, continuing, rng, deadline_ms);
   }
   LoginStep step_login(uint64_t now_ms) override {
     switch (b_.net_.login().step(now_ms)) {

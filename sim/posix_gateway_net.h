@@ -17,9 +17,9 @@ class PosixGatewayNet final : public GatewayNet {
         login_(std::make_unique<net::PosixLogin>()) {}
 
   bool start_login(const char* server, const uint8_t (&pin)[32],
-                   const core::AgentIdentity& identity, uint32_t boot_count, hal::Rng& rng,
-                   uint64_t deadline_ms) override {
-    return login_->start(server, pin, identity, boot_count, rng, deadline_ms);
+                   const core::AgentIdentity& identity, uint32_t boot_count, bool continuing,
+                   hal::Rng& rng, uint64_t deadline_ms) override {
+    return login_->start(server, pin, identity, boot_count, continuing, rng, deadline_ms);
   }
   LoginStep step_login(uint64_t now_ms) override {
     switch (login_->step(now_ms)) {

@@ -9,6 +9,31 @@ namespace {
 // flash write only once per block; a reboot skips the rest of a block, never reuses it.
 constexpr uint64_t id_block = 32;
 constexpr uint32_t settings_version = 1;
+// The most a renewal is started before the login's lifetime ends (see renewal_due).
+constexpr uint64_t max_renew_margin_ms = 600'000;
+// Logins for silence that bring no ack wait 2^n rounds of silence before the next, up to this n.
+constexpr uint32_t max_silent_login_backoff = 5;
+
+// When a login granted at granted_ms with this lifetime should be renewed; 0: never.
+//
+// The agent counts the lifetime from when it received the grant, a login round trip after the
+// login service started counting, and the renewal itself takes a TLS login (seconds on a slow
+// link) and perhaps retries at the board's backoff. So it starts well before the end: a
+// quarter of the lifetime early, but never more than 10 minutes early (a day-long login renews
+// after 23 h 50 min, which leaves room for a dozen retries or more). Renewing early costs one
+// login; renewing late costs no record either (the census refuses the expired login's datagrams
+// and they are sent again under the next one), only a delay. Within the first half of that
+// margin the moment is spread by the login session id, which the login service draws at
+// random: a fleet that logged in together (after a login service restart, say) does not come
+// back all at once, and the agent needs no randomness of its own for it.
+uint64_t renewal_due(uint64_t granted_ms, uint32_t lifetime_s, uint64_t login_session) {
+  if (lifetime_s == 0) return 0;
+  const uint64_t lifetime_ms = uint64_t{lifetime_s} * 1000;
+  const uint64_t margin_ms =
+      lifetime_ms / 4 < max_renew_margin_ms ? lifetime_ms / 4 : max_renew_margin_ms;
+  const uint64_t spread_ms = login_session % (margin_ms / 2 + 1);
+  return granted_ms + lifetime_ms - margin_ms + spread_ms;
+}
 
 struct StoredSettings {
   uint32_t version;
@@ -98,7 +123,17 @@ void Agent::on_login(const LoginGrant& grant, Uplink& uplink) {
     next_interval_ms_ = now_ms() + uint64_t{interval} * 1000;
   }
   uplink_ = &uplink;
-  outbox_.attach(grant.login_session, tag_key_, uplink, now_ms());
+  // A renewal is no different here: the sessions stay in the table, and attach() marks every
+  // pending record to go again under the new login session (the table's records as they are,
+  // the journal's at the next flush). Records the census committed under the old login come
+  // back acknowledged as duplicates of (session, seq); none is counted twice.
+  const uint64_t now = now_ms();
+  outbox_.attach(grant.login_session, tag_key_, uplink, now);
+  ++stats_.logins;
+  login_reason_ = LoginReason::none;
+  renew_at_ms_ = renewal_due(now, grant.lifetime_s, grant.login_session);
+  silent_censuses_ = 0;
+  silence_mark_ms_ = now;
   log_.write(hal::LogLevel::info, "agent.login", static_cast<int64_t>(grant.login_session),
              interval);
 }
@@ -106,7 +141,17 @@ void Agent::on_login(const LoginGrant& grant, Uplink& uplink) {
 void Agent::on_uplink_lost() {
   uplink_ = nullptr;
   outbox_.detach();
+  login_reason_ = LoginReason::uplink_lost;
   log_.write(hal::LogLevel::warning, "agent.uplink_lost");
+}
+
+void Agent::set_login_due(LoginReason why) {
+  if (login_reason_ != LoginReason::none) return;  // already due: the first reason stands
+  login_reason_ = why;
+  if (why == LoginReason::lifetime) ++stats_.logins_for_lifetime;
+  if (why == LoginReason::census_silent) ++stats_.logins_for_silence;
+  log_.write(why == LoginReason::census_silent ? hal::LogLevel::warning : hal::LogLevel::info,
+             "agent.login_due", static_cast<int64_t>(why));
 }
 
 // The census keys sessions by (agent, session id) and keeps the newest seq it saw; a counter
@@ -256,11 +301,43 @@ void Agent::tick() {
       outbox_.emit(s, gatemeter_RecordKind_RECORD_INTERIM, now);
   }
   outbox_.flush(now);
+  if (renew_at_ms_ != 0 && now >= renew_at_ms_ && uplink_ != nullptr)
+    set_login_due(LoginReason::lifetime);
+  watch_census(now);
+}
 
-  // Records are waiting and this census has been silent too long: try the next one. The
-  // records themselves need nothing: they are resent under the same login session.
-  if (uplink_ != nullptr && outbox_.pending() > 0 &&
-      now - outbox_.last_ack_ms() >= settings_.failover_after_ms && uplink_->fail_over()) {
+// Records are waiting and this census has been silent too long: try the next one. The records
+// themselves need nothing: they are resent under the same login session.
+//
+// Silence counts only while something waits for an answer: from the last ack, or from when
+// records began to wait after a quiet spell (an interval longer than failover_after is not
+// silence), or from the last move to another census.
+//
+// Once every census address has been silent in turn, no census knows this login any more (the
+// agent was disabled, the login expired, or a census lost its state), or none can be reached;
+// either way only a new login can help, so one is due. A census never answers datagrams of a
+// login it does not hold, so this silence is all the agent ever learns of it. A login for
+// silence that brings no ack makes the next one wait twice as many rounds (up to 32), so that
+// an outage of every census does not turn into a login storm of the whole fleet.
+void Agent::watch_census(uint64_t now) {
+  if (uplink_ == nullptr) return;
+  if (outbox_.pending() == 0) {
+    silence_mark_ms_ = now;
+    return;
+  }
+  const uint64_t since =
+      outbox_.last_ack_ms() > silence_mark_ms_ ? outbox_.last_ack_ms() : silence_mark_ms_;
+  if (now - since < settings_.failover_after_ms) return;
+  silence_mark_ms_ = now;
+  ++silent_censuses_;
+  const size_t census = uplink_->census_count() == 0 ? 1 : uplink_->census_count();
+  const uint32_t shift =
+      silent_logins_ < max_silent_login_backoff ? silent_logins_ : max_silent_login_backoff;
+  if (silent_censuses_ >= census << shift && login_reason_ == LoginReason::none) {
+    ++silent_logins_;
+    set_login_due(LoginReason::census_silent);
+  }
+  if (uplink_->fail_over()) {
     ++stats_.failovers;
     outbox_.resend_all(now);
     log_.write(hal::LogLevel::warning, "agent.census_failover", static_cast<int64_t>(stats_.failovers));
@@ -273,6 +350,10 @@ frame::Refusal Agent::on_datagram(const uint8_t* data, size_t length) {
     log_.write(hal::LogLevel::warning, "agent.datagram_refused", static_cast<int64_t>(r));
     return r;
   }
+  // A census knows this login after all: a login wanted only for the silence is not needed.
+  silent_censuses_ = 0;
+  silent_logins_ = 0;
+  if (login_reason_ == LoginReason::census_silent) login_reason_ = LoginReason::none;
   // The census lists an agent's unconfirmed commands in the order they were queued. One that
   // finds no room is not applied, and neither is any after it, so a resend brings them back in
   // that order (two SET_INTERVALs must not swap).

@@ -2,6 +2,13 @@
 // then on_login / start_session / authorise / on_traffic / stop_session / on_datagram as things
 // happen, and tick() periodically (every second is plenty). It never blocks and never
 // allocates; every table has a fixed capacity (firmware/gatemeter_config.h).
+//
+// The agent decides when to log in; the board does the logging in. Whenever login_due(), the
+// board runs a login (with login_continues() as LoginRequest.continuing) and hands the grant to
+// on_login(); a failed attempt is retried with the board's backoff, and the agent goes on
+// metering and keeping its records meanwhile. A login while running (renewal) changes only the
+// login session and its key: every subscriber session and every unacknowledged record stays,
+// and what is pending goes again under the new login (the census dedupes by session and seq).
 #pragma once
 
 #include <cstddef>
@@ -35,6 +42,16 @@ struct LoginGrant {
   uint8_t session_key[32] = {};
   uint32_t interval_s = 0;  // 0: keep the current interval
   bool track_usage = true;
+  uint32_t lifetime_s = 0;  // the login session ends this long after the grant; 0: no limit told
+};
+
+// Why a login is due (Agent::login_reason()).
+enum class LoginReason : uint8_t {
+  none,           // the current login is good
+  boot,           // no login since boot
+  uplink_lost,    // the board lost the uplink (on_uplink_lost)
+  lifetime,       // the login session nears the end of its lifetime
+  census_silent,  // no census answered, on any address: none of them knows this login any more
 };
 
 struct BootReport {
@@ -53,6 +70,9 @@ struct AgentStats {
   uint64_t commands_deferred = 0;  // no room to remember them: not applied yet, the census resends
   uint64_t updates_announced = 0;
   uint64_t failovers = 0;
+  uint64_t logins = 0;               // grants taken (on_login), the first after boot included
+  uint64_t logins_for_lifetime = 0;  // logins became due because the lifetime neared its end
+  uint64_t logins_for_silence = 0;   // ... because every census went silent
 };
 
 class Agent {
@@ -67,8 +87,19 @@ class Agent {
   // holds for this agent from an earlier flash.
   BootReport boot();
 
+  // A login succeeded. Again while running (a renewal): sessions and outbox stay as they are,
+  // and everything unacknowledged is sent again under the new login session and key.
   void on_login(const LoginGrant& grant, Uplink& uplink);
   void on_uplink_lost();
+
+  // Whether the board should log in now (and why): evaluated by tick() and on_login().
+  bool login_due() const { return login_reason_ != LoginReason::none; }
+  LoginReason login_reason() const { return login_reason_; }
+  // LoginRequest.continuing for the next login: false only for the first login after a boot,
+  // which lets the login service close the sessions the agent held before it (agent restart).
+  bool login_continues() const { return stats_.logins != 0; }
+  // When (monotonic ms) the current login becomes due for renewal; 0: never (no lifetime).
+  uint64_t renew_at_ms() const { return renew_at_ms_; }
 
   // A subscriber connects: the session waits in `authorising` (time free) until authorise().
   StartResult start_session(const char* subscriber, const char* service, uint8_t billing,
@@ -125,6 +156,8 @@ class Agent {
   void apply_timeouts(Session& s, uint32_t now_s);
   void run_command(const gatemeter_Command& c);
   void save_settings();
+  void watch_census(uint64_t now);
+  void set_login_due(LoginReason why);
 
   hal::Clock& clock_;
   store::RecordStore& journal_;
@@ -141,6 +174,11 @@ class Agent {
   uint64_t reserved_to_ = 0;   // ids below this are covered by the journal's counter
   uint64_t next_interval_ms_ = 0;
   uint32_t update_version_ = 0;
+  LoginReason login_reason_ = LoginReason::boot;
+  uint64_t renew_at_ms_ = 0;      // 0: the login has no lifetime
+  uint64_t silence_mark_ms_ = 0;  // a census's silence is measured from here or its last ack
+  uint32_t silent_censuses_ = 0;  // censuses found silent in turn since the last ack
+  uint32_t silent_logins_ = 0;    // logins for silence since the last ack (their backoff)
   frame::TagKey tag_key_{};
   SessionEnded session_ended_ = nullptr;
   void* session_ended_context_ = nullptr;

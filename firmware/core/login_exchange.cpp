@@ -7,9 +7,11 @@
 
 namespace gm::core {
 
-void LoginExchange::start(const AgentIdentity& identity, uint32_t boot_count, hal::Rng& rng) {
+void LoginExchange::start(const AgentIdentity& identity, uint32_t boot_count, bool continuing,
+                          hal::Rng& rng) {
   identity_ = &identity;
   boot_count_ = boot_count;
+  continuing_ = continuing;
   rng_ = &rng;
   in_len_ = out_len_ = out_sent_ = 0;
   response_ = gatemeter_LoginResponse_init_zero;
@@ -57,6 +59,7 @@ LoginExchange::State LoginExchange::on_message(const uint8_t* body, size_t lengt
     req.components_count = static_cast<pb_size_t>(identity_->component_count);
     for (size_t i = 0; i < identity_->component_count; ++i) req.components[i] = identity_->components[i];
     req.boot_count = boot_count_;
+    req.continuing = continuing_;
 
     pb_ostream_t out = pb_ostream_from_buffer(out_ + 2, sizeof out_ - 2);
     if (!pb_encode(&out, gatemeter_LoginRequest_fields, &req)) return fail("encode");
@@ -90,6 +93,7 @@ LoginGrant LoginExchange::grant() const {
   std::memcpy(g.session_key, response_.session_key, sizeof g.session_key);
   g.interval_s = response_.metering_interval_s;
   g.track_usage = response_.track_usage;
+  g.lifetime_s = response_.login_lifetime_s;
   return g;
 }
 

@@ -3,9 +3,10 @@
 // big-endian length and a nanopb message:
 //
 //   server -> LoginChallenge {server_nonce}
-//   agent  -> LoginRequest   {agent_id, client_nonce, proof, components, boot_count}
+//   agent  -> LoginRequest   {agent_id, client_nonce, proof, components, boot_count,
+//                             continuing}
 //   server -> LoginResponse  {status, login session, session key, interval, census list, ...,
-//                             server_proof}
+//                             server_proof, login_lifetime_s}
 //
 // The proofs are shared/login/login_proof.h: the credential never leaves the agent, and the
 // agent refuses a response whose server proof does not show the server knows it too.
@@ -33,8 +34,10 @@ class LoginExchange {
  public:
   enum class State : uint8_t { awaiting_challenge, awaiting_response, done, failed };
 
-  // Forgets any earlier exchange and waits for the server's challenge.
-  void start(const AgentIdentity& identity, uint32_t boot_count, hal::Rng& rng);
+  // Forgets any earlier exchange and waits for the server's challenge. continuing: the agent
+  // logs in again without having rebooted (Agent::login_continues()), so the login service
+  // keeps its subscriber sessions open instead of closing them as an agent restart.
+  void start(const AgentIdentity& identity, uint32_t boot_count, bool continuing, hal::Rng& rng);
   State on_bytes(const uint8_t* data, size_t length);
   State state() const { return state_; }
 
@@ -61,6 +64,7 @@ class LoginExchange {
   State state_ = State::failed;
   const AgentIdentity* identity_ = nullptr;
   uint32_t boot_count_ = 0;
+  bool continuing_ = false;
   hal::Rng* rng_ = nullptr;
   uint8_t server_nonce_[login::nonce_size] = {};
   uint8_t client_nonce_[login::nonce_size] = {};

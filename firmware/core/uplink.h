@@ -19,6 +19,9 @@ class Uplink {
   // census address in the login service's order of preference, wrapping around. Returns
   // false if there is no other address to try.
   virtual bool fail_over() { return false; }
+  // How many census addresses fail_over() moves between: once that many in turn have been
+  // silent, the agent knows no census answers its login (Agent::watch_census).
+  virtual size_t census_count() const { return 1; }
 
  protected:
   ~Uplink() = default;

@@ -37,7 +37,7 @@ int main() {
   const char* census[] = {"192.0.2.1:7000"};
   uplink.set_census(census, 1);
   uplink.open();
-  login.start("192.0.2.1:7443", pin, identity, 1, rng, 60000);
+  login.start("192.0.2.1:7443", pin, identity, 1, false, rng, 60000);
   for (uint64_t now = 0;; ++now) {
     sys_check_timeouts();
     if (login.step(now) != gm::net::LwipLogin::Step::busy) break;

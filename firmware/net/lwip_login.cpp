@@ -9,8 +9,8 @@
 namespace gm::net {
 
 bool LwipLogin::start(const char* server, const uint8_t (&pin)[32],
-                      const core::AgentIdentity& identity, uint32_t boot_count, hal::Rng& rng,
-                      uint64_t deadline_ms) {
+                      const core::AgentIdentity& identity, uint32_t boot_count, bool continuing,
+                      hal::Rng& rng, uint64_t deadline_ms) {
   stop();
   error_ = "";
   Ipv4Endpoint to;
@@ -41,7 +41,7 @@ bool LwipLogin::start(const char* server, const uint8_t (&pin)[32],
     stop();
     return false;
   }
-  exchange_.start(identity, boot_count, rng);
+  exchange_.start(identity, boot_count, continuing, rng);
   deadline_ms_ = deadline_ms;
   return true;
 }

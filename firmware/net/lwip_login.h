@@ -30,8 +30,9 @@ class LwipLogin {
   // "a.b.c.d:port" of the login service. False (with error()) if the address is bad or lwIP
   // cannot even begin to connect (no pcb, no route); a refused or silent server shows later
   // as a failed step().
+  // continuing: LoginRequest.continuing (Agent::login_continues()).
   bool start(const char* server, const uint8_t (&pin)[32], const core::AgentIdentity& identity,
-             uint32_t boot_count, hal::Rng& rng, uint64_t deadline_ms);
+             uint32_t boot_count, bool continuing, hal::Rng& rng, uint64_t deadline_ms);
   Step step(uint64_t now_ms);
   // Ends the conversation politely (TLS close_notify, TCP FIN).
   void stop();

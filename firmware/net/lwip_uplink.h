@@ -39,6 +39,7 @@ class LwipUplink final : public core::Uplink {
 
   bool send(const uint8_t* datagram, size_t length) override;
   bool fail_over() override;
+  size_t census_count() const override { return count_; }
 
   // Datagrams from any listed census are delivered (a late ack from the previous census is
   // still a valid ack); anything else is counted and dropped.

@@ -5,8 +5,8 @@
 namespace gm::net {
 
 bool PosixLogin::start(const char* server, const uint8_t (&pin)[32],
-                       const core::AgentIdentity& identity, uint32_t boot_count, hal::Rng& rng,
-                       uint64_t deadline_ms) {
+                       const core::AgentIdentity& identity, uint32_t boot_count, bool continuing,
+                       hal::Rng& rng, uint64_t deadline_ms) {
   stop();
   error_ = "";
   const char* colon = std::strrchr(server, ':');
@@ -28,7 +28,7 @@ bool PosixLogin::start(const char* server, const uint8_t (&pin)[32],
     stop();
     return false;
   }
-  exchange_.start(identity, boot_count, rng);
+  exchange_.start(identity, boot_count, continuing, rng);
   deadline_ms_ = deadline_ms;
   return true;
 }

@@ -23,8 +23,9 @@ class PosixLogin {
   PosixLogin& operator=(const PosixLogin&) = delete;
 
   // "a.b.c.d:port" of the login service. False (with error()) if it cannot even connect.
+  // continuing: LoginRequest.continuing (Agent::login_continues()).
   bool start(const char* server, const uint8_t (&pin)[32], const core::AgentIdentity& identity,
-             uint32_t boot_count, hal::Rng& rng, uint64_t deadline_ms);
+             uint32_t boot_count, bool continuing, hal::Rng& rng, uint64_t deadline_ms);
   Step step(uint64_t now_ms);
   void stop();
 

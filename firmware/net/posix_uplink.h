@@ -35,6 +35,7 @@ class PosixUplink final : public core::Uplink {
 
   bool send(const uint8_t* datagram, size_t length) override;
   bool fail_over() override;
+  size_t census_count() const override { return count_; }
 
   // Waits up to timeout_ms for datagrams and hands each to the callback; returns how many.
   int poll(int timeout_ms);

@@ -3,7 +3,8 @@
 # through two faulty relays (20 % loss, 10 % duplication, reordering, delay) to two census
 # processes sharing one SQLite store, while every gateway loses power 3 times, census A is
 # killed with SIGKILL and restarted, and relay 0 goes dark long enough that the agents fail
-# over to census B.
+# over to census B. Login sessions last 60 s (the shortest the server allows), so gateways that
+# stay up long enough renew theirs while running (continuing: their sessions stay open).
 #
 # The oracle has no slack (sim/usage_compare.h): a session no power cut touched must be stored
 # exactly at the simulator's truth (from its own script and clock); a session a cut touched
@@ -76,7 +77,7 @@ if [ "$nodes" = 3 ]; then
           --relay "127.0.0.1:$relay1=127.0.0.1:$census_b" --relay "127.0.0.1:$relay2=127.0.0.1:$census_c")
 fi
 start_server login --services=login --login_listen=127.0.0.1:0 --metering_interval_s=5 \
-  --census_advertise="$advertise"
+  --login_lifetime_s=60 --census_advertise="$advertise"
 login=$(port_of login login)
 echo "chaos: ${STORE:-sqlite} store, $nodes census nodes (A :$census_a, B :$census_b${census_c:+, C :$census_c})," \
      "login :$login, relays :$relay0 -> A${census_c:+ and C}, :$relay1 -> B${census_c:+, :$relay2 -> C};" \
@@ -107,7 +108,11 @@ wait "$sim_pid" || sim_status=$?
 cat "$work/sim.out"
 failovers=$(grep -c 'agent.census_failover' "$work/sim.err" || true)
 boots=$(grep -c ' agent.boot ' "$work/sim.err" || true)
-echo "chaos: $failovers census failovers, $((boots - gateways)) reboots after power cuts (sim exit $sim_status)"
+# LoginReason (firmware/core/agent.h): 3 lifetime, 4 census_silent.
+renewals=$(grep -c ' agent.login_due 3 ' "$work/sim.err" || true)
+silent=$(grep -c ' agent.login_due 4 ' "$work/sim.err" || true)
+echo "chaos: $failovers census failovers, $((boots - gateways)) reboots after power cuts," \
+     "$renewals logins due for lifetime, $silent for silent censuses (sim exit $sim_status)"
 
 ctl export-csv "$work/store.csv"
 ctl refusals | sed 's/^/chaos: refusals: /' || true

@@ -41,12 +41,20 @@ class ServerFixture : public ::testing::Test {
     census_->start();
     census_settings_.port = census_->port();  // a restart binds the same port
 
-    host::LoginSettings ls;
-    ls.port = 0;
-    ls.metering_interval_s = 30;
-    ls.census = {"127.0.0.1:" + std::to_string(census_->port())};
-    ls.updates = {{"agent", 7, "https://updates.example/agent-7.bin"}};
-    login_ = std::make_unique<host::LoginServer>(store_path_, *vault_, tls_, ls);
+    login_settings_.port = 0;
+    login_settings_.metering_interval_s = 30;
+    login_settings_.census = {"127.0.0.1:" + std::to_string(census_->port())};
+    login_settings_.updates = {{"agent", 7, "https://updates.example/agent-7.bin"}};
+    login_ = std::make_unique<host::LoginServer>(store_path_, *vault_, tls_, login_settings_);
+    login_->start();
+  }
+
+  // The login service starts again with other settings (same store, vault and key; the port
+  // may change: read login_->port()).
+  void restart_login(const host::LoginSettings& with) {
+    login_->stop();
+    login_settings_ = with;
+    login_ = std::make_unique<host::LoginServer>(store_path_, *vault_, tls_, login_settings_);
     login_->start();
   }
 
@@ -108,6 +116,7 @@ class ServerFixture : public ::testing::Test {
   std::unique_ptr<host::CredentialVault> vault_;
   host::TlsIdentity tls_;
   host::CensusSettings census_settings_;
+  host::LoginSettings login_settings_;
   std::unique_ptr<host::CensusServer> census_;
   std::vector<std::unique_ptr<host::CensusServer>> other_censuses_;  // restarted, or other nodes
   std::unique_ptr<host::LoginServer> login_;

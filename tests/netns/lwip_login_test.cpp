@@ -57,7 +57,7 @@ TEST_F(LwipLoginOverTap, LogsInOverTlsWithThePinnedKeyAndReceivesTheGrant) {
   ASSERT_GE(listener, 0);
   server.serve_once(listener, "gw-lwip", identity.credential, {"192.0.2.1:7000", "192.0.2.1:7001"});
   LwipLogin& login = net.login();
-  ASSERT_TRUE(login.start("192.0.2.1:7444", pin, identity, 5, rng, UINT64_MAX)) << login.error();
+  ASSERT_TRUE(login.start("192.0.2.1:7444", pin, identity, 5, false, rng, UINT64_MAX)) << login.error();
   EXPECT_TRUE(login.running());
   ASSERT_EQ(drive(login), LwipLogin::Step::done) << login.error();
   EXPECT_FALSE(login.running());
@@ -84,7 +84,7 @@ TEST_F(LwipLoginOverTap, RefusesAServerWhoseKeyIsNotThePinnedOne) {
   std::memcpy(wrong, pin, sizeof wrong);
   wrong[0] ^= 0x80;
   LwipLogin& login = net.login();
-  ASSERT_TRUE(login.start("192.0.2.1:7445", wrong, identity, 1, rng, UINT64_MAX));
+  ASSERT_TRUE(login.start("192.0.2.1:7445", wrong, identity, 1, false, rng, UINT64_MAX));
   ASSERT_EQ(drive(login), LwipLogin::Step::failed);
   EXPECT_STREQ(login.error(), "pin_mismatch");
   EXPECT_FALSE(login.running());
@@ -95,16 +95,16 @@ TEST_F(LwipLoginOverTap, RefusesAServerWhoseKeyIsNotThePinnedOne) {
 
 TEST_F(LwipLoginOverTap, AClosedPortFailsAsConnectAndABadAddressBeforeAnything) {
   LwipLogin& login = net.login();
-  EXPECT_FALSE(login.start("192.0.2.1", pin, identity, 1, rng, UINT64_MAX));
+  EXPECT_FALSE(login.start("192.0.2.1", pin, identity, 1, false, rng, UINT64_MAX));
   EXPECT_STREQ(login.error(), "bad_address");
-  ASSERT_TRUE(login.start("192.0.2.1:7999", pin, identity, 1, rng, UINT64_MAX));  // nobody there
+  ASSERT_TRUE(login.start("192.0.2.1:7999", pin, identity, 1, false, rng, UINT64_MAX));  // nobody there
   ASSERT_EQ(drive(login), LwipLogin::Step::failed);
   EXPECT_STREQ(login.error(), "connect");
 }
 
 TEST_F(LwipLoginOverTap, GivesUpAtTheDeadline) {
   LwipLogin& login = net.login();
-  ASSERT_TRUE(login.start("192.0.2.1:7999", pin, identity, 1, rng, 100));
+  ASSERT_TRUE(login.start("192.0.2.1:7999", pin, identity, 1, false, rng, 100));
   EXPECT_EQ(login.step(100), LwipLogin::Step::failed);
   EXPECT_STREQ(login.error(), "timeout");
 }

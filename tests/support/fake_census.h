@@ -25,12 +25,21 @@ class FakeCensus {
     frame::derive_tag_key(session_key, 32, key_);
   }
 
+  // The agent logged in again: from now on only the new login session's frames are opened (as
+  // the real census refuses a closed login's), and what the census holds stays.
+  void relogin(uint64_t login_session, const uint8_t (&session_key)[32]) {
+    login_ = login_session;
+    frame::derive_tag_key(session_key, 32, key_);
+    window_.reset();
+  }
+
   std::map<uint64_t, UsageRecord> sessions;  // newest record applied per session
   std::vector<gatemeter_Command> commands;   // no id: attached to the next ack, then cleared
   std::map<uint64_t, gatemeter_Command> pending;  // by id: in every ack until confirmed
   std::map<uint64_t, uint64_t> confirmations;     // id -> datagrams that confirmed it
   gatemeter_MeteringBatch last_batch = gatemeter_MeteringBatch_init_zero;
   uint64_t records_seen = 0;
+  uint64_t duplicates = 0;  // records at or below the seq held: acknowledged, change nothing
   uint64_t datagrams_seen = 0;
   uint64_t refused = 0;
 
@@ -63,7 +72,10 @@ class FakeCensus {
       if (!from_wire(b.records[i], r)) continue;
       ++records_seen;
       auto it = sessions.find(r.session_id);
-      if (it == sessions.end() || r.seq > it->second.seq) sessions[r.session_id] = r;
+      if (it == sessions.end() || r.seq > it->second.seq)
+        sessions[r.session_id] = r;
+      else
+        ++duplicates;
       ack.records[ack.records_count++] = {r.session_id, r.seq};
     }
     for (const auto& [id, c] : pending)

@@ -60,10 +60,12 @@ class CaptureUplink final : public core::Uplink {
   std::vector<std::vector<uint8_t>> sent;
   bool accept = true;
   int failovers = 0;
+  size_t census = 2;  // addresses it moves between (every fail_over succeeds)
   bool fail_over() override {
     ++failovers;
     return true;
   }
+  size_t census_count() const override { return census; }
   bool send(const uint8_t* d, size_t n) override {
     if (!accept) return false;
     sent.emplace_back(d, d + n);

@@ -30,6 +30,7 @@ struct Harness {
   LoginGrant grant;
   std::unique_ptr<test::FakeCensus> census;
   bool deliver_acks = true;
+  bool deliver_datagrams = true;
 
   Harness() { reboot(); }
 
@@ -53,10 +54,21 @@ struct Harness {
     agent->on_login(grant, uplink);
   }
 
-  // Delivers every captured datagram to the census and (unless acks are lost) its ack back.
+  // The agent logs in again while running (a renewal): the census now knows only the new login
+  // session, and keeps what it holds.
+  void renew(uint64_t login_session) {
+    grant.login_session = login_session;
+    for (int i = 0; i < 32; ++i) grant.session_key[i] = static_cast<uint8_t>(3 * i + login_session);
+    census->relogin(login_session, grant.session_key);
+    agent->on_login(grant, uplink);
+  }
+
+  // Delivers every captured datagram to the census and (unless acks are lost) its ack back;
+  // with deliver_datagrams off, every datagram is lost on the way to the census.
   void exchange() {
     auto sent = std::move(uplink.sent);
     uplink.sent.clear();
+    if (!deliver_datagrams) return;
     for (const auto& d : sent) {
       auto ack = census->receive(d);
       if (deliver_acks && !ack.empty()) agent->on_datagram(ack.data(), ack.size());
@@ -439,7 +451,7 @@ TEST(Agent, FailsOverToTheNextCensusWhenAcksStop) {
   h.run_s(5);
   EXPECT_EQ(h.uplink.failovers, 0);
   h.deliver_acks = false;  // this census went silent
-  h.run_s(61);             // an interval record is now waiting
+  h.run_s(70);             // the interval record went at 60 s and has waited 10 s
   EXPECT_GE(h.uplink.failovers, 1);
   EXPECT_EQ(h.agent->stats().failovers, static_cast<uint64_t>(h.uplink.failovers));
   h.deliver_acks = true;  // the next census answers
@@ -448,6 +460,223 @@ TEST(Agent, FailsOverToTheNextCensusWhenAcksStop) {
   EXPECT_EQ(h.uplink.failovers, before);
   EXPECT_EQ(h.agent->outbox().pending(), 0u);
   EXPECT_GE(h.at_census(id).totals.charged_s, 60u);  // the interval record got through
+  EXPECT_FALSE(h.agent->login_due()) << "the next census answered: the login is good";
+}
+
+// Silence counts only while records wait for an answer: a quiet spell between interval records
+// (60 s here, failover after 10 s) is not a silent census.
+TEST(Agent, AHealthyCensusIsKeptThoughIntervalsAreLongerThanTheFailoverTime) {
+  Harness h;
+  h.login();
+  h.start_active("a@isp.example");
+  h.start_active("b@isp.example");
+  h.run_s(600);
+  EXPECT_EQ(h.uplink.failovers, 0);
+  EXPECT_FALSE(h.agent->login_due());
+  EXPECT_EQ(h.agent->outbox().pending(), 0u);
+}
+
+// ---- logging in again: when the agent says so, and what a renewal keeps --------------------
+
+TEST(Agent, ALoginIsDueAfterBootAndOnlyTheFirstDoesNotContinue) {
+  Harness h;
+  EXPECT_TRUE(h.agent->login_due());
+  EXPECT_EQ(h.agent->login_reason(), LoginReason::boot);
+  EXPECT_FALSE(h.agent->login_continues());
+  h.login();
+  EXPECT_FALSE(h.agent->login_due());
+  EXPECT_TRUE(h.agent->login_continues());
+  EXPECT_EQ(h.agent->renew_at_ms(), 0u) << "no lifetime told: never renewed for it";
+  h.run_s(86400);
+  EXPECT_FALSE(h.agent->login_due());
+
+  h.agent->on_uplink_lost();
+  EXPECT_EQ(h.agent->login_reason(), LoginReason::uplink_lost);
+  EXPECT_TRUE(h.agent->login_continues()) << "no reboot: the sessions go on";
+  h.login(8);
+  EXPECT_FALSE(h.agent->login_due());
+
+  h.reboot();
+  EXPECT_EQ(h.agent->login_reason(), LoginReason::boot);
+  EXPECT_FALSE(h.agent->login_continues()) << "after a reboot the host closes the old sessions";
+}
+
+TEST(Agent, ALoginIsRenewedInTheLastQuarterOfItsLifetimeBeforeItEnds) {
+  Harness h;
+  h.grant.lifetime_s = 60;
+  h.login();
+  const uint64_t granted = h.clock.ms;
+  // A quarter early (15 s), spread over the first half of that by the login session id.
+  EXPECT_GE(h.agent->renew_at_ms(), granted + 45'000);
+  EXPECT_LE(h.agent->renew_at_ms(), granted + 52'500);
+  int waited = 0;
+  while (!h.agent->login_due() && waited < 120) {
+    h.run_s(1);
+    ++waited;
+  }
+  ASSERT_TRUE(h.agent->login_due());
+  EXPECT_EQ(h.agent->login_reason(), LoginReason::lifetime);
+  EXPECT_GE(waited, 45);
+  EXPECT_LE(waited, 53);
+  EXPECT_TRUE(h.agent->login_continues());
+  EXPECT_EQ(h.agent->stats().logins_for_lifetime, 1u);
+
+  // The renewal restarts the count from its own grant.
+  h.renew(8);
+  EXPECT_FALSE(h.agent->login_due());
+  EXPECT_GE(h.agent->renew_at_ms(), h.clock.ms + 45'000);
+  EXPECT_EQ(h.agent->stats().logins, 2u);
+}
+
+TEST(Agent, ALongLifetimeIsRenewedAtMostTenMinutesEarly) {
+  Harness h;
+  h.grant.lifetime_s = 86400;
+  h.login(0x1234567);
+  const uint64_t end = h.clock.ms + 86'400'000;
+  EXPECT_GE(h.agent->renew_at_ms(), end - 600'000);
+  EXPECT_LE(h.agent->renew_at_ms(), end - 300'000);
+  // Logins drawn at random renew at different moments (a fleet does not come back at once).
+  Harness other;
+  other.grant.lifetime_s = 86400;
+  other.clock.ms = h.clock.ms;
+  other.login(0x7654321);
+  EXPECT_NE(other.agent->renew_at_ms(), h.agent->renew_at_ms());
+}
+
+// Disabled, expired, or forgotten by a census that lost its state: no census answers a login
+// it does not hold, so silence on every address is all the agent learns of it.
+TEST(Agent, ALoginIsDueOnceEveryCensusHasBeenSilentInTurn) {
+  Harness h;
+  h.login();
+  h.start_active("a@isp.example");
+  h.run_s(5);
+  h.deliver_acks = false;
+  h.run_s(55);  // the interval record goes out at 60 s and waits
+  ASSERT_GT(h.agent->outbox().pending(), 0u);
+  h.run_s(10);  // the first census was silent for 10 s: the next one is tried
+  EXPECT_EQ(h.uplink.failovers, 1);
+  EXPECT_FALSE(h.agent->login_due());
+  h.run_s(10);  // and the second: none knows this login
+  EXPECT_EQ(h.uplink.failovers, 2);
+  EXPECT_TRUE(h.agent->login_due());
+  EXPECT_EQ(h.agent->login_reason(), LoginReason::census_silent);
+  EXPECT_TRUE(h.agent->login_continues());
+  EXPECT_EQ(h.agent->stats().logins_for_silence, 1u);
+
+  // One address only: its silence alone makes the login due.
+  Harness one;
+  one.uplink.census = 1;
+  one.login();
+  one.start_active("a@isp.example");
+  one.deliver_acks = false;
+  one.run_s(10);
+  EXPECT_TRUE(one.agent->login_due());
+}
+
+TEST(Agent, LoginsForSilenceBackOffUntilACensusAnswersAgain) {
+  Harness h;
+  h.login();
+  h.start_active("a@isp.example");
+  h.deliver_acks = false;
+  auto seconds_until_due = [&] {
+    int s = 0;
+    while (!h.agent->login_due() && s < 2000) {
+      h.run_s(1);
+      ++s;
+    }
+    return s;
+  };
+  EXPECT_EQ(seconds_until_due(), 20);  // two censuses, 10 s each
+  h.renew(8);                          // the new login brings no ack either
+  EXPECT_EQ(seconds_until_due(), 40);
+  h.renew(9);
+  EXPECT_EQ(seconds_until_due(), 80);
+  // An answer shows the login is known: the login wanted for silence is called off, and the
+  // next silence is met as the first was.
+  h.deliver_acks = true;
+  h.run_s(4);
+  EXPECT_FALSE(h.agent->login_due());
+  EXPECT_EQ(h.agent->outbox().pending(), 0u);
+  h.deliver_acks = false;
+  h.start_active("b@isp.example");  // a record waits from now
+  EXPECT_EQ(seconds_until_due(), 20);
+}
+
+// A renewal changes the login session and its key and nothing else: every session stays, and
+// what waited unacknowledged (in the table and in the journal) goes again under the new login.
+TEST(Agent, RenewalKeepsEverySessionAndResendsWhatWasUnacknowledgedUnderTheNewLogin) {
+  Harness h;
+  h.login(7);
+  const uint64_t a = h.start_active("a@isp.example");
+  const uint64_t b = h.start_active("b@isp.example");
+  const uint64_t c = h.start_active("c@isp.example");
+  h.agent->on_traffic(a, 1000, 10);
+  h.run_s(5);
+  ASSERT_EQ(h.agent->outbox().pending(), 0u);
+
+  // The census stops hearing the agent.
+  h.deliver_datagrams = false;
+  h.agent->on_traffic(b, 500, 50);
+  ASSERT_TRUE(h.agent->stop_session(c, gatemeter_StopCause_STOP_USER_REQUEST));
+  h.run_s(80);  // a and b's interval records wait; c's STOP waited past 30 s: in the journal
+  EXPECT_EQ(h.agent->outbox().pending(), 3u);
+  EXPECT_EQ(h.agent->session(c), nullptr);
+  UsageRecord in_flash;
+  ASSERT_TRUE(h.journal->find(c, in_flash));
+  ASSERT_TRUE(h.agent->login_due());
+  EXPECT_EQ(h.agent->login_reason(), LoginReason::census_silent);
+
+  const uint64_t before = h.census->datagrams_seen;
+  h.deliver_datagrams = true;
+  h.renew(8);
+  EXPECT_FALSE(h.agent->login_due());
+  EXPECT_EQ(h.agent->sessions().in_use(), 2u);
+  EXPECT_EQ(h.agent->session(a)->state, SessionState::active);
+  EXPECT_EQ(h.agent->session(b)->state, SessionState::active);
+  h.run_s(1);
+  EXPECT_GT(h.census->datagrams_seen, before) << "opened only under the new login's key";
+  EXPECT_EQ(h.agent->outbox().pending(), 0u);
+  EXPECT_EQ(h.journal->record_count(), 0u);
+  EXPECT_EQ(h.at_census(c).kind, gatemeter_RecordKind_RECORD_STOP);
+  EXPECT_EQ(h.at_census(c).totals.charged_s, 5u);
+  EXPECT_EQ(h.at_census(b).totals.octets_in, 500u);
+
+  // Sessions meter on under the new login; at the end the census holds exactly their totals.
+  h.run_s(60);
+  h.agent->stop_session(a, gatemeter_StopCause_STOP_USER_REQUEST);
+  h.agent->stop_session(b, gatemeter_StopCause_STOP_USER_REQUEST);
+  h.run_s(1);
+  EXPECT_EQ(h.at_census(a).kind, gatemeter_RecordKind_RECORD_STOP);
+  EXPECT_EQ(h.at_census(a).totals.charged_s, 146u);
+  EXPECT_EQ(h.at_census(a).totals.octets_in, 1000u);
+  EXPECT_EQ(h.at_census(b).totals.charged_s, 146u);
+  EXPECT_EQ(h.at_census(b).totals.octets_out, 50u);
+  EXPECT_EQ(h.agent->outbox().pending(), 0u);
+}
+
+// The census committed the records under the old login but its acks were lost: resent under
+// the new login with the same (session, seq), they are acknowledged as duplicates.
+TEST(Agent, RecordsTheCensusAlreadyHeldAreAcknowledgedAgainAfterARenewalNotCountedTwice) {
+  Harness h;
+  h.login(7);
+  const uint64_t a = h.start_active("a@isp.example");
+  h.agent->on_traffic(a, 1000, 10);
+  h.deliver_acks = false;
+  h.run_s(61);
+  ASSERT_EQ(h.agent->outbox().pending(), 1u);
+  const UsageRecord held = h.at_census(a);
+  EXPECT_EQ(held.kind, gatemeter_RecordKind_RECORD_INTERIM);
+
+  h.deliver_acks = true;
+  const uint64_t duplicates = h.census->duplicates;
+  h.renew(8);
+  h.agent->tick();
+  h.exchange();
+  EXPECT_EQ(h.agent->outbox().pending(), 0u);
+  EXPECT_GT(h.census->duplicates, duplicates);
+  EXPECT_EQ(h.at_census(a).seq, held.seq);
+  EXPECT_EQ(h.at_census(a).totals.charged_s, held.totals.charged_s);
+  EXPECT_EQ(h.at_census(a).totals.octets_in, 1000u);
 }
 
 // ---- commands that arrive: applied once per id, confirmed until the census has it ----------

@@ -41,11 +41,11 @@ struct Conversation {
   gatemeter_LoginRequest request = gatemeter_LoginRequest_init_zero;
   std::vector<uint8_t> written;  // every byte the agent wrote
 
-  Conversation() {
+  explicit Conversation(bool continuing = false) {
     id.agent_id = "gw-0001";
     for (size_t i = 0; i < sizeof id.credential; ++i) id.credential[i] = static_cast<uint8_t>(i * 7);
     for (size_t i = 0; i < sizeof challenge.server_nonce; ++i) challenge.server_nonce[i] = static_cast<uint8_t>(200 + i);
-    ex.start(id, 3, rng);
+    ex.start(id, 3, continuing, rng);
   }
 
   // Sends the challenge (in two pieces, as TCP may) and decodes the agent's request.
@@ -70,6 +70,7 @@ struct Conversation {
     for (size_t i = 0; i < sizeof r.session_key; ++i) r.session_key[i] = static_cast<uint8_t>(i);
     r.metering_interval_s = 30;
     r.track_usage = true;
+    r.login_lifetime_s = 86400;
     r.census_count = 2;
     std::strcpy(r.census[0], "127.0.0.1:7100");
     std::strcpy(r.census[1], "127.0.0.1:7101");
@@ -112,6 +113,32 @@ TEST(LoginExchange, AcceptsAResponseThatProvesTheServerAndGrantsTheSession) {
   EXPECT_TRUE(g.track_usage);
   EXPECT_EQ(g.session_key[5], 5);
   EXPECT_STREQ(c.ex.response().census[1], "127.0.0.1:7101");
+  EXPECT_EQ(g.lifetime_s, 86400u);
+}
+
+// The first login after a boot lets the login service close what the agent had open before it;
+// a login while running (renewal) says it continues, and the sessions go on.
+TEST(LoginExchange, SaysWhetherItContinuesWithoutAReboot) {
+  Conversation after_boot;
+  after_boot.challenge_and_read_request();
+  EXPECT_FALSE(after_boot.request.continuing);
+  Conversation renewal(/*continuing=*/true);
+  renewal.challenge_and_read_request();
+  EXPECT_TRUE(renewal.request.continuing);
+  EXPECT_EQ(renewal.request.boot_count, 3u);
+  // start() forgets the earlier exchange, the flag included.
+  renewal.ex.start(renewal.id, 3, false, renewal.rng);
+  renewal.challenge_and_read_request();
+  EXPECT_FALSE(renewal.request.continuing);
+}
+
+TEST(LoginExchange, AnOlderServerTellsNoLifetime) {
+  Conversation c;
+  c.challenge_and_read_request();
+  auto r = c.good_response();
+  r.login_lifetime_s = 0;
+  ASSERT_EQ(c.respond(r), LoginExchange::State::done) << c.ex.error();
+  EXPECT_EQ(c.ex.grant().lifetime_s, 0u);
 }
 
 TEST(LoginExchange, RefusesAServerThatCannotProveItKnowsTheCredential) {
