@@ -55,6 +55,9 @@ std::unique_ptr<Store> open_store(const std::string& spec, StoreOptions options)
   for (const char* prefix : {"postgresql:", "postgres:"})
     if (starts_with(spec, prefix)) {
 #ifdef GM_HAVE_POSTGRESQL
+      // A URI (postgresql://host/db) is libpq's own form: it keeps its scheme.
+      if (starts_with(spec, "postgresql://") || starts_with(spec, "postgres://"))
+        return open_postgres_store(spec, options);
       return open_postgres_store(spec.substr(std::string(prefix).size()), options);
 #else
       throw StoreError("store '" + describe_store(spec) +

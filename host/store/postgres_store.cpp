@@ -632,12 +632,11 @@ class PostgresStore final : public Store {
 
 std::unique_ptr<Store> open_postgres_store(const std::string& conninfo, StoreOptions) {
   // busy_writer asks nothing of PostgreSQL: the server checkpoints on its own.
-  // open_store takes "postgresql:" off the spec, so a URI spec ("postgresql://db1/gm") arrives
-  // as "//db1/gm".
-  const std::string described = describe_store("postgresql:" + conninfo);
-  if (conninfo.rfind("//", 0) == 0)
-    return std::make_unique<PostgresStore>("postgresql:" + conninfo, described);
-  return std::make_unique<PostgresStore>(conninfo, described);
+  // open_store passes a URI whole ("postgresql://db1/gm") and a key=value string without the
+  // store's "postgresql:" prefix.
+  const bool uri = conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0;
+  return std::make_unique<PostgresStore>(
+      conninfo, describe_store(uri ? conninfo : "postgresql:" + conninfo));
 }
 
 }  // namespace gm::host

@@ -12,8 +12,8 @@
 
 namespace gm::host {
 
-// A store call failed: nothing it was asked to write is durable, so the caller must not
-// acknowledge it.
+// A store call failed: the caller must not acknowledge what it asked to write (usage_ledger.h
+// says why that is safe even if a server committed it before the connection dropped).
 struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

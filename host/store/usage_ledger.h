@@ -1,7 +1,10 @@
 // The usage ledger: subscriber sessions' totals, written by the census.
 //
 // Every call is one transaction, durable (fsynced, or committed with synchronous_commit on)
-// when it returns; when it throws, nothing of it is durable and nothing may be acknowledged.
+// when it returns. When it throws, nothing of it may be acknowledged; with a database server it
+// may still have committed (the connection dropped during COMMIT), which costs nothing: the
+// agent resends, and newest-wins applies a record once. (Billing therefore rates deltas inside
+// the commit's transaction, never after it.)
 #pragma once
 
 #include <vector>

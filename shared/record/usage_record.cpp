@@ -28,6 +28,18 @@ void to_wire(const UsageRecord& in, gatemeter_UsageRecord& out) {
   out.start_time_unix = in.start_unix;
 }
 
+namespace {
+// What the agent sends: a subscriber as valid_identity() admits it (printable ASCII, no space)
+// and a service name from its table. Anything else did not come from a gatemeter agent, and a
+// byte outside ASCII would be stored differently by the two stores (PostgreSQL text must be
+// UTF-8, SQLite keeps any bytes).
+bool printable_ascii(const char* s, bool space_allowed) {
+  for (; *s != '\0'; ++s)
+    if (*s < (space_allowed ? ' ' : '!') || *s > '~') return false;
+  return true;
+}
+}  // namespace
+
 bool from_wire(const gatemeter_UsageRecord& in, UsageRecord& out) {
   if (in.session_id == 0 || in.seq == 0) return false;
   const int32_t kind = wire_enum(in.kind);
@@ -37,6 +49,7 @@ bool from_wire(const gatemeter_UsageRecord& in, UsageRecord& out) {
   if (billing < 0 || billing >= _gatemeter_BillingOption_ARRAYSIZE) return false;
   if (cause < 0 || cause >= _gatemeter_StopCause_ARRAYSIZE) return false;
   if (std::strchr(in.subscriber, '@') == nullptr) return false;
+  if (!printable_ascii(in.subscriber, false) || !printable_ascii(in.service, true)) return false;
   out.session_id = in.session_id;
   out.seq = in.seq;
   out.kind = static_cast<uint8_t>(kind);

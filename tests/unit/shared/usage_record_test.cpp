@@ -63,6 +63,18 @@ TEST(UsageRecord, FromWireRefusesRecordsACensusMustNotApply) {
   bad = w;
   std::strcpy(bad.subscriber, "no-realm");
   EXPECT_FALSE(from_wire(bad, out));
+  // Only what an agent sends: printable ASCII (valid_identity), so both stores keep the same.
+  for (const char* subscriber : {"ann smith@isp", "ann@isp\x7f", "j\xc3\xb6rg@isp", "ann@\xff"}) {
+    bad = w;
+    std::strcpy(bad.subscriber, subscriber);
+    EXPECT_FALSE(from_wire(bad, out)) << subscriber;
+  }
+  bad = w;
+  std::strcpy(bad.service, "caf\xc3\xa9");
+  EXPECT_FALSE(from_wire(bad, out));
+  bad = w;
+  std::strcpy(bad.service, "gold plus");  // a space is fine in a service name
+  EXPECT_TRUE(from_wire(bad, out));
 }
 
 TEST(UsageRecord, CopyTextTruncatesAndAlwaysTerminates) {
