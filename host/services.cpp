@@ -13,25 +13,20 @@ namespace {
 
 class CensusService final : public Service {
  public:
-  CensusService(ServerConfig& config, const CredentialVault& vault) : config_(config) {
-    settings_.listen_ip = config.census_listen.ip;
-    settings_.port = config.census_listen.port;
-    settings_.threads = config.census_threads;
-    settings_.max_queued_records = config.max_queued_records;
-    settings_.receive_buffer_bytes = config.receive_buffer_bytes;
-    census_ = std::make_unique<CensusServer>(config.store, vault, settings_);
-  }
+  CensusService(ServerConfig& config, const CredentialVault& vault)
+      : config_(config),
+        census_(std::make_unique<CensusServer>(config.store, vault, config.census)) {}
   const char* name() const override { return "census"; }
   void start() override {
     census_->start();
     // census_listen port 0 (tests): agents are told the port the kernel chose.
     if (config_.census_advertise_defaulted)
-      config_.census_advertise = {settings_.listen_ip + ":" + std::to_string(census_->port())};
+      config_.login.census = {config_.census.listen_ip + ":" + std::to_string(census_->port())};
   }
   void stop() override { census_->stop(); }
   unsigned port() const override { return census_->port(); }
   std::string started_line() const override {
-    return "census: listening on " + settings_.listen_ip + ":" + std::to_string(census_->port()) +
+    return "census: listening on " + config_.census.listen_ip + ":" + std::to_string(census_->port()) +
            ", store " + describe_store(config_.store);
   }
   std::string stopped_line() const override {
@@ -76,7 +71,6 @@ class CensusService final : public Service {
 
  private:
   ServerConfig& config_;
-  CensusSettings settings_;
   std::unique_ptr<CensusServer> census_;
 };
 
@@ -84,23 +78,15 @@ class LoginService final : public Service {
  public:
   LoginService(ServerConfig& config, const CredentialVault& vault)
       : config_(config), vault_(vault) {
-    if (config.census_advertise_defaulted && config.census_listen.ip == "0.0.0.0")
+    if (config.census_advertise_defaulted && config.census.listen_ip == "0.0.0.0")
       throw ConfigError("census_advertise: must be set when census_listen is 0.0.0.0 (agents "
                         "need an address they can send to)");
     tls_ = load_or_create_tls_identity(config.tls_key, config.tls_cert, config.pin_file);
   }
   const char* name() const override { return "login"; }
   void start() override {
-    LoginSettings s;
-    s.listen_ip = config_.login_listen.ip;
-    s.port = config_.login_listen.port;
-    s.metering_interval_s = config_.metering_interval_s;
-    s.track_usage = config_.track_usage;
-    s.census = config_.census_advertise;  // after the census started, when it runs here
-    s.updates = config_.updates;
-    s.timeout_s = config_.login_timeout_s;
-    s.login_lifetime_s = config_.login_lifetime_s;
-    login_ = std::make_unique<LoginServer>(config_.store, vault_, tls_, s);
+    // Read now, after a census listed before it started (it may have set login.census).
+    login_ = std::make_unique<LoginServer>(config_.store, vault_, tls_, config_.login);
     login_->start();
   }
   void stop() override {
@@ -108,7 +94,7 @@ class LoginService final : public Service {
   }
   unsigned port() const override { return login_ ? login_->port() : 0; }
   std::string started_line() const override {
-    return "login: listening on " + config_.login_listen.ip + ":" + std::to_string(port()) +
+    return "login: listening on " + config_.login.listen_ip + ":" + std::to_string(port()) +
            ", key pin " + to_hex(tls_.pin.data(), tls_.pin.size()) + " (also in " +
            config_.pin_file + ")";
   }

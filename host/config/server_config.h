@@ -4,24 +4,17 @@
 // to 64, got "many"`. The same names serve gatemeter-server and censusctl.
 #pragma once
 
-#include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "host/census/census_server.h"
+#include "host/config/setting_parse.h"
 #include "host/login/login_server.h"
 
 namespace gm::host {
 
-struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-struct Endpoint {
-  std::string ip;
-  uint16_t port = 0;
-};
-
+// The settings every service shares, then each service's own section: the census and the login
+// service each read their names into their own settings (census_config.h, login_config.h).
 struct ServerConfig {
   // The services gatemeter-server starts, in this order (services.h knows each name).
   std::vector<std::string> services{"census", "login"};
@@ -30,24 +23,16 @@ struct ServerConfig {
   std::string store;  // open_store() spec; default sqlite:<state_dir>/usage.db
   std::string tls_key, tls_cert, pin_file;  // default <state_dir>/login-key.pem, ...
   std::string vault_key;                    // default <state_dir>/vault.key
-  Endpoint login_listen{"127.0.0.1", 7000};
-  Endpoint census_listen{"127.0.0.1", 7100};
-  std::vector<std::string> census_advertise;  // default: census_listen
-  bool census_advertise_defaulted = false;    // filled from census_listen by resolve_paths()
-  unsigned census_threads = 0;                // 0: one per core
-  uint32_t metering_interval_s = 60;
-  bool track_usage = true;
-  std::vector<ComponentOffer> updates;        // update = name:version:location (repeatable)
-  size_t max_queued_records = 65536;
-  int receive_buffer_bytes = 8 << 20;
-  uint32_t login_timeout_s = 10;
-  uint32_t login_lifetime_s = 86400;
 
-  // Fills the defaults that derive from state_dir.
+  CensusSettings census;  // census_listen, census_threads, ...
+  LoginSettings login;    // login_listen, census_advertise, metering_interval_s, ...
+  bool census_advertise_defaulted = false;  // login.census filled from census_listen
+
+  // Fills the defaults that derive from state_dir and census_listen.
   void resolve_paths();
 };
 
-// One setting; origin is what an error message cites ("file.conf:3", "--flag").
+// One setting; origin is what an error message cites ("file.conf:3", "command line").
 void apply_setting(ServerConfig& c, const std::string& name, const std::string& value,
                    const std::string& origin);
 void apply_config_file(ServerConfig& c, const std::string& path);

@@ -30,13 +30,13 @@ TEST(ServerConfigTest, FlagsOverrideTheFileAndPathsFollowStateDir) {
   const char* argv[] = {"prog", "--config", tmpl, "--census-threads=1", "list-agents"};
   const auto rest = parse_command_line(c, 5, argv);
   EXPECT_EQ(rest, std::vector<std::string>{"list-agents"});
-  EXPECT_EQ(c.census_listen.port, 7200);
-  EXPECT_EQ(c.census_threads, 1u);
+  EXPECT_EQ(c.census.port, 7200);
+  EXPECT_EQ(c.census.threads, 1u);
   EXPECT_EQ(c.store, "sqlite:/var/lib/gm/usage.db");
-  EXPECT_EQ(c.census_advertise, std::vector<std::string>{"127.0.0.1:7200"});
-  ASSERT_EQ(c.updates.size(), 1u);
-  EXPECT_EQ(c.updates[0].version, 9u);
-  EXPECT_EQ(c.updates[0].location, "https://x.example/a:9");
+  EXPECT_EQ(c.login.census, std::vector<std::string>{"127.0.0.1:7200"});
+  ASSERT_EQ(c.login.updates.size(), 1u);
+  EXPECT_EQ(c.login.updates[0].version, 9u);
+  EXPECT_EQ(c.login.updates[0].location, "https://x.example/a:9");
   ::unlink(tmpl);
 }
 
