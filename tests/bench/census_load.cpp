@@ -59,7 +59,12 @@ FramePool seal_frames(const std::vector<std::unique_ptr<test::TestAgent>>& agent
 
 LoadGenerator::LoadGenerator(const std::vector<std::unique_ptr<test::TestAgent>>& agents,
                              const std::vector<int>& sockets, const sockaddr_in& census)
-    : agents_(agents), sockets_(sockets), census_(census) {}
+    : LoadGenerator(agents, sockets, std::vector<sockaddr_in>{census}) {}
+
+LoadGenerator::LoadGenerator(const std::vector<std::unique_ptr<test::TestAgent>>& agents,
+                             const std::vector<int>& sockets,
+                             const std::vector<sockaddr_in>& censuses)
+    : agents_(agents), sockets_(sockets), census_(censuses) {}
 
 void LoadGenerator::drain() {
   uint8_t buf[frame::max_frame_size + 1];
@@ -163,8 +168,8 @@ LoadRun LoadGenerator::run(const PhaseRecords& phase, const FramePool& pool, dou
         hdr[n] = {};
         hdr[n].msg_hdr.msg_iov = &iov[n];
         hdr[n].msg_hdr.msg_iovlen = 1;
-        hdr[n].msg_hdr.msg_name = &census_;
-        hdr[n].msg_hdr.msg_namelen = sizeof census_;
+        hdr[n].msg_hdr.msg_name = &census_[phase.agent_of(next + n) % census_.size()];
+        hdr[n].msg_hdr.msg_namelen = sizeof(sockaddr_in);
         ++n;
       }
       const int sent = ::sendmmsg(sockets_[s], hdr.data(), static_cast<unsigned>(n), 0);

@@ -61,6 +61,9 @@ class LoadGenerator {
   // `sockets`: the source sockets; agent a sends from sockets[a % sockets.size()].
   LoadGenerator(const std::vector<std::unique_ptr<test::TestAgent>>& agents,
                 const std::vector<int>& sockets, const sockaddr_in& census);
+  // Several census nodes over one store: agent a sends to censuses[a % censuses.size()].
+  LoadGenerator(const std::vector<std::unique_ptr<test::TestAgent>>& agents,
+                const std::vector<int>& sockets, const std::vector<sockaddr_in>& censuses);
 
   // Closed loop (rate_per_s == 0: keep `window` in flight; a datagram unanswered for 500 ms
   // stops holding its slot) or open loop at rate_per_s datagrams/s, for `seconds` or until the
@@ -80,7 +83,7 @@ class LoadGenerator {
 
   const std::vector<std::unique_ptr<test::TestAgent>>& agents_;
   const std::vector<int>& sockets_;
-  sockaddr_in census_;
+  std::vector<sockaddr_in> census_;
   std::vector<std::pair<uint64_t, uint32_t>> by_login_;  // (login session, agent), sorted
 };
 

@@ -108,6 +108,11 @@ std::optional<Phase> PhaseRunner::run(const std::string& name, uint32_t per, Wal
     std::printf("FAIL: %s: %s\n", name.c_str(), e.what());
     return std::nullopt;
   }
+  report_phase(p, rate_per_s > 0, true);
+  return p;
+}
+
+void report_phase(const Phase& p, bool open_loop, bool show_wal) {
   std::printf("  acks: %llu datagrams acknowledged (%llu late), %llu unanswered, %llu records "
               "credited, %llu not named; refused by the agent's checks: %s\n",
               ull(p.audit.datagrams_acked), ull(p.audit.late_acks), ull(p.audit.unanswered),
@@ -119,9 +124,10 @@ std::optional<Phase> PhaseRunner::run(const std::string& name, uint32_t per, Wal
       const double len = std::min(p.audit.slice_seconds, p.run.seconds - i * p.audit.slice_seconds);
       if (len > 0.5) std::printf(" %.0f", p.audit.records_by_slice[i] / len);
     }
-    std::printf("; write-ahead log up to %.0f MB\n", p.wal_peak_bytes / 1e6);
+    if (show_wal) std::printf("; write-ahead log up to %.0f MB", p.wal_peak_bytes / 1e6);
+    std::printf("\n");
   }
-  if (rate_per_s > 0) {  // open loop: where in the phase the tail is
+  if (open_loop) {  // open loop: where in the phase the tail is
     std::printf("  slowest ack (ms) of the datagrams sent in each second:");
     for (double ms : p.audit.worst_ms_by_second) std::printf(" %.0f", ms);
     std::printf("\n");
@@ -133,14 +139,13 @@ std::optional<Phase> PhaseRunner::run(const std::string& name, uint32_t per, Wal
               ull(p.check.missing), ull(p.check.behind), ull(p.check.ahead),
               ull(p.check.wrong_totals), ull(p.check.unknown));
   if (!p.audit.ok())
-    std::printf("FAIL: %s: the acks do not say what was sent\n%s", name.c_str(),
+    std::printf("FAIL: %s: the acks do not say what was sent\n%s", p.name.c_str(),
                 p.audit.problems().c_str());
   if (!p.check.ok()) {
-    std::printf("FAIL: %s: the store does not hold what the census acknowledged\n", name.c_str());
+    std::printf("FAIL: %s: the store does not hold what the census acknowledged\n", p.name.c_str());
     for (const auto& e : p.check.examples) std::printf("  %s\n", e.c_str());
   }
   std::fflush(stdout);
-  return p;
 }
 
 std::optional<CeilingResult> PhaseRunner::ceiling(const Phase& phase) {

@@ -42,6 +42,10 @@ struct Phase {
   bool ok() const { return audit.ok() && check.ok(); }
 };
 
+// What a phase's acks and store check showed, and a FAIL line for each that failed. open_loop:
+// also where in the phase the latency tail is; show_wal: the SQLite log's peak size.
+void report_phase(const Phase& p, bool open_loop, bool show_wal);
+
 class PhaseRunner {
  public:
   PhaseRunner(const PhaseSettings& settings, const PrefilledStore& prefill,

@@ -69,12 +69,13 @@ std::string fingerprint(const std::string& scratch) {
   return hex;
 }
 
-void build(const std::string& dir, uint32_t agents, uint32_t per_agent, PrefilledStore& out) {
+}  // namespace
+
+void fill_store(const std::string& store_spec, const std::string& dir, uint32_t agents,
+                uint32_t per_agent, PrefilledStore& out) {
   const auto t0 = std::chrono::steady_clock::now();
-  fs::remove_all(dir);
-  fs::create_directories(dir);
   const auto vault = host::CredentialVault::open_or_create(dir + "/vault.key");
-  auto store = host::open_store(dir + "/usage.db");
+  auto store = host::open_store(store_spec);
   std::vector<int64_t> ids(agents);
   std::ofstream creds(dir + "/credentials");
   for (uint32_t a = 0; a < agents; ++a) {
@@ -104,9 +105,18 @@ void build(const std::string& dir, uint32_t agents, uint32_t per_agent, Prefille
       }
     }
   if (!batch.empty()) store->apply(batch, {}, std::time(nullptr));
-  store.reset();  // the last connection checkpoints the log into usage.db and removes it
+  store.reset();  // SQLite: the last connection checkpoints the log into usage.db and removes it
+  out.per_agent = per_agent;
   out.built_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+namespace {
+
+void build(const std::string& dir, uint32_t agents, uint32_t per_agent, PrefilledStore& out) {
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fill_store(dir + "/usage.db", dir, agents, per_agent, out);
   const std::time_t now = std::time(nullptr);
   char when[32];
   std::strftime(when, sizeof when, "%Y-%m-%d %H:%M", std::localtime(&now));

@@ -36,6 +36,13 @@ struct PrefilledStore {
 PrefilledStore prepare_prefilled_store(const std::string& cache_root, const std::string& scratch,
                                        uint32_t agents, uint32_t per_agent);
 
+// The prefill itself, into any store (bench_census_pg: a PostgreSQL database): the agents, with
+// their credentials sealed under dir/vault.key (made there) and listed in dir/credentials, and
+// their sessions, through UsageStore::apply in transactions of 100,000 records. Sets
+// out.agent_ids, credentials, per_agent and built_seconds. Throws.
+void fill_store(const std::string& store_spec, const std::string& dir, uint32_t agents,
+                uint32_t per_agent, PrefilledStore& out);
+
 // Copies usage.db and vault.key into state_dir and fsyncs them; returns the seconds it took.
 double copy_prefilled_store(const PrefilledStore& from, const std::string& state_dir);
 

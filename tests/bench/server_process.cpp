@@ -1,5 +1,6 @@
 #include "tests/bench/server_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -21,19 +22,27 @@ ServerProcess::~ServerProcess() {
 }
 
 bool ServerProcess::start(const std::string& server_path, const std::string& state_dir,
-                          unsigned census_threads) {
+                          unsigned census_threads, const std::vector<std::string>& extra_args) {
+  // Built before fork: the child of a threaded process only execs (no allocation).
+  std::vector<std::string> args = {server_path,
+                                   "--state-dir=" + state_dir,
+                                   "--login-listen=127.0.0.1:0",
+                                   "--census-listen=127.0.0.1:0",
+                                   "--census-threads=" + std::to_string(census_threads),
+                                   "--receive-buffer-bytes=16777216"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   int fds[2];
-  if (::pipe(fds) != 0) return false;
+  // Close-on-exec: a server started later must not hold this one's pipe (dup2 clears it).
+  if (::pipe2(fds, O_CLOEXEC) != 0) return false;
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(fds[1], STDOUT_FILENO);
     ::close(fds[0]);
     ::close(fds[1]);
-    const std::string state = "--state-dir=" + state_dir;
-    const std::string threads = "--census-threads=" + std::to_string(census_threads);
-    ::execl(server_path.c_str(), server_path.c_str(), state.c_str(), "--login-listen=127.0.0.1:0",
-            "--census-listen=127.0.0.1:0", threads.c_str(), "--receive-buffer-bytes=16777216",
-            static_cast<char*>(nullptr));
+    ::execv(server_path.c_str(), argv.data());
     std::perror("exec gatemeter-server");
     ::_exit(127);
   }

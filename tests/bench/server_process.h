@@ -9,6 +9,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace gm::bench {
 
@@ -27,8 +28,10 @@ class ServerProcess {
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  // False (and a line on stderr) if it exited before printing its ready line.
-  bool start(const std::string& server_path, const std::string& state_dir, unsigned census_threads);
+  // False (and a line on stderr) if it exited before printing its ready line. extra_args go
+  // after the bench's own flags, so they may override them (--store=, --services=census).
+  bool start(const std::string& server_path, const std::string& state_dir, unsigned census_threads,
+             const std::vector<std::string>& extra_args = {});
   // SIGTERM, wait for the exit; the counters are final afterwards.
   void stop();
 

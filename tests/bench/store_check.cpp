@@ -6,11 +6,11 @@
 
 namespace gm::bench {
 
-StoreCheck check_store(const std::string& store_path, const SessionPlan& plan,
+StoreCheck check_store(const std::string& store_spec, const SessionPlan& plan,
                        const std::vector<std::string>& agent_ids) {
   const auto t0 = std::chrono::steady_clock::now();
   StoreCheck c;
-  auto store = host::open_store(store_path);
+  auto store = host::open_store(store_spec);
   auto example = [&](std::string line) {
     if (c.examples.size() < 8) c.examples.push_back(std::move(line));
   };

@@ -1,9 +1,10 @@
-// Reads the store back after a phase (its own connection, open_store on the census's
-// file, sessions() per agent) and compares every session with what the benchmark knows: the
-// store must hold each session, at a seq no lower than the highest one acknowledged and no
-// higher than the highest one sent, with exactly the totals that were sent with the seq it
-// holds (totals_for). A newer seq than the acknowledged one is fine: it was sent, and the census
-// may have committed it without the ack arriving in time.
+// Reads the store back after a phase (its own connection: open_store on the census's store
+// spec, a SQLite file or "postgresql:CONNINFO"; sessions() per agent) and compares every
+// session with what the benchmark knows: the store must hold each session, at a seq no lower
+// than the highest one acknowledged and no higher than the highest one sent, with exactly the
+// totals that were sent with the seq it holds (totals_for). A newer seq than the acknowledged
+// one is fine: it was sent, and the census may have committed it without the ack arriving in
+// time.
 #pragma once
 
 #include <cstdint>
@@ -27,7 +28,7 @@ struct StoreCheck {
   bool ok() const { return missing + behind + ahead + wrong_totals + unknown == 0; }
 };
 
-StoreCheck check_store(const std::string& store_path, const SessionPlan& plan,
+StoreCheck check_store(const std::string& store_spec, const SessionPlan& plan,
                        const std::vector<std::string>& agent_ids);
 
 }  // namespace gm::bench

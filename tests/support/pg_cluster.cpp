@@ -156,6 +156,15 @@ PgCluster* PgCluster::shared(std::string* why_not) {
   return cluster.get();
 }
 
+std::vector<std::string>& PgCluster::server_settings() {
+  static std::vector<std::string> settings;
+  return settings;
+}
+
+void PgCluster::set_server_settings(std::vector<std::string> settings) {
+  server_settings() = std::move(settings);
+}
+
 std::string PgCluster::start() {
   bindir_ = find_bindir();
   if (bindir_.empty()) return "PostgreSQL server not installed (apt-get install postgresql)";
@@ -231,8 +240,9 @@ std::string PgCluster::start() {
   const std::string server_log = dir_ + "/server.log";
   for (int attempt = 0; attempt < 5; ++attempt) {
     port_ = free_port();
-    const std::string options =
+    std::string options =
         "-k " + dir_ + " -p " + std::to_string(port_) + " -c listen_addresses=127.0.0.1";
+    for (const std::string& s : server_settings()) options += " -c " + s;
     if (run(command({bindir_ + "/pg_ctl", "-D", dir_ + "/data", "-l", server_log, "-w", "-t", "60",
                      "-o", options, "start"}),
             dir_, dir_ + "/pg_ctl.log") == 0)

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <atomic>
 #include <string>
+#include <vector>
 
 namespace gm::test {
 
@@ -19,6 +20,10 @@ class PgCluster {
   // The cluster of this process, started on first call; nullptr (with *why_not) when this
   // machine has no PostgreSQL server binaries or the cluster does not start.
   static PgCluster* shared(std::string* why_not);
+  // Server settings ("name=value", passed as -c) for the cluster the first shared() starts:
+  // call before it. A benchmark sizes its cluster with these (shared_buffers, max_wal_size);
+  // tests leave PostgreSQL's defaults.
+  static void set_server_settings(std::vector<std::string> settings);
   ~PgCluster();
 
   // A new empty database; its name. Throws std::runtime_error if the server refuses.
@@ -39,6 +44,7 @@ class PgCluster {
   std::string dir_;     // the cluster's folder: data/, the socket, logs
   std::string bindir_;  // initdb, pg_ctl, postgres
   std::string run_as_;  // "postgres" when we are root, else "" (ourselves)
+  static std::vector<std::string>& server_settings();
   int lifeline_ = -1;   // write end of the keeper's pipe
   pid_t owner_ = 0;     // the process that started it (a forked child must not stop it)
   std::atomic<int> databases_{0};
