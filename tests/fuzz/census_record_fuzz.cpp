@@ -33,13 +33,22 @@ using gm::fuzz::require;
 namespace {
 
 // What from_wire's contract says a census may apply, written out independently of it.
+// Printable ASCII only, as the agent's valid_identity() emits (a space only in a service name).
+bool ascii(const char* text, bool space) {
+  for (const char* c = text; *c != '\0'; ++c)
+    if (static_cast<unsigned char>(*c) < (space ? 0x20 : 0x21) || static_cast<unsigned char>(*c) > 0x7e)
+      return false;
+  return true;
+}
+
 bool census_may_apply(const gatemeter_UsageRecord& r) {
   const int32_t kind = wire_enum(r.kind), billing = wire_enum(r.billing),
                 cause = wire_enum(r.stop_cause);
   return r.session_id != 0 && r.seq != 0 && kind >= gatemeter_RecordKind_RECORD_START &&
          kind <= gatemeter_RecordKind_RECORD_STOP && billing >= 0 &&
          billing < _gatemeter_BillingOption_ARRAYSIZE && cause >= 0 &&
-         cause < _gatemeter_StopCause_ARRAYSIZE && std::strchr(r.subscriber, '@') != nullptr;
+         cause < _gatemeter_StopCause_ARRAYSIZE && std::strchr(r.subscriber, '@') != nullptr &&
+         ascii(r.subscriber, false) && ascii(r.service, true);
 }
 
 bool terminated(const char* field, size_t cap) {
