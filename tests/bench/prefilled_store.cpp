@@ -188,9 +188,12 @@ PrefilledStore prepare_prefilled_store(const std::string& cache_root, const std:
 double copy_prefilled_store(const PrefilledStore& from, const std::string& state_dir) {
   const auto t0 = std::chrono::steady_clock::now();
   fs::create_directories(state_dir);
+  // The server refuses a state folder others may reach (state_folder.h); the cache is not one.
+  fs::permissions(state_dir, fs::perms::owner_all);
   for (const char* f : {"/usage.db", "/vault.key"}) {
     for (const char* side : {"-wal", "-shm"}) fs::remove(state_dir + f + side);
     fs::copy_file(from.dir + f, state_dir + f, fs::copy_options::overwrite_existing);
+    fs::permissions(state_dir + f, fs::perms::owner_read | fs::perms::owner_write);
     fsync_path(state_dir + f);
   }
   fsync_path(state_dir);
