@@ -1,12 +1,14 @@
 // libFuzzer target for the census's record validation: the input is a metering-batch payload
 // as an agent would put it in a frame.
 //
-// The census's verify step (CensusServer::Impl::verify in host/census/census_server.cpp) is a
-// member of the server's Impl and needs a socket and a login registry, so it cannot be called
-// here. What it does with a datagram needs neither: peek(), open() for metering_batch (which
-// decodes the payload with nanopb), then from_wire() on every record, refusing the record
-// (invalid_record) when from_wire says no. This target runs exactly those calls, with the input
-// framed and tagged under a known key so that every input reaches the decoder.
+// The input is framed and tagged under a known key, so that every input reaches the decoder,
+// and handed to the census's own verify step, verify_datagram (host/census/datagram_verifier.h:
+// peek, the login lookup, open() with the login's window, from_wire record by record). Beside
+// it the target opens the same frame itself, to see the wire records the verifier judged.
+//
+// Properties of the verifier: it accepts exactly the frames open() accepts; it keeps, in
+// order, exactly the records from_wire accepts, each equal to from_wire's result and naming
+// its datagram, counts the others as invalid, and its ack names exactly the records it kept.
 //
 // Properties, for every record of every batch open() accepts:
 //  - from_wire accepts exactly the records its header promises: session id and sequence not 0,
@@ -19,10 +21,12 @@
 //    decoded wire record equals what to_wire produced.
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 #include <pb_decode.h>
 #include <pb_encode.h>
 
+#include "host/census/datagram_verifier.h"
 #include "shared/frame/frame_codec.h"
 #include "shared/record/usage_record.h"
 #include "tests/fuzz/wire_properties.h"
@@ -122,17 +126,57 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::memcpy(datagram + body, tag, sizeof tag);
   const size_t len = body + frame::tag_size;
 
-  // As verify(): peek, open with the login's window, then from_wire record by record.
+  // Every input is the login's first datagram: its window starts empty.
+  static const auto login = [] {
+    auto l = std::make_shared<host::LoginEntry>();
+    l->id = 1;
+    l->agent = 3;
+    l->key = key;
+    return l;
+  }();
+  login->window.reset();
+  static const host::LoginLookup find = [](uint64_t id) {
+    return id == 1 ? login : std::shared_ptr<host::LoginEntry>();
+  };
+  static host::VerifiedBatch verified;
+  verified.clear();
+  const host::Verification v = host::verify_datagram({datagram, len}, {}, find, verified);
+
   frame::Header h;
-  if (frame::peek(datagram, len, h) != frame::Refusal::none) return 0;
   frame::ReplayWindow window;
   static gatemeter_MeteringBatch batch;
   batch = gatemeter_MeteringBatch_init_zero;
-  if (frame::open(datagram, len, h, key, window, frame::FrameKind::metering_batch, &batch) !=
-      frame::Refusal::none)
+  const bool opened =
+      frame::peek(datagram, len, h) == frame::Refusal::none &&
+      frame::open(datagram, len, h, key, window, frame::FrameKind::metering_batch, &batch) ==
+          frame::Refusal::none;
+  require(v.accepted() == opened, "the verifier accepts exactly the frames open() accepts");
+  if (!opened) {
+    require(verified.empty() && verified.commit.records.empty(),
+            "a refused datagram leaves nothing to commit");
     return 0;
+  }
   require(batch.records_count <= sizeof batch.records / sizeof batch.records[0],
           "a decoded batch holds at most its capacity");
-  for (pb_size_t i = 0; i < batch.records_count; ++i) check_record(batch.records[i]);
+  require(verified.acks.size() == 1 && verified.commit.datagrams.size() == 1,
+          "an accepted datagram is one datagram to commit and one ack");
+  size_t kept = 0;
+  for (pb_size_t i = 0; i < batch.records_count; ++i) {
+    check_record(batch.records[i]);
+    UsageRecord valid;
+    if (!from_wire(batch.records[i], valid)) continue;
+    require(kept < verified.commit.records.size() &&
+                fuzz::same(verified.commit.records[kept].record, valid) &&
+                verified.commit.records[kept].datagram == 0 &&
+                verified.commit.records[kept].agent == 3,
+            "the verifier keeps each record from_wire accepts, in order, as from_wire gave it");
+    require(verified.acks[0].records[kept].session_id == valid.session_id &&
+                verified.acks[0].records[kept].seq == valid.seq,
+            "the ack names each record the verifier kept, in order");
+    ++kept;
+  }
+  require(kept == verified.commit.records.size() && kept == verified.acks[0].count &&
+              batch.records_count - kept == v.invalid_records,
+          "the verifier keeps no other record, and counts every other as invalid");
   return 0;
 }
