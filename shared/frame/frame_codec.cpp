@@ -47,6 +47,8 @@ const pb_msgdesc_t* payload_fields(FrameKind kind) {
     case FrameKind::ack: return gatemeter_Ack_fields;
     case FrameKind::auth_request: return gatemeter_AuthRequest_fields;
     case FrameKind::auth_response: return gatemeter_AuthResponse_fields;
+    case FrameKind::offer_request: return gatemeter_OfferRequest_fields;
+    case FrameKind::offer_response: return gatemeter_OfferResponse_fields;
   }
   return nullptr;
 }

@@ -32,12 +32,16 @@ enum class FrameKind : uint8_t {
   ack = 2,             // census -> agent: gatemeter_Ack
   auth_request = 3,    // agent -> billing: gatemeter_AuthRequest
   auth_response = 4,   // billing -> agent: gatemeter_AuthResponse
+  offer_request = 5,   // agent -> billing: gatemeter_OfferRequest
+  offer_response = 6,  // billing -> agent: gatemeter_OfferResponse
 };
 
 // Largest payload any kind may carry, from nanopb's computed maximum encoded sizes.
-inline constexpr size_t max_payload_size =
-    gatemeter_MeteringBatch_size > gatemeter_Ack_size ? gatemeter_MeteringBatch_size
-                                                      : gatemeter_Ack_size;
+inline constexpr size_t max_of(size_t a, size_t b) { return a > b ? a : b; }
+inline constexpr size_t max_payload_size = max_of(
+    max_of(max_of(gatemeter_MeteringBatch_size, gatemeter_Ack_size),
+           max_of(gatemeter_AuthRequest_size, gatemeter_AuthResponse_size)),
+    max_of(gatemeter_OfferRequest_size, gatemeter_OfferResponse_size));
 inline constexpr size_t max_frame_size = overhead + max_payload_size;
 
 struct Header {

@@ -34,6 +34,9 @@ EnumName short_name(int32_t v, Enum lo, Enum hi, const char* (*generated)(Enum),
 // STOP_CAUSE_NONE carries the enum's whole name, the others only its first word.
 constexpr const char* stop_cause_prefixes[] = {"STOP_CAUSE_", "STOP_"};
 constexpr const char* billing_prefixes[] = {"BILLING_"};
+constexpr const char* outage_prefixes[] = {"OUTAGE_"};
+constexpr const char* reject_prefixes[] = {"REJECT_"};
+constexpr const char* decision_prefixes[] = {"AUTH_"};
 
 }  // namespace
 
@@ -45,6 +48,21 @@ EnumName stop_cause_name(int32_t cause) {
 EnumName billing_name(int32_t billing) {
   return short_name(billing, _gatemeter_BillingOption_MIN, _gatemeter_BillingOption_MAX,
                     gatemeter_BillingOption_name, billing_prefixes);
+}
+
+EnumName outage_policy_name(int32_t policy) {
+  return short_name(policy, _gatemeter_OutagePolicy_MIN, _gatemeter_OutagePolicy_MAX,
+                    gatemeter_OutagePolicy_name, outage_prefixes);
+}
+
+EnumName reject_reason_name(int32_t reason) {
+  return short_name(reason, _gatemeter_RejectReason_MIN, _gatemeter_RejectReason_MAX,
+                    gatemeter_RejectReason_name, reject_prefixes);
+}
+
+EnumName auth_decision_name(int32_t decision) {
+  return short_name(decision, _gatemeter_AuthDecision_MIN, _gatemeter_AuthDecision_MAX,
+                    gatemeter_AuthDecision_name, decision_prefixes);
 }
 
 }  // namespace gm::wire

@@ -18,5 +18,8 @@ struct EnumName {
 // value the proto does not define is named "invalid".
 EnumName stop_cause_name(int32_t cause);
 EnumName billing_name(int32_t billing);
+EnumName outage_policy_name(int32_t policy);
+EnumName reject_reason_name(int32_t reason);
+EnumName auth_decision_name(int32_t decision);
 
 }  // namespace gm::wire
