@@ -25,8 +25,10 @@
 #include <map>
 #include <type_traits>
 
+#include "host/store/billing_tables.h"
 #include "host/store/datagram_acceptance.h"
 #include "host/store/pg_array.h"
+#include "host/store/pg_sql_session.h"
 #include "host/store/pg_connection.h"
 #include "host/store/postgres_schema.h"
 #include "host/store/session_changes.h"
@@ -186,11 +188,13 @@ struct SessionRows {
 class PostgresStore final : public Store {
  public:
   PostgresStore(const std::string& conninfo, const std::string& described)
-      : db_(conninfo, described) {
+      : db_(conninfo, described), sql_(db_), billing_(sql_) {
     version_ = pg::migrate_schema(db_);
   }
 
   int schema_version() override { return version_; }
+  AccountBook& account_book() override { return billing_; }
+  BillingCatalog& catalog() override { return billing_; }
 
   // ---- agent directory ----
 
@@ -617,6 +621,9 @@ class PostgresStore final : public Store {
   };
 
   pg::Connection db_;
+  // Billing's tables, in SQL both stores share (billing_tables.h), on this connection.
+  pg::SqlSession sql_;
+  BillingTables billing_;
   int version_ = 0;
   // Scratch of the commit path, kept to spare allocations.
   std::vector<uint32_t> order_, included_;

@@ -81,6 +81,115 @@ UPDATE login_session_seq SET closed = 1;
 CREATE INDEX login_sessions_closed ON login_sessions(closed_unix) WHERE closed_unix <> 0;
 CREATE INDEX login_sessions_agent ON login_sessions(agent, serial);
 )sql",
+    // 3: billing (host/billing/BILLING.md): accounts, subscribers, top-ups; rates, services,
+    // realms, offers, gateway zones (the catalog, its version bumped by every change); each
+    // session's account and running charge (its current bill line), closed lines; the billing
+    // service's authorisations; gateways' presence; the network management feed.
+    R"sql(
+CREATE TABLE accounts(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  kind INTEGER NOT NULL,
+  plan TEXT NOT NULL DEFAULT '',
+  time_zone TEXT NOT NULL DEFAULT 'UTC',
+  balance_micros INTEGER NOT NULL DEFAULT 0,
+  low_balance_micros INTEGER NOT NULL DEFAULT 0,
+  at_zero INTEGER NOT NULL DEFAULT 0,
+  enabled INTEGER NOT NULL DEFAULT 1,
+  created_unix INTEGER NOT NULL);
+CREATE TABLE subscribers(
+  name TEXT PRIMARY KEY,
+  account INTEGER NOT NULL REFERENCES accounts(id));
+CREATE INDEX subscribers_account ON subscribers(account);
+CREATE TABLE top_ups(
+  key TEXT PRIMARY KEY,
+  account INTEGER NOT NULL REFERENCES accounts(id),
+  amount_micros INTEGER NOT NULL,
+  balance_after_micros INTEGER NOT NULL,
+  created_unix INTEGER NOT NULL);
+CREATE TABLE rates(
+  id INTEGER PRIMARY KEY,
+  plan TEXT NOT NULL,
+  service_type TEXT NOT NULL,
+  band TEXT NOT NULL,
+  zone TEXT NOT NULL,
+  provider TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  price_micros INTEGER NOT NULL,
+  increment INTEGER NOT NULL,
+  minimum_micros INTEGER NOT NULL,
+  effective_from_unix INTEGER NOT NULL,
+  created_unix INTEGER NOT NULL,
+  UNIQUE(plan, service_type, band, zone, provider, effective_from_unix));
+CREATE TABLE services(
+  name TEXT PRIMARY KEY,
+  service_type TEXT NOT NULL);
+CREATE TABLE realms(
+  name TEXT PRIMARY KEY,
+  provider TEXT NOT NULL DEFAULT '',
+  outage_policy INTEGER NOT NULL DEFAULT 0,
+  approval_url TEXT NOT NULL DEFAULT '',
+  temporary_s INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE offers(
+  scope TEXT NOT NULL,
+  option INTEGER NOT NULL,
+  label TEXT NOT NULL,
+  terms TEXT NOT NULL,
+  PRIMARY KEY(scope, option));
+CREATE TABLE gateway_zones(
+  agent INTEGER PRIMARY KEY REFERENCES agents(id),
+  zone TEXT NOT NULL);
+CREATE TABLE billing_catalog(version INTEGER NOT NULL);
+INSERT INTO billing_catalog(version) VALUES(1);
+CREATE TABLE charge_lines(
+  agent INTEGER NOT NULL,
+  session_id INTEGER NOT NULL,
+  line INTEGER NOT NULL,
+  rate INTEGER NOT NULL,
+  units INTEGER NOT NULL,
+  amount_micros INTEGER NOT NULL,
+  closed_unix INTEGER NOT NULL,
+  PRIMARY KEY(agent, session_id, line)) WITHOUT ROWID;
+CREATE TABLE authorisations(
+  agent INTEGER NOT NULL,
+  session_id INTEGER NOT NULL,
+  account INTEGER NOT NULL DEFAULT 0,
+  subscriber TEXT NOT NULL,
+  option INTEGER NOT NULL,
+  address TEXT NOT NULL DEFAULT '',
+  request INTEGER NOT NULL,
+  response BLOB NOT NULL,
+  decision INTEGER NOT NULL,
+  granted_micros INTEGER NOT NULL DEFAULT 0,
+  remote INTEGER NOT NULL DEFAULT 0,
+  temporary_until_unix INTEGER NOT NULL DEFAULT 0,
+  live INTEGER NOT NULL DEFAULT 1,
+  created_unix INTEGER NOT NULL,
+  updated_unix INTEGER NOT NULL,
+  PRIMARY KEY(agent, session_id)) WITHOUT ROWID;
+CREATE INDEX authorisations_live ON authorisations(account) WHERE live = 1;
+CREATE INDEX authorisations_asking ON authorisations(temporary_until_unix) WHERE remote = 1;
+CREATE TABLE presence(
+  agent INTEGER PRIMARY KEY,
+  last_seen_unix INTEGER NOT NULL,
+  lost_unix INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE feed(
+  id INTEGER PRIMARY KEY,
+  agent INTEGER NOT NULL,
+  session_id INTEGER NOT NULL,
+  event TEXT NOT NULL,
+  created_unix INTEGER NOT NULL,
+  written_unix INTEGER NOT NULL DEFAULT 0,
+  posted_unix INTEGER NOT NULL DEFAULT 0);
+CREATE INDEX feed_unwritten ON feed(id) WHERE written_unix = 0;
+CREATE INDEX feed_unposted ON feed(id) WHERE posted_unix = 0;
+ALTER TABLE subscriber_sessions ADD COLUMN account INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE subscriber_sessions ADD COLUMN amount_micros INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE subscriber_sessions ADD COLUMN line INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE subscriber_sessions ADD COLUMN line_rate INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE subscriber_sessions ADD COLUMN line_units INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE subscriber_sessions ADD COLUMN line_amount_micros INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

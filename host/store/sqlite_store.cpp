@@ -23,8 +23,10 @@
 #include <mutex>
 #include <thread>
 
+#include "host/store/billing_tables.h"
 #include "host/store/datagram_acceptance.h"
 #include "host/store/sqlite_schema.h"
+#include "host/store/sqlite_sql_session.h"
 #include "host/store/sqlite_statement.h"
 #include "host/store/sqlite_store.h"
 
@@ -183,6 +185,8 @@ class SqliteStore final : public Store {
     read_totals_ = Statement(db_,
                              "SELECT seq, charged_s, free_s, octets_in, octets_out FROM "
                              "subscriber_sessions WHERE agent = ?1 AND session_id = ?2");
+    sql_ = std::make_unique<sqlite::SqlSession>(db_);
+    billing_ = std::make_unique<BillingTables>(*sql_);
   }
   ~SqliteStore() override {
     checkpointer_.reset();
@@ -195,6 +199,8 @@ class SqliteStore final : public Store {
   }
 
   int schema_version() override { return version_; }
+  AccountBook& account_book() override { return *billing_; }
+  BillingCatalog& catalog() override { return *billing_; }
 
   // ---- agent directory ----
 
@@ -592,6 +598,9 @@ class SqliteStore final : public Store {
   std::unique_ptr<Checkpointer> checkpointer_;
   Statement upsert_;
   Statement raise_seq_, read_seq_, write_seq_, confirm_, read_totals_;
+  // Billing's tables, in SQL both stores share (billing_tables.h), on this connection.
+  std::unique_ptr<sqlite::SqlSession> sql_;
+  std::unique_ptr<BillingTables> billing_;
   std::vector<uint32_t> order_;  // judge_datagrams()' scratch, kept to spare an allocation
 };
 

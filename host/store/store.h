@@ -1,6 +1,7 @@
 // The store: one database connection serving every role (agent directory, login ledger, usage
-// ledger, command mailbox, reports), opened from the setting that names it. Services take the
-// roles they use; each thread that needs the database opens its own connection with open_store.
+// ledger, command mailbox, reports; billing's account book and catalog), opened from the
+// setting that names it. Services take the roles they use; each thread that needs the database
+// opens its own connection with open_store.
 //
 // Several connections may be open on one database at once, in one process or several (on one
 // host for SQLite, on any for PostgreSQL); the database serialises their writes.
@@ -9,7 +10,9 @@
 #include <memory>
 #include <string>
 
+#include "host/store/account_book.h"
 #include "host/store/agent_directory.h"
+#include "host/store/billing_catalog.h"
 #include "host/store/command_mailbox.h"
 #include "host/store/login_ledger.h"
 #include "host/store/usage_ledger.h"
@@ -26,6 +29,9 @@ class Store : public AgentDirectory,
   virtual ~Store() = default;
   // The schema version the database is at (SCHEMA.md); opening migrates it forward.
   virtual int schema_version() = 0;
+  // Billing's roles, on the same connection (billing_tables.h).
+  virtual AccountBook& account_book() = 0;
+  virtual BillingCatalog& catalog() = 0;
 };
 
 struct StoreOptions {

@@ -1,0 +1,38 @@
+// The account book: accounts with their balances, the subscribers who may charge them, and
+// top-ups. Used by billingctl and the billing service; the census debits accounts inside its
+// own commit (usage_ledger.h), never through here.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "host/store/billing_types.h"
+
+namespace gm::host {
+
+class AccountBook {
+ public:
+  virtual ~AccountBook() = default;
+  // Throws BillingConflict if the name is taken. Returns the new id.
+  virtual int64_t add_account(const AccountRow& account) = 0;
+  // Changes plan, time zone, low-balance mark, at_zero and enabled (never the balance).
+  // Throws BillingConflict for an unknown name.
+  virtual void update_account(const AccountRow& account) = 0;
+  virtual std::optional<AccountRow> find_account(const std::string& name) = 0;
+  virtual std::vector<AccountRow> list_accounts() = 0;
+
+  // Throws BillingConflict for an unknown account or a name already given to another account.
+  virtual void add_subscriber(const SubscriberRow& subscriber) = 0;
+  virtual bool remove_subscriber(const std::string& name) = 0;
+  virtual std::optional<SubscriberRow> find_subscriber(const std::string& name) = 0;
+  virtual std::vector<SubscriberRow> list_subscribers() = 0;
+
+  // Adds amount to the balance once per key: the same key again (a retried payment) changes
+  // nothing and says `repeated`; the same key for another account or amount throws
+  // BillingConflict. amount must be above zero.
+  virtual TopUpResult top_up(const std::string& key, const std::string& account,
+                             int64_t amount_micros, int64_t now_unix) = 0;
+};
+
+}  // namespace gm::host

@@ -1,0 +1,295 @@
+#include "host/store/billing_tables.h"
+
+#include <algorithm>
+
+namespace gm::host {
+
+namespace {
+
+constexpr const char* account_columns =
+    "SELECT id, name, kind, plan, time_zone, balance_micros, low_balance_micros, at_zero, "
+    "enabled, created_unix FROM accounts ";
+
+AccountRow account_of(const sql::Row& r) {
+  AccountRow a;
+  a.id = r.i64(0);
+  a.name = r.text(1);
+  a.kind = static_cast<AccountKind>(r.i64(2));
+  a.plan = r.text(3);
+  a.time_zone = r.text(4);
+  a.balance_micros = r.i64(5);
+  a.low_balance_micros = r.i64(6);
+  a.at_zero = static_cast<AtZero>(r.i64(7));
+  a.enabled = r.i64(8) != 0;
+  a.created_unix = r.i64(9);
+  return a;
+}
+
+// Both databases order text their own way (PostgreSQL by collation): sort here, bytewise.
+template <typename T, typename Key>
+std::vector<T> sorted(std::vector<T> v, Key key) {
+  std::sort(v.begin(), v.end(), [&](const T& a, const T& b) { return key(a) < key(b); });
+  return v;
+}
+
+}  // namespace
+
+// ---- accounts ----
+
+int64_t BillingTables::add_account(const AccountRow& a) {
+  int64_t id = 0;
+  try {
+    db_.write([&] {
+      id = db_.query("INSERT INTO accounts(name, kind, plan, time_zone, balance_micros, "
+                     "low_balance_micros, at_zero, enabled, created_unix) "
+                     "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                     {a.name, int64_t{static_cast<int32_t>(a.kind)}, a.plan, a.time_zone,
+                      a.balance_micros, a.low_balance_micros,
+                      int64_t{static_cast<int32_t>(a.at_zero)}, int64_t{a.enabled ? 1 : 0},
+                      a.created_unix})
+               .at(0)
+               .i64(0);
+    });
+  } catch (const StoreError& e) {
+    if (db_.unique_violation(e)) throw BillingConflict("account " + a.name + " exists already");
+    throw;
+  }
+  return id;
+}
+
+void BillingTables::update_account(const AccountRow& a) {
+  db_.write([&] {
+    const int64_t changed =
+        db_.run("UPDATE accounts SET kind = $2, plan = $3, time_zone = $4, "
+                "low_balance_micros = $5, at_zero = $6, enabled = $7 WHERE name = $1",
+                {a.name, int64_t{static_cast<int32_t>(a.kind)}, a.plan, a.time_zone,
+                 a.low_balance_micros, int64_t{static_cast<int32_t>(a.at_zero)},
+                 int64_t{a.enabled ? 1 : 0}});
+    if (changed == 0) throw BillingConflict("no account " + a.name);
+    bump_version();  // plan and time zone choose rates: every node's copy must know
+  });
+}
+
+std::optional<AccountRow> BillingTables::find_account(const std::string& name) {
+  const auto rows = db_.query(std::string(account_columns) + "WHERE name = $1", {name});
+  if (rows.empty()) return std::nullopt;
+  return account_of(rows[0]);
+}
+
+std::vector<AccountRow> BillingTables::list_accounts() {
+  std::vector<AccountRow> out;
+  for (const sql::Row& r : db_.query(account_columns)) out.push_back(account_of(r));
+  return sorted(std::move(out), [](const AccountRow& a) { return a.name; });
+}
+
+void BillingTables::add_subscriber(const SubscriberRow& s) {
+  db_.write([&] {
+    const auto account = db_.query("SELECT id FROM accounts WHERE name = $1", {s.account});
+    if (account.empty()) throw BillingConflict("no account " + s.account);
+    const auto held = db_.query(
+        "SELECT a.name FROM subscribers s JOIN accounts a ON a.id = s.account WHERE s.name = $1",
+        {s.name});
+    if (!held.empty()) {
+      if (held[0].text(0) == s.account) return;  // already so
+      throw BillingConflict("subscriber " + s.name + " belongs to account " + held[0].text(0));
+    }
+    db_.run("INSERT INTO subscribers(name, account) VALUES($1, $2)", {s.name, account[0].i64(0)});
+  });
+}
+
+bool BillingTables::remove_subscriber(const std::string& name) {
+  int64_t removed = 0;
+  db_.write([&] { removed = db_.run("DELETE FROM subscribers WHERE name = $1", {name}); });
+  return removed != 0;
+}
+
+std::optional<SubscriberRow> BillingTables::find_subscriber(const std::string& name) {
+  const auto rows = db_.query(
+      "SELECT s.name, a.name FROM subscribers s JOIN accounts a ON a.id = s.account "
+      "WHERE s.name = $1",
+      {name});
+  if (rows.empty()) return std::nullopt;
+  return SubscriberRow{rows[0].text(0), rows[0].text(1)};
+}
+
+std::vector<SubscriberRow> BillingTables::list_subscribers() {
+  std::vector<SubscriberRow> out;
+  for (const sql::Row& r :
+       db_.query("SELECT s.name, a.name FROM subscribers s JOIN accounts a ON a.id = s.account"))
+    out.push_back({r.text(0), r.text(1)});
+  return sorted(std::move(out), [](const SubscriberRow& s) { return s.name; });
+}
+
+TopUpResult BillingTables::top_up(const std::string& key, const std::string& account,
+                                  int64_t amount, int64_t now) {
+  if (key.empty()) throw BillingConflict("a top-up needs an idempotency key");
+  if (amount <= 0) throw BillingConflict("a top-up must be above zero");
+  TopUpResult result;
+  db_.write([&] {
+    const auto acct = db_.query("SELECT id FROM accounts WHERE name = $1", {account});
+    if (acct.empty()) throw BillingConflict("no account " + account);
+    const int64_t id = acct[0].i64(0);
+    const auto seen = db_.query(
+        "SELECT account, amount_micros, balance_after_micros FROM top_ups WHERE key = $1", {key});
+    if (!seen.empty()) {
+      if (seen[0].i64(0) != id || seen[0].i64(1) != amount)
+        throw BillingConflict("top-up key " + key + " was used for another account or amount");
+      result = {TopUpOutcome::repeated, seen[0].i64(2)};
+      return;
+    }
+    // The balance moves in the same statement that reads it: a debit committing beside this
+    // waits for the row, and neither is lost.
+    const int64_t balance =
+        db_.query("UPDATE accounts SET balance_micros = balance_micros + $2 WHERE id = $1 "
+                  "RETURNING balance_micros",
+                  {id, amount})
+            .at(0)
+            .i64(0);
+    db_.run("INSERT INTO top_ups(key, account, amount_micros, balance_after_micros, created_unix) "
+            "VALUES($1, $2, $3, $4, $5)",
+            {key, id, amount, balance, now});
+    result = {TopUpOutcome::applied, balance};
+  });
+  return result;
+}
+
+// ---- catalog ----
+
+void BillingTables::bump_version() {
+  db_.run("UPDATE billing_catalog SET version = version + 1");
+}
+
+int64_t BillingTables::catalog_version() {
+  return db_.query("SELECT version FROM billing_catalog").at(0).i64(0);
+}
+
+int64_t BillingTables::add_rate(const RateRow& r) {
+  int64_t id = 0;
+  db_.write([&] {
+    const auto same = db_.query(
+        "SELECT id FROM rates WHERE plan = $1 AND service_type = $2 AND band = $3 AND zone = $4 "
+        "AND provider = $5 AND effective_from_unix = $6",
+        {r.plan, r.service_type, r.band, r.zone, r.provider, r.effective_from_unix});
+    if (!same.empty())
+      throw BillingConflict("rate " + std::to_string(same[0].i64(0)) +
+                            " has the same plan, service type, band, zone, provider and start");
+    id = db_.query("INSERT INTO rates(plan, service_type, band, zone, provider, unit, "
+                   "price_micros, increment, minimum_micros, effective_from_unix, created_unix) "
+                   "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                   {r.plan, r.service_type, r.band, r.zone, r.provider, r.unit, r.price_micros,
+                    r.increment, r.minimum_micros, r.effective_from_unix, r.created_unix})
+             .at(0)
+             .i64(0);
+    bump_version();
+  });
+  return id;
+}
+
+std::vector<RateRow> BillingTables::list_rates() {
+  std::vector<RateRow> out;
+  for (const sql::Row& r :
+       db_.query("SELECT id, plan, service_type, band, zone, provider, unit, price_micros, "
+                 "increment, minimum_micros, effective_from_unix, created_unix FROM rates "
+                 "ORDER BY id")) {
+    RateRow x;
+    x.id = r.i64(0);
+    x.plan = r.text(1);
+    x.service_type = r.text(2);
+    x.band = r.text(3);
+    x.zone = r.text(4);
+    x.provider = r.text(5);
+    x.unit = r.text(6);
+    x.price_micros = r.i64(7);
+    x.increment = r.i64(8);
+    x.minimum_micros = r.i64(9);
+    x.effective_from_unix = r.i64(10);
+    x.created_unix = r.i64(11);
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+void BillingTables::set_service(const ServiceRow& s) {
+  db_.write([&] {
+    db_.run("INSERT INTO services(name, service_type) VALUES($1, $2) ON CONFLICT(name) DO "
+            "UPDATE SET service_type = excluded.service_type",
+            {s.name, s.service_type});
+    bump_version();
+  });
+}
+
+std::vector<ServiceRow> BillingTables::list_services() {
+  std::vector<ServiceRow> out;
+  for (const sql::Row& r : db_.query("SELECT name, service_type FROM services"))
+    out.push_back({r.text(0), r.text(1)});
+  return sorted(std::move(out), [](const ServiceRow& s) { return s.name; });
+}
+
+void BillingTables::set_realm(const RealmRow& r) {
+  db_.write([&] {
+    db_.run("INSERT INTO realms(name, provider, outage_policy, approval_url, temporary_s) "
+            "VALUES($1, $2, $3, $4, $5) ON CONFLICT(name) DO UPDATE SET "
+            "provider = excluded.provider, outage_policy = excluded.outage_policy, "
+            "approval_url = excluded.approval_url, temporary_s = excluded.temporary_s",
+            {r.name, r.provider, int64_t{r.outage_policy}, r.approval_url, r.temporary_s});
+    bump_version();
+  });
+}
+
+std::vector<RealmRow> BillingTables::list_realms() {
+  std::vector<RealmRow> out;
+  for (const sql::Row& r :
+       db_.query("SELECT name, provider, outage_policy, approval_url, temporary_s FROM realms"))
+    out.push_back({r.text(0), r.text(1), static_cast<int32_t>(r.i64(2)), r.text(3), r.i64(4)});
+  return sorted(std::move(out), [](const RealmRow& r) { return r.name; });
+}
+
+void BillingTables::set_offer(const OfferRow& o) {
+  db_.write([&] {
+    db_.run("INSERT INTO offers(scope, option, label, terms) VALUES($1, $2, $3, $4) "
+            "ON CONFLICT(scope, option) DO UPDATE SET label = excluded.label, "
+            "terms = excluded.terms",
+            {o.scope, int64_t{o.option}, o.label, o.terms});
+    bump_version();
+  });
+}
+
+bool BillingTables::remove_offer(const std::string& scope, int32_t option) {
+  int64_t removed = 0;
+  db_.write([&] {
+    removed = db_.run("DELETE FROM offers WHERE scope = $1 AND option = $2", {scope, int64_t{option}});
+    if (removed != 0) bump_version();
+  });
+  return removed != 0;
+}
+
+std::vector<OfferRow> BillingTables::list_offers() {
+  std::vector<OfferRow> out;
+  for (const sql::Row& r : db_.query("SELECT scope, option, label, terms FROM offers"))
+    out.push_back({r.text(0), static_cast<int32_t>(r.i64(1)), r.text(2), r.text(3)});
+  std::sort(out.begin(), out.end(), [](const OfferRow& a, const OfferRow& b) {
+    return a.scope != b.scope ? a.scope < b.scope : a.option < b.option;
+  });
+  return out;
+}
+
+void BillingTables::set_zone(const ZoneRow& z) {
+  db_.write([&] {
+    const auto agent = db_.query("SELECT id FROM agents WHERE agent_id = $1", {z.agent_id});
+    if (agent.empty()) throw BillingConflict("no agent " + z.agent_id);
+    db_.run("INSERT INTO gateway_zones(agent, zone) VALUES($1, $2) ON CONFLICT(agent) DO "
+            "UPDATE SET zone = excluded.zone",
+            {agent[0].i64(0), z.zone});
+    bump_version();
+  });
+}
+
+std::vector<ZoneRow> BillingTables::list_zones() {
+  std::vector<ZoneRow> out;
+  for (const sql::Row& r : db_.query(
+           "SELECT a.agent_id, z.zone FROM gateway_zones z JOIN agents a ON a.id = z.agent"))
+    out.push_back({r.text(0), r.text(1)});
+  return sorted(std::move(out), [](const ZoneRow& z) { return z.agent_id; });
+}
+
+}  // namespace gm::host

@@ -1,0 +1,44 @@
+// The account book and the billing catalog, written once in SQL both databases run
+// (sql_session.h): their tables are off the census's hot path.
+#pragma once
+
+#include "host/store/account_book.h"
+#include "host/store/billing_catalog.h"
+#include "host/store/sql_session.h"
+
+namespace gm::host {
+
+class BillingTables final : public AccountBook, public BillingCatalog {
+ public:
+  explicit BillingTables(sql::Session& db) : db_(db) {}
+
+  int64_t add_account(const AccountRow& account) override;
+  void update_account(const AccountRow& account) override;
+  std::optional<AccountRow> find_account(const std::string& name) override;
+  std::vector<AccountRow> list_accounts() override;
+  void add_subscriber(const SubscriberRow& subscriber) override;
+  bool remove_subscriber(const std::string& name) override;
+  std::optional<SubscriberRow> find_subscriber(const std::string& name) override;
+  std::vector<SubscriberRow> list_subscribers() override;
+  TopUpResult top_up(const std::string& key, const std::string& account, int64_t amount_micros,
+                     int64_t now_unix) override;
+
+  int64_t add_rate(const RateRow& rate) override;
+  std::vector<RateRow> list_rates() override;
+  void set_service(const ServiceRow& service) override;
+  std::vector<ServiceRow> list_services() override;
+  void set_realm(const RealmRow& realm) override;
+  std::vector<RealmRow> list_realms() override;
+  void set_offer(const OfferRow& offer) override;
+  bool remove_offer(const std::string& scope, int32_t option) override;
+  std::vector<OfferRow> list_offers() override;
+  void set_zone(const ZoneRow& zone) override;
+  std::vector<ZoneRow> list_zones() override;
+  int64_t catalog_version() override;
+
+ private:
+  void bump_version();
+  sql::Session& db_;
+};
+
+}  // namespace gm::host

@@ -1,0 +1,39 @@
+// One SQL text for both databases, for the tables off the census's hot path (billing's catalog
+// and accounts): `$1, $2, ...` placeholders (PostgreSQL's, which SQLite reads as named
+// parameters), integer and text values only, rows read by column. What differs between the two
+// (locking, retries, types) stays behind this; the hot path keeps its own tuned statements.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace gm::host::sql {
+
+using Value = std::variant<int64_t, std::string>;
+
+struct Row {
+  std::vector<Value> values;
+  int64_t i64(size_t c) const;
+  const std::string& text(size_t c) const;
+};
+
+class Session {
+ public:
+  virtual ~Session() = default;
+  // One statement (RETURNING included); its rows.
+  virtual std::vector<Row> query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // One statement; how many rows it changed.
+  virtual int64_t run(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+  // body in one write transaction (SQLite BEGIN IMMEDIATE, PostgreSQL BEGIN), committed when it
+  // returns, rolled back when it throws. PostgreSQL runs it again, from the start, after a
+  // deadlock or a serialisation failure, so body must set its outputs afresh each time.
+  virtual void write(const std::function<void()>& body) = 0;
+  // Whether `error` (thrown by query or run) was a unique or primary key violation.
+  virtual bool unique_violation(const std::exception& error) const = 0;
+};
+
+}  // namespace gm::host::sql

@@ -1,0 +1,111 @@
+#include "host/store/sqlite_sql_session.h"
+
+#include <cstring>
+
+namespace gm::host::sqlite {
+
+namespace {
+
+// Thrown for a constraint violation, so unique_violation() can tell it apart.
+struct ConstraintError : StoreError {
+  ConstraintError(const std::string& what, int code) : StoreError(what), extended(code) {}
+  int extended;
+};
+
+[[noreturn]] void fail(sqlite3* db, std::string_view sql) {
+  const int code = sqlite3_extended_errcode(db);
+  const std::string what = "sqlite: " + std::string(sqlite3_errmsg(db)) + " (in: " +
+                           std::string(sql.substr(0, 60)) + ")";
+  if ((code & 0xff) == SQLITE_CONSTRAINT) throw ConstraintError(what, code);
+  throw StoreError(what);
+}
+
+}  // namespace
+
+sqlite3_stmt* SqlSession::prepared(std::string_view sql, const std::vector<sql::Value>& params) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                           SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
+      fail(db_, sql);
+    it = cache_.emplace(std::string(sql), std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>(
+                                              s, sqlite3_finalize))
+             .first;
+  }
+  sqlite3_stmt* s = it->second.get();
+  sqlite3_reset(s);
+  sqlite3_clear_bindings(s);
+  for (size_t i = 0; i < params.size(); ++i) {
+    // By name: "$2" may come before "$1" in the text, and SQLite numbers by first appearance.
+    const std::string name = "$" + std::to_string(i + 1);
+    const int index = sqlite3_bind_parameter_index(s, name.c_str());
+    if (index == 0) continue;  // not used by this statement
+    int rc;
+    if (const auto* v = std::get_if<int64_t>(&params[i]))
+      rc = sqlite3_bind_int64(s, index, *v);
+    else {
+      const std::string& t = std::get<std::string>(params[i]);
+      rc = sqlite3_bind_text(s, index, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
+    }
+    if (rc != SQLITE_OK) fail(db_, sql);
+  }
+  return s;
+}
+
+std::vector<sql::Row> SqlSession::query(std::string_view sql,
+                                        const std::vector<sql::Value>& params) {
+  sqlite3_stmt* s = prepared(sql, params);
+  std::vector<sql::Row> rows;
+  for (;;) {
+    const int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE) break;
+    if (rc != SQLITE_ROW) {
+      sqlite3_reset(s);
+      fail(db_, sql);
+    }
+    sql::Row row;
+    const int n = sqlite3_column_count(s);
+    for (int c = 0; c < n; ++c) {
+      if (sqlite3_column_type(s, c) == SQLITE_INTEGER) {
+        row.values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(s, c)));
+      } else {
+        const auto* p = sqlite3_column_text(s, c);
+        row.values.emplace_back(p ? std::string(reinterpret_cast<const char*>(p),
+                                                static_cast<size_t>(sqlite3_column_bytes(s, c)))
+                                  : std::string());
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  sqlite3_reset(s);
+  return rows;
+}
+
+int64_t SqlSession::run(std::string_view sql, const std::vector<sql::Value>& params) {
+  query(sql, params);
+  return sqlite3_changes64(db_);
+}
+
+void SqlSession::write(const std::function<void()>& body) {
+  if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+    fail(db_, "BEGIN IMMEDIATE");
+  try {
+    body();
+  } catch (...) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+  if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    fail(db_, "COMMIT");
+  }
+}
+
+bool SqlSession::unique_violation(const std::exception& error) const {
+  const auto* e = dynamic_cast<const ConstraintError*>(&error);
+  return e != nullptr &&
+         (e->extended == SQLITE_CONSTRAINT_UNIQUE || e->extended == SQLITE_CONSTRAINT_PRIMARYKEY);
+}
+
+}  // namespace gm::host::sqlite
