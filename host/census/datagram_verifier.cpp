@@ -41,6 +41,7 @@ Verification verify_datagram(std::span<const uint8_t> datagram, const ReplyPath&
     record.agent = login->agent;
     record.login_session = login->id;
     record.datagram = index;
+    record.agent_unix = static_cast<int64_t>(batch.agent_time_unix);
     ack.records[ack.count++] = {record.record.session_id, record.record.seq};
     into.commit.records.push_back(record);
   }

@@ -1,14 +1,15 @@
-// The account book and the billing catalog, written once in SQL both databases run
+// The account book, the billing catalog and the authorisation ledger, written once in SQL both databases run
 // (sql_session.h): their tables are off the census's hot path.
 #pragma once
 
 #include "host/store/account_book.h"
+#include "host/store/authorisation_ledger.h"
 #include "host/store/billing_catalog.h"
 #include "host/store/sql_session.h"
 
 namespace gm::host {
 
-class BillingTables final : public AccountBook, public BillingCatalog {
+class BillingTables final : public AccountBook, public BillingCatalog, public AuthorisationLedger {
  public:
   explicit BillingTables(sql::Session& db) : db_(db) {}
 
@@ -35,6 +36,8 @@ class BillingTables final : public AccountBook, public BillingCatalog {
   void set_zone(const ZoneRow& zone) override;
   std::vector<ZoneRow> list_zones() override;
   int64_t catalog_version() override;
+
+  void link_session(const SessionLink& link, int64_t now_unix) override;
 
  private:
   void bump_version();

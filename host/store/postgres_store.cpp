@@ -27,6 +27,7 @@
 
 #include "host/store/billing_tables.h"
 #include "host/store/datagram_acceptance.h"
+#include "host/store/session_growth.h"
 #include "host/store/pg_array.h"
 #include "host/store/pg_sql_session.h"
 #include "host/store/pg_connection.h"
@@ -73,10 +74,52 @@ ON CONFLICT (agent, session_id) DO UPDATE SET
 WHERE excluded.seq > subscriber_sessions.seq
 )sql";
 
+// The same, with billing's charge of each session (commit_rater.h), worked out before it runs.
+constexpr const char* upsert_rated_sql = R"sql(
+INSERT INTO subscriber_sessions(agent, session_id, login_session, subscriber, realm, service,
+  billing, start_unix, seq, kind, charged_s, free_s, octets_in, octets_out, state, stop_cause,
+  updated_unix, account, amount_micros, line, line_rate, line_units, line_amount_micros)
+SELECT agent, session_id, login_session, subscriber, realm, service, billing, start_unix, seq,
+  kind, charged_s, free_s, octets_in, octets_out, CASE WHEN kind = 3 THEN 1 ELSE 0 END,
+  stop_cause, $16::bigint, account, amount, line, line_rate, line_units, line_amount
+FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+  $7::integer[], $8::bigint[], $9::bigint[], $10::integer[], $11::bigint[], $12::bigint[],
+  $13::bigint[], $14::bigint[], $15::integer[], $17::bigint[], $18::bigint[], $19::integer[],
+  $20::bigint[], $21::bigint[], $22::bigint[])
+  AS r(agent, session_id, login_session, subscriber, realm, service, billing, start_unix, seq,
+       kind, charged_s, free_s, octets_in, octets_out, stop_cause, account, amount, line,
+       line_rate, line_units, line_amount)
+ON CONFLICT (agent, session_id) DO UPDATE SET
+  login_session = excluded.login_session, seq = excluded.seq, kind = excluded.kind,
+  charged_s = excluded.charged_s, free_s = excluded.free_s, octets_in = excluded.octets_in,
+  octets_out = excluded.octets_out,
+  state = CASE WHEN excluded.kind = 3 THEN 1 ELSE subscriber_sessions.state END,
+  stop_cause = CASE WHEN excluded.kind = 3 THEN excluded.stop_cause
+                    ELSE subscriber_sessions.stop_cause END,
+  updated_unix = excluded.updated_unix,
+  account = excluded.account, amount_micros = excluded.amount_micros, line = excluded.line,
+  line_rate = excluded.line_rate, line_units = excluded.line_units,
+  line_amount_micros = excluded.line_amount_micros
+WHERE excluded.seq > subscriber_sessions.seq
+)sql";
+
+constexpr const char* close_line_sql =
+    "INSERT INTO charge_lines(agent, session_id, line, rate, units, amount_micros, closed_unix) "
+    "VALUES($1::bigint, $2::bigint, $3::integer, $4::bigint, $5::bigint, $6::bigint, $7::bigint)";
+
+// Each account once, in the order given (ascending ids), in the commit's transaction.
+constexpr const char* debit_sql = R"sql(
+UPDATE accounts SET balance_micros = balance_micros - k.amount
+FROM unnest($1::bigint[], $2::bigint[]) AS k(id, amount)
+WHERE accounts.id = k.id
+RETURNING accounts.id, accounts.balance_micros
+)sql";
+
 // What the commit's sessions held before it, their rows locked (in the upsert's order) until
 // the commit ends: the deltas' "before".
 constexpr const char* lock_sessions_sql = R"sql(
-SELECT agent, session_id, seq, charged_s, free_s, octets_in, octets_out
+SELECT agent, session_id, seq, charged_s, free_s, octets_in, octets_out, account, amount_micros,
+  line, line_rate, line_units, line_amount_micros
 FROM unnest($1::bigint[], $2::bigint[]) AS k(agent, session_id)
   JOIN subscriber_sessions s USING (agent, session_id)
 ORDER BY agent, session_id FOR UPDATE OF s
@@ -144,14 +187,18 @@ struct SessionRows {
   BinaryArray billing{pg::int4_oid}, start_unix{pg::int8_oid}, seq{pg::int8_oid};
   BinaryArray kind{pg::int4_oid}, charged_s{pg::int8_oid}, free_s{pg::int8_oid};
   BinaryArray octets_in{pg::int8_oid}, octets_out{pg::int8_oid}, stop_cause{pg::int4_oid};
+  BinaryArray account{pg::int8_oid}, amount{pg::int8_oid}, line{pg::int4_oid};
+  BinaryArray line_rate{pg::int8_oid}, line_units{pg::int8_oid}, line_amount{pg::int8_oid};
 
   void clear() {
     for (BinaryArray* a : all()) a->clear();
+    for (BinaryArray* a : charges()) a->clear();
   }
   size_t size() const { return agent.size(); }
   // cause: stored only if the row creates the session and is not a STOP (a STOP's own cause
   // is), as SQLite's first insert stores its record's cause.
-  void push(const VerifiedRecord& identity, const VerifiedRecord& values, int32_t cause) {
+  void push(const VerifiedRecord& identity, const VerifiedRecord& values, int32_t cause,
+            const UsageTotals& totals, const StoredCharge& charge) {
     const UsageRecord& id = identity.record;
     const UsageRecord& r = values.record;
     const char* at = std::strchr(id.subscriber, '@');  // from_wire guaranteed one
@@ -165,19 +212,32 @@ struct SessionRows {
     start_unix.push_int8(as_i64(id.start_unix));
     seq.push_int8(r.seq);
     kind.push_int4(r.kind);
-    charged_s.push_int8(r.totals.charged_s);
-    free_s.push_int8(r.totals.free_s);
-    octets_in.push_int8(as_i64(r.totals.octets_in));
-    octets_out.push_int8(as_i64(r.totals.octets_out));
+    charged_s.push_int8(totals.charged_s);
+    free_s.push_int8(totals.free_s);
+    octets_in.push_int8(as_i64(totals.octets_in));
+    octets_out.push_int8(as_i64(totals.octets_out));
     stop_cause.push_int4(r.kind == gatemeter_RecordKind_RECORD_STOP ? r.cause : cause);
+    account.push_int8(charge.account);
+    amount.push_int8(charge.amount_micros);
+    line.push_int4(static_cast<int32_t>(charge.line));
+    line_rate.push_int8(charge.line_rate);
+    line_units.push_int8(as_i64(charge.line_units));
+    line_amount.push_int8(charge.line_amount_micros);
   }
-  void upsert(pg::Connection& db, int64_t now) {
+  // rated: the charge columns are written too (upsert_rated_sql).
+  void upsert(pg::Connection& db, int64_t now, bool rated) {
     Params p;
     for (BinaryArray* a : all()) p.add(*a);
-    db.exec(upsert_sql, p.add(now));
+    p.add(now);
+    if (rated)
+      for (BinaryArray* a : charges()) p.add(*a);
+    db.exec(rated ? upsert_rated_sql : upsert_sql, p);
   }
 
  private:
+  std::array<BinaryArray*, 6> charges() {
+    return {&account, &amount, &line, &line_rate, &line_units, &line_amount};
+  }
   std::array<BinaryArray*, 15> all() {
     return {&agent,     &session_id, &login_session, &subscriber, &realm,
             &service,   &billing,    &start_unix,    &seq,        &kind,
@@ -195,6 +255,7 @@ class PostgresStore final : public Store {
   int schema_version() override { return version_; }
   AccountBook& account_book() override { return billing_; }
   BillingCatalog& catalog() override { return billing_; }
+  AuthorisationLedger& authorisations() override { return billing_; }
 
   // ---- agent directory ----
 
@@ -316,10 +377,13 @@ class PostgresStore final : public Store {
 
   void apply(const std::vector<VerifiedRecord>& records, const std::vector<RefusalCount>& refusals,
              int64_t now) override {
+    // The rule wants a commit to work on; no datagrams, deltas or rating here.
+    CensusCommit c;
+    c.records = records;
     transaction([&] {
       included_.resize(records.size());
       for (uint32_t i = 0; i < records.size(); ++i) included_[i] = i;
-      write_records(records, now, nullptr);
+      write_records(c, now);
       add_refusals(refusals, now);
     });  // COMMIT with synchronous_commit on: durable from here
   }
@@ -331,9 +395,12 @@ class PostgresStore final : public Store {
       for (uint32_t i = 0; i < c.records.size(); ++i)
         if (c.datagrams.at(c.records[i].datagram).accepted()) included_.push_back(i);
       c.deltas.clear();
-      write_records(c.records, now, c.want_deltas ? &c.deltas : nullptr);
+      if (c.debits != nullptr) *c.debits = CommitDebits{};
+      write_records(c, now);
       confirm_commands(c, now);
       add_refusals(c.refusals, now);
+      if (c.debits != nullptr && c.debits->counters_backwards != 0)
+        add_refusals({{"counters_backwards", c.debits->counters_backwards}}, now);
     });  // COMMIT with synchronous_commit on: durable from here
   }
 
@@ -470,44 +537,84 @@ class PostgresStore final : public Store {
     if (logins_.size() > 0) db_.exec(raise_seqs_sql, Params().add(logins_).add(seqs_));
   }
 
-  // Applies records[i] for i in included_, newest-wins, one row per session; if deltas is set,
-  // fills it as the SQLite store does: one per session the commit changed, in the order the
-  // sessions first appear in records.
-  void write_records(const std::vector<VerifiedRecord>& records, int64_t now,
-                     std::vector<UsageDelta>* deltas) {
+  // Applies records[i] for i in included_, newest-wins, one row per session. The sessions' rows
+  // are read and locked first, so the rule is worked out here exactly as the SQLite store's
+  // record-by-record upserts leave it (session_growth.h), the deltas and the charges with it.
+  void write_records(CensusCommit& c, int64_t now) {
+    const std::vector<VerifiedRecord>& records = c.records;
     if (included_.empty()) return;
     session_changes(records, included_, changes_);
-    const bool any_stop_first =
-        std::any_of(changes_.begin(), changes_.end(),
-                    [](const SessionChange& c) { return c.stop != no_record; });
-    // Two statements reach the rows when a STOP goes first: lock them all, in order, up front.
-    if (deltas != nullptr || any_stop_first) read_held(deltas);
-    if (any_stop_first) {
+    read_held();
+    // Each change's growth, its records applied in index order.
+    growth_.assign(changes_.size(), SessionGrowth{});
+    growth_index_.clear();
+    for (size_t i = 0; i < changes_.size(); ++i) {
+      SessionGrowth& g = growth_[i];
+      const Before& b = before_[i];
+      g.first = changes_[i].first;
+      g.created = !b.held;
+      g.held_seq = b.seq;
+      g.before = g.after = b.totals;
+      g.charge = b.charge;
+      growth_index_[{changes_[i].agent, changes_[i].session_id}] = i;
+    }
+    std::vector<uint32_t> in_order = included_;
+    std::sort(in_order.begin(), in_order.end());
+    for (uint32_t i : in_order)
+      grow(growth_[growth_index_.at({records[i].agent, records[i].record.session_id})],
+           records[i], i);
+    debits_.clear();
+    closed_.clear();
+    rate_growth(c, growth_, now, debits_, closed_);
+    const bool rated = c.rater != nullptr;
+    if (std::any_of(changes_.begin(), changes_.end(),
+                    [](const SessionChange& k) { return k.stop != no_record; })) {
       rows_.clear();
-      for (const SessionChange& c : changes_)
-        if (c.stop != no_record) rows_.push(records[c.first], records[c.stop], 0);
-      rows_.upsert(db_, now);
+      for (size_t i = 0; i < changes_.size(); ++i) {
+        const SessionChange& k = changes_[i];
+        if (k.stop != no_record)
+          rows_.push(records[k.first], records[k.stop], 0, records[k.stop].record.totals,
+                     growth_[i].charge);
+      }
+      rows_.upsert(db_, now, rated);
     }
     rows_.clear();
-    for (const SessionChange& c : changes_)
-      rows_.push(records[c.first], records[c.newest], records[c.first].record.cause);
-    rows_.upsert(db_, now);
-    if (deltas == nullptr) return;
-    // The upsert's own rule: a new session takes its records, a held one only a newer seq.
-    std::vector<std::pair<uint32_t, UsageDelta>> changed;  // by first appearance
     for (size_t i = 0; i < changes_.size(); ++i) {
-      const SessionChange& c = changes_[i];
-      const Before& b = before_[i];
-      if (b.held && records[c.newest].record.seq <= b.seq) continue;
-      changed.push_back({c.first, UsageDelta{c.newest, !b.held, b.totals}});
+      const SessionChange& k = changes_[i];
+      // The counters as the rule leaves them (the database keeps the larger of each anyway).
+      const UsageTotals totals =
+          growth_[i].newest == no_growth ? records[k.newest].record.totals : growth_[i].after;
+      rows_.push(records[k.first], records[k.newest], records[k.first].record.cause, totals,
+                 growth_[i].charge);
     }
-    std::sort(changed.begin(), changed.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [first, d] : changed) deltas->push_back(d);
+    rows_.upsert(db_, now, rated);
+    if (!rated) return;
+    for (const auto& [g, line] : closed_) {
+      const SessionChange& k = changes_[g];
+      db_.exec(close_line_sql, Params()
+                                   .add(k.agent)
+                                   .add(as_i64(k.session_id))
+                                   .add(int64_t{line.line})
+                                   .add(line.rate)
+                                   .add(as_i64(line.units))
+                                   .add(line.amount_micros)
+                                   .add(now));
+    }
+    if (debits_.empty()) return;
+    // Accounts in ascending id on every node (debits_ is ordered): no deadlock between commits.
+    BinaryArray accounts(pg::int8_oid), amounts(pg::int8_oid);
+    for (const auto& [account, micros] : debits_) {
+      accounts.push_int8(account);
+      amounts.push_int8(micros);
+    }
+    const Result r = db_.exec(debit_sql, Params().add(accounts).add(amounts));
+    if (c.debits != nullptr)
+      for (int row = 0; row < r.rows(); ++row)
+        c.debits->balances.push_back({r.i64(row, 0), r.i64(row, 1)});
   }
 
   // What each of changes_ holds now, into before_ (same order), its row locked.
-  void read_held(std::vector<UsageDelta>* deltas) {
+  void read_held() {
     keys_agent_.clear();
     keys_session_.clear();
     for (const SessionChange& c : changes_) {
@@ -516,7 +623,6 @@ class PostgresStore final : public Store {
     }
     const Result r = db_.exec(lock_sessions_sql, Params().add(keys_agent_).add(keys_session_));
     before_.assign(changes_.size(), Before{});
-    if (deltas == nullptr) return;
     // Both in the database's order of (agent, session_id): one walk matches them.
     size_t i = 0;
     for (int row = 0; row < r.rows(); ++row) {
@@ -526,7 +632,16 @@ class PostgresStore final : public Store {
              (changes_[i].agent != agent || changes_[i].session_id != session))
         ++i;
       if (i == changes_.size()) throw StoreError("postgresql: a locked session was not asked for");
-      before_[i] = {true, static_cast<uint32_t>(r.i64(row, 2)), totals_of(r, row, 3)};
+      Before& b = before_[i];
+      b.held = true;
+      b.seq = static_cast<uint32_t>(r.i64(row, 2));
+      b.totals = totals_of(r, row, 3);
+      b.charge.account = r.i64(row, 7);
+      b.charge.amount_micros = r.i64(row, 8);
+      b.charge.line = static_cast<uint32_t>(r.i64(row, 9));
+      b.charge.line_rate = r.i64(row, 10);
+      b.charge.line_units = r.u64(row, 11);
+      b.charge.line_amount_micros = r.i64(row, 12);
     }
   }
 
@@ -618,6 +733,7 @@ class PostgresStore final : public Store {
     bool held = false;
     uint32_t seq = 0;
     UsageTotals totals;
+    StoredCharge charge;
   };
 
   pg::Connection db_;
@@ -630,6 +746,10 @@ class PostgresStore final : public Store {
   std::vector<Held> held_;
   std::vector<SessionChange> changes_;
   std::vector<Before> before_;
+  std::vector<SessionGrowth> growth_;
+  std::map<std::pair<int64_t, uint64_t>, size_t> growth_index_;
+  std::map<int64_t, int64_t> debits_;
+  std::vector<std::pair<size_t, ClosedLine>> closed_;
   BinaryArray logins_{pg::int8_oid}, seqs_{pg::int8_oid};
   BinaryArray keys_agent_{pg::int8_oid}, keys_session_{pg::int8_oid};
   SessionRows rows_;

@@ -25,6 +25,7 @@
 
 #include "host/store/billing_tables.h"
 #include "host/store/datagram_acceptance.h"
+#include "host/store/session_growth.h"
 #include "host/store/sqlite_schema.h"
 #include "host/store/sqlite_sql_session.h"
 #include "host/store/sqlite_statement.h"
@@ -39,8 +40,10 @@ using sqlite::as_u64;
 using sqlite::Statement;
 
 // The newest-wins rule, enforced by the database: the update happens only when the incoming
-// seq is greater, so a replayed, duplicated or reordered record never moves totals back. A
-// STOP sets the state and cause; an interim arriving after the login service closed the
+// seq is greater, so a replayed, duplicated or reordered record never moves totals back. The
+// counters written are worked out before (session_growth.h: each keeps the larger of what it
+// held and what the records carry, since a record after a gateway's reboot may carry older
+// totals), from rows this transaction has read. A STOP sets the state and cause; an interim arriving after the login service closed the
 // session (agent restart) raises the totals but leaves it closed.
 constexpr const char* upsert_sql = R"sql(
 INSERT INTO subscriber_sessions(agent, session_id, login_session, subscriber, realm, service,
@@ -56,6 +59,27 @@ ON CONFLICT(agent, session_id) DO UPDATE SET
   stop_cause = CASE WHEN excluded.kind = 3 THEN excluded.stop_cause
                     ELSE subscriber_sessions.stop_cause END,
   updated_unix = excluded.updated_unix
+WHERE excluded.seq > subscriber_sessions.seq
+)sql";
+
+// The same, with billing's charge of the session (commit_rater.h), worked out before it runs.
+constexpr const char* upsert_rated_sql = R"sql(
+INSERT INTO subscriber_sessions(agent, session_id, login_session, subscriber, realm, service,
+  billing, start_unix, seq, kind, charged_s, free_s, octets_in, octets_out, state, stop_cause,
+  updated_unix, account, amount_micros, line, line_rate, line_units, line_amount_micros)
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+  CASE WHEN ?10 = 3 THEN 1 ELSE 0 END, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
+ON CONFLICT(agent, session_id) DO UPDATE SET
+  login_session = excluded.login_session, seq = excluded.seq, kind = excluded.kind,
+  charged_s = excluded.charged_s, free_s = excluded.free_s, octets_in = excluded.octets_in,
+  octets_out = excluded.octets_out,
+  state = CASE WHEN excluded.kind = 3 THEN 1 ELSE subscriber_sessions.state END,
+  stop_cause = CASE WHEN excluded.kind = 3 THEN excluded.stop_cause
+                    ELSE subscriber_sessions.stop_cause END,
+  updated_unix = excluded.updated_unix,
+  account = excluded.account, amount_micros = excluded.amount_micros, line = excluded.line,
+  line_rate = excluded.line_rate, line_units = excluded.line_units,
+  line_amount_micros = excluded.line_amount_micros
 WHERE excluded.seq > subscriber_sessions.seq
 )sql";
 
@@ -183,8 +207,18 @@ class SqliteStore final : public Store {
                          "UPDATE commands SET delivered_unix = ?3 "
                          "WHERE id = ?1 AND agent = ?2 AND delivered_unix = 0");
     read_totals_ = Statement(db_,
-                             "SELECT seq, charged_s, free_s, octets_in, octets_out FROM "
+                             "SELECT seq, charged_s, free_s, octets_in, octets_out, account, "
+                             "amount_micros, line, line_rate, line_units, line_amount_micros FROM "
                              "subscriber_sessions WHERE agent = ?1 AND session_id = ?2");
+    upsert_rated_ = Statement(db_, upsert_rated_sql);
+    close_line_ = Statement(db_,
+                            "INSERT INTO charge_lines(agent, session_id, line, rate, units, "
+                            "amount_micros, closed_unix) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    // Both stores debit in the commit's transaction; the balance comes back for the census's
+    // low-balance and cut-off decisions.
+    debit_ = Statement(db_,
+                       "UPDATE accounts SET balance_micros = balance_micros - ?2 WHERE id = ?1 "
+                       "RETURNING balance_micros");
     sql_ = std::make_unique<sqlite::SqlSession>(db_);
     billing_ = std::make_unique<BillingTables>(*sql_);
   }
@@ -196,11 +230,15 @@ class SqliteStore final : public Store {
     write_seq_ = Statement();
     confirm_ = Statement();
     read_totals_ = Statement();
+    upsert_rated_ = Statement();
+    close_line_ = Statement();
+    debit_ = Statement();
   }
 
   int schema_version() override { return version_; }
   AccountBook& account_book() override { return *billing_; }
   BillingCatalog& catalog() override { return *billing_; }
+  AuthorisationLedger& authorisations() override { return *billing_; }
 
   // ---- agent directory ----
 
@@ -310,8 +348,14 @@ class SqliteStore final : public Store {
 
   void apply(const std::vector<VerifiedRecord>& records, const std::vector<RefusalCount>& refusals,
              int64_t now) override {
+    // The commit's rule without its datagram check: every record counts as accepted.
+    CensusCommit c;
+    c.records = records;
+    c.datagrams.push_back({});
+    c.datagrams[0].verdict = DatagramVerdict::accepted;
+    for (VerifiedRecord& v : c.records) v.datagram = 0;
     Transaction t(*this);
-    for (const VerifiedRecord& v : records) upsert(v, now);
+    write_records(c, now);
     add_refusals(refusals, now);
     t.commit();  // fsync of the WAL: durable from here (synchronous=FULL)
   }
@@ -319,51 +363,66 @@ class SqliteStore final : public Store {
   void commit_datagrams(CensusCommit& c, int64_t now) override {
     Transaction t(*this);
     judge_datagrams(c.datagrams);
-    c.deltas.clear();
-    // Per session seen in this commit: its delta and the seq the store holds for it so far.
-    struct Seen {
-      size_t delta;
-      uint32_t held_seq;
-    };
-    std::map<std::pair<int64_t, uint64_t>, Seen> seen;
-    for (uint32_t i = 0; i < c.records.size(); ++i) {
-      const VerifiedRecord& v = c.records[i];
-      if (!c.datagrams.at(v.datagram).accepted()) continue;
-      if (c.want_deltas) {
-        const auto key = std::make_pair(v.agent, v.record.session_id);
-        auto it = seen.find(key);
-        if (it == seen.end()) {  // what the session held before this commit
-          UsageDelta d;
-          d.record = UINT32_MAX;  // none applied yet
-          uint32_t held = 0;
-          read_totals_.bind(1, v.agent).bind(2, as_i64(v.record.session_id));
-          d.created = !read_totals_.step();
-          if (!d.created) {
-            held = static_cast<uint32_t>(read_totals_.i64(0));
-            d.before = totals_of(read_totals_, 1);
-          }
-          read_totals_.reset();
-          it = seen.emplace(key, Seen{c.deltas.size(), held}).first;
-          c.deltas.push_back(d);
-        }
-        // The upsert's own rule: a new session takes any record, a held one only a newer seq.
-        UsageDelta& d = c.deltas[it->second.delta];
-        const bool applies = (d.created && d.record == UINT32_MAX) || v.record.seq > it->second.held_seq;
-        if (applies) {
-          d.record = i;
-          it->second.held_seq = v.record.seq;
-        }
-      }
-      upsert(v, now);
-    }
-    std::erase_if(c.deltas, [](const UsageDelta& d) { return d.record == UINT32_MAX; });
+    write_records(c, now);
     for (const CommandConfirmation& k : c.confirmations) {
       const VerifiedDatagram& d = c.datagrams.at(k.datagram);
       // Only the agent the command is for can confirm it (another agent's id matches nothing).
       if (d.accepted()) confirm_.bind(1, k.command).bind(2, d.agent).bind(3, now).run();
     }
     add_refusals(c.refusals, now);
+    if (c.debits != nullptr && c.debits->counters_backwards != 0)
+      add_refusals({{"counters_backwards", c.debits->counters_backwards}}, now);
     t.commit();  // fsync of the WAL: durable from here (synchronous=FULL)
+  }
+
+  // The records of accepted datagrams, newest-wins, rated and debited if the commit says so.
+  void write_records(CensusCommit& c, int64_t now) {
+    c.deltas.clear();
+    if (c.debits != nullptr) *c.debits = CommitDebits{};
+    // Per session of this commit: what it held, and what its records make of it.
+    growth_.clear();
+    growth_index_.clear();
+    for (uint32_t i = 0; i < c.records.size(); ++i) {
+      const VerifiedRecord& v = c.records[i];
+      if (!c.datagrams.at(v.datagram).accepted()) continue;
+      const auto key = std::make_pair(v.agent, v.record.session_id);
+      auto [it, fresh] = growth_index_.try_emplace(key, growth_.size());
+      if (fresh) growth_.push_back(read_growth(v, i));
+      grow(growth_[it->second], v, i);
+    }
+    debits_.clear();
+    closed_.clear();
+    rate_growth(c, growth_, now, debits_, closed_);
+    // The records, now that each session's counters and charge are known: the rule in SQL
+    // decides as grow() did, and every applying record of a session writes its final values.
+    for (uint32_t i = 0; i < c.records.size(); ++i) {
+      const VerifiedRecord& v = c.records[i];
+      if (!c.datagrams.at(v.datagram).accepted()) continue;
+      const SessionGrowth& g = growth_[growth_index_.at({v.agent, v.record.session_id})];
+      if (c.rater != nullptr)
+        upsert_rated(v, g.after, g.charge, now);
+      else
+        upsert(v, g.after, now);
+    }
+    if (c.rater != nullptr) {
+      for (const auto& [g, line] : closed_) {
+        const VerifiedRecord& v = c.records[growth_[g].newest];
+        close_line_.bind(1, v.agent)
+            .bind(2, as_i64(v.record.session_id))
+            .bind(3, line.line)
+            .bind(4, line.rate)
+            .bind(5, as_i64(line.units))
+            .bind(6, line.amount_micros)
+            .bind(7, now)
+            .run();
+      }
+      for (const auto& [account, micros] : debits_) {
+        debit_.bind(1, account).bind(2, micros);
+        const int64_t balance = debit_.step() ? debit_.i64(0) : 0;
+        debit_.reset();
+        if (c.debits != nullptr) c.debits->balances.push_back({account, balance});
+      }
+    }
   }
 
   uint32_t committed_datagram_seq(uint64_t login_session) override {
@@ -467,10 +526,48 @@ class SqliteStore final : public Store {
     logins.bind(1, agent).bind(2, now).run();
   }
 
-  void upsert(const VerifiedRecord& v, int64_t now) {
+  // What the store holds for v's session, as the start of its growth in this commit.
+  SessionGrowth read_growth(const VerifiedRecord& v, uint32_t index) {
+    SessionGrowth g;
+    g.first = index;
+    read_totals_.bind(1, v.agent).bind(2, as_i64(v.record.session_id));
+    g.created = !read_totals_.step();
+    if (!g.created) {
+      g.held_seq = static_cast<uint32_t>(read_totals_.i64(0));
+      g.before = g.after = totals_of(read_totals_, 1);
+      g.charge.account = read_totals_.i64(5);
+      g.charge.amount_micros = read_totals_.i64(6);
+      g.charge.line = static_cast<uint32_t>(read_totals_.i64(7));
+      g.charge.line_rate = read_totals_.i64(8);
+      g.charge.line_units = as_u64(read_totals_.i64(9));
+      g.charge.line_amount_micros = read_totals_.i64(10);
+    }
+    read_totals_.reset();
+    return g;
+  }
+
+  void upsert_rated(const VerifiedRecord& v, const UsageTotals& totals, const StoredCharge& charge,
+                    int64_t now) {
+    bind_record(upsert_rated_, v, totals, now);
+    upsert_rated_.bind(17, charge.account)
+        .bind(18, charge.amount_micros)
+        .bind(19, charge.line)
+        .bind(20, charge.line_rate)
+        .bind(21, as_i64(charge.line_units))
+        .bind(22, charge.line_amount_micros);
+    upsert_rated_.run();
+  }
+
+  void upsert(const VerifiedRecord& v, const UsageTotals& totals, int64_t now) {
+    bind_record(upsert_, v, totals, now);
+    upsert_.run();
+  }
+
+  static void bind_record(Statement& st, const VerifiedRecord& v, const UsageTotals& totals,
+                          int64_t now) {
     const UsageRecord& r = v.record;
     const char* at = std::strchr(r.subscriber, '@');  // from_wire guaranteed one
-    upsert_.bind(1, v.agent)
+    st.bind(1, v.agent)
         .bind(2, as_i64(r.session_id))
         .bind(3, as_i64(v.login_session))
         .bind_text(4, r.subscriber)
@@ -480,13 +577,12 @@ class SqliteStore final : public Store {
         .bind(8, as_i64(r.start_unix))
         .bind(9, r.seq)
         .bind(10, r.kind)
-        .bind(11, r.totals.charged_s)
-        .bind(12, r.totals.free_s)
-        .bind(13, as_i64(r.totals.octets_in))
-        .bind(14, as_i64(r.totals.octets_out))
+        .bind(11, totals.charged_s)
+        .bind(12, totals.free_s)
+        .bind(13, as_i64(totals.octets_in))
+        .bind(14, as_i64(totals.octets_out))
         .bind(15, r.cause)
         .bind(16, now);
-    upsert_.run();
   }
 
   void add_refusals(const std::vector<RefusalCount>& refusals, int64_t now) {
@@ -598,6 +694,12 @@ class SqliteStore final : public Store {
   std::unique_ptr<Checkpointer> checkpointer_;
   Statement upsert_;
   Statement raise_seq_, read_seq_, write_seq_, confirm_, read_totals_;
+  Statement upsert_rated_, close_line_, debit_;
+  // The commit's scratch (session_growth.h), kept to spare allocations.
+  std::vector<SessionGrowth> growth_;
+  std::map<std::pair<int64_t, uint64_t>, size_t> growth_index_;
+  std::map<int64_t, int64_t> debits_;
+  std::vector<std::pair<size_t, ClosedLine>> closed_;
   // Billing's tables, in SQL both stores share (billing_tables.h), on this connection.
   std::unique_ptr<sqlite::SqlSession> sql_;
   std::unique_ptr<BillingTables> billing_;

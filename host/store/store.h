@@ -12,6 +12,7 @@
 
 #include "host/store/account_book.h"
 #include "host/store/agent_directory.h"
+#include "host/store/authorisation_ledger.h"
 #include "host/store/billing_catalog.h"
 #include "host/store/command_mailbox.h"
 #include "host/store/login_ledger.h"
@@ -32,6 +33,7 @@ class Store : public AgentDirectory,
   // Billing's roles, on the same connection (billing_tables.h).
   virtual AccountBook& account_book() = 0;
   virtual BillingCatalog& catalog() = 0;
+  virtual AuthorisationLedger& authorisations() = 0;
 };
 
 struct StoreOptions {

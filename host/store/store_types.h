@@ -89,6 +89,9 @@ struct VerifiedRecord {
   uint64_t login_session = 0;
   UsageRecord record;
   uint32_t datagram = 0;  // commit_datagrams(): its datagram's index in CensusCommit::datagrams
+  // When the agent sent it (MeteringBatch.agent_time_unix; 0 unknown): billing rates the usage
+  // it adds at this time, clamped to [session start, commit time].
+  int64_t agent_unix = 0;
 };
 
 // Why the store refused a datagram in commit_datagrams (none: accepted).
@@ -124,6 +127,9 @@ struct UsageDelta {
 };
 
 // Everything one census commit applies.
+class CommitRater;
+struct CommitDebits;
+
 struct CensusCommit {
   std::vector<VerifiedDatagram> datagrams;
   std::vector<VerifiedRecord> records;  // in any order; each names its datagram
@@ -131,6 +137,10 @@ struct CensusCommit {
   std::vector<RefusalCount> refusals;
   bool want_deltas = false;        // fill `deltas` (costs a read per session)
   std::vector<UsageDelta> deltas;  // filled inside the transaction, one per changed session
+  // Billing (commit_rater.h): set, the store rates every session whose totals grew and debits
+  // the accounts in this commit's transaction, reporting what it did into *debits.
+  CommitRater* rater = nullptr;
+  CommitDebits* debits = nullptr;
   void clear() {
     datagrams.clear();
     records.clear();
