@@ -6,19 +6,19 @@ int64_t days_from_civil(int64_t year, int month, int day) {
   // Years start in March so that the leap day is the last of the year.
   const int64_t y = month <= 2 ? year - 1 : year;
   const int64_t era = floor_div(y, 400);
-  const int64_t yoe = y - era * 400;                                          // [0, 399]
+  const int64_t yoe = y - era * 400;                                                  // [0, 399]
   const int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;  // [0, 365]
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                  // [0, 146096]
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;                          // [0, 146096]
   return era * 146097 + doe - 719468;
 }
 
 CivilDate civil_from_days(int64_t days) {
   const int64_t z = days + 719468;
   const int64_t era = floor_div(z, 146097);
-  const int64_t doe = z - era * 146097;                                   // [0, 146096]
+  const int64_t doe = z - era * 146097;                                       // [0, 146096]
   const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);            // [0, 365]
-  const int64_t mp = (5 * doy + 2) / 153;                                 // [0, 11]
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                // [0, 365]
+  const int64_t mp = (5 * doy + 2) / 153;                                     // [0, 11]
   CivilDate d;
   d.day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
   d.month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);

@@ -23,15 +23,18 @@ std::string to_string(__int128 v) {
 }  // namespace
 
 Micros round_half_up_div(__int128 num, __int128 den) {
-  if (den <= 0) throw BillingError("round_half_up_div: divisor " + to_string(den) + " is not positive");
+  if (den <= 0)
+    throw BillingError("round_half_up_div: divisor " + to_string(den) + " is not positive");
   const bool negative = num < 0;
-  const auto mag = negative ? -static_cast<unsigned __int128>(num) : static_cast<unsigned __int128>(num);
+  const auto mag =
+      negative ? -static_cast<unsigned __int128>(num) : static_cast<unsigned __int128>(num);
   const auto d = static_cast<unsigned __int128>(den);
   unsigned __int128 q = mag / d;
   // 2r >= d is "the remainder is at least half the divisor", without forming d/2 (which would
   // round down for an odd divisor); 2r < 2d <= 2^128 cannot wrap.
   if (2 * (mag % d) >= d) ++q;
-  const auto limit = static_cast<unsigned __int128>(std::numeric_limits<Micros>::max()) + (negative ? 1 : 0);
+  const auto limit =
+      static_cast<unsigned __int128>(std::numeric_limits<Micros>::max()) + (negative ? 1 : 0);
   if (q > limit)
     throw BillingError("money overflow: " + to_string(num) + " / " + to_string(den) +
                        " does not fit in 64-bit micro-units");
@@ -62,7 +65,8 @@ Micros parse_money(std::string_view text) {
   if (negative) s.remove_prefix(1);
   const size_t point = s.find('.');
   const std::string_view whole = s.substr(0, point);
-  const std::string_view frac = point == std::string_view::npos ? std::string_view() : s.substr(point + 1);
+  const std::string_view frac =
+      point == std::string_view::npos ? std::string_view() : s.substr(point + 1);
   const auto all_digits = [](std::string_view d) {
     for (char c : d)
       if (c < '0' || c > '9') return false;
@@ -70,11 +74,13 @@ Micros parse_money(std::string_view text) {
   };
   if (whole.empty() || !all_digits(whole) || !all_digits(frac) ||
       (point != std::string_view::npos && frac.empty()))
-    throw bad("is not an amount (expected digits, an optional point and up to 6 decimals, e.g. 12.34)");
+    throw bad(
+        "is not an amount (expected digits, an optional point and up to 6 decimals, e.g. 12.34)");
   if (frac.size() > static_cast<size_t>(money_decimals)) throw bad("has more than 6 decimals");
 
   // Accumulate the magnitude in micro-units; 2^63 itself is allowed for the negative minimum.
-  const unsigned __int128 limit = static_cast<unsigned __int128>(std::numeric_limits<Micros>::max()) + (negative ? 1 : 0);
+  const unsigned __int128 limit =
+      static_cast<unsigned __int128>(std::numeric_limits<Micros>::max()) + (negative ? 1 : 0);
   unsigned __int128 mag = 0;
   for (char c : whole) {
     mag = mag * 10 + static_cast<unsigned>(c - '0');
@@ -91,14 +97,16 @@ Micros parse_money(std::string_view text) {
 Micros checked_add(Micros a, Micros b) {
   Micros r;
   if (__builtin_add_overflow(a, b, &r))
-    throw BillingError("money overflow: " + std::to_string(a) + " + " + std::to_string(b) + " micro-units");
+    throw BillingError("money overflow: " + std::to_string(a) + " + " + std::to_string(b) +
+                       " micro-units");
   return r;
 }
 
 Micros checked_sub(Micros a, Micros b) {
   Micros r;
   if (__builtin_sub_overflow(a, b, &r))
-    throw BillingError("money overflow: " + std::to_string(a) + " - " + std::to_string(b) + " micro-units");
+    throw BillingError("money overflow: " + std::to_string(a) + " - " + std::to_string(b) +
+                       " micro-units");
   return r;
 }
 

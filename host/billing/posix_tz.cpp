@@ -1,8 +1,8 @@
 #include "host/billing/posix_tz.h"
 
 #include <algorithm>
+#include <array>
 #include <string>
-#include <vector>
 
 #include "host/billing/billing_error.h"
 #include "host/billing/civil_date.h"
@@ -11,8 +11,12 @@ namespace gm::billing {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_letter(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
 
 class Parser {
  public:
@@ -64,8 +68,10 @@ class Parser {
   // [+-]hh[:mm[:ss]]
   int32_t hours_minutes_seconds(int max_hours, const char* what) {
     int sign = 1;
-    if (take('-')) sign = -1;
-    else take('+');
+    if (take('-'))
+      sign = -1;
+    else
+      take('+');
     const int h = number(max_hours, what);
     const int m = take(':') ? number(59, what) : 0;
     const int s = take(':') ? number(59, what) : 0;
@@ -107,8 +113,7 @@ int64_t switch_day(const PosixTz::Day& d, int64_t year) {
   switch (d.kind) {
     case PosixTz::Day::Kind::julian_no_leap:
       return jan1 + d.number - 1 + (is_leap_year(year) && d.number >= 60 ? 1 : 0);
-    case PosixTz::Day::Kind::zero_based:
-      return jan1 + d.number;
+    case PosixTz::Day::Kind::zero_based: return jan1 + d.number;
     case PosixTz::Day::Kind::month_week_day: {
       const int64_t first = days_from_civil(year, d.month, 1);
       int offset = (d.weekday - weekday_from_days(first) + 7) % 7 + (d.week - 1) * 7;
@@ -124,28 +129,41 @@ struct Event {
   bool to_dst;
 };
 
-// The switches of years [from, to], in time order. At equal instants the end of DST sorts
-// before the start, so a DST that covers the whole year ("0/0,J365/25") stays on.
-std::vector<Event> events(const PosixTz& tz, int64_t from, int64_t to) {
-  std::vector<Event> out;
-  for (int64_t y = from; y <= to; ++y) {
-    out.push_back({static_cast<__int128>(switch_day(tz.dst_start.day, y)) * seconds_per_day +
-                       tz.dst_start.time_s - tz.std_offset,
-                   true});
-    out.push_back({static_cast<__int128>(switch_day(tz.dst_end.day, y)) * seconds_per_day +
-                       tz.dst_end.time_s - tz.dst_offset,
-                   false});
+// The switches of a few years, in time order, without allocating (a slim tzdata file
+// answers every offset_at from here).
+struct Events {
+  std::array<Event, 16> list;
+  size_t size = 0;
+  const Event* begin() const { return list.data(); }
+  const Event* end() const { return list.data() + size; }
+};
+
+// Years [from, to], at most 8 of them. At equal instants the end of DST sorts before the
+// start, so a DST that covers the whole year ("0/0,J365/25") stays on.
+Events events(const PosixTz& tz, int64_t from, int64_t to) {
+  Events out;
+  for (int64_t y = from; y <= to && out.size + 2 <= out.list.size(); ++y) {
+    out.list[out.size++] = {
+        static_cast<__int128>(switch_day(tz.dst_start.day, y)) * seconds_per_day +
+            tz.dst_start.time_s - tz.std_offset,
+        true};
+    out.list[out.size++] = {static_cast<__int128>(switch_day(tz.dst_end.day, y)) * seconds_per_day +
+                                tz.dst_end.time_s - tz.dst_offset,
+                            false};
   }
-  std::sort(out.begin(), out.end(), [](const Event& a, const Event& b) {
-    return a.at != b.at ? a.at < b.at : (!a.to_dst && b.to_dst);
-  });
+  std::sort(out.list.begin(), out.list.begin() + static_cast<std::ptrdiff_t>(out.size),
+            [](const Event& a, const Event& b) {
+              return a.at != b.at ? a.at < b.at : (!a.to_dst && b.to_dst);
+            });
   return out;
 }
 
-int64_t year_of(int64_t unix) { return civil_from_days(floor_div(unix, seconds_per_day)).year; }
+int64_t year_of(int64_t unix) {
+  return civil_from_days(floor_div(unix, seconds_per_day)).year;
+}
 
 // Whether DST is on at `unix`, from the latest switch at or before it.
-bool dst_at(const std::vector<Event>& evs, int64_t unix) {
+bool dst_at(const Events& evs, int64_t unix) {
   bool on = false;
   for (const Event& e : evs) {
     if (e.at > unix) break;
@@ -193,20 +211,21 @@ int64_t next_offset_change_after(const PosixTz& tz, int64_t unix) {
   // A rule that changes anything changes it every year, so three years ahead are enough. The
   // events run a year further so that each one considered has its neighbours (an all-year DST
   // ends at the instant the next year's starts).
-  const std::vector<Event> evs = events(tz, y - 2, y + 5);
+  const Events evs = events(tz, y - 2, y + 5);
   const __int128 horizon = static_cast<__int128>(days_from_civil(y + 4, 1, 1)) * seconds_per_day;
   int32_t current = dst_at(evs, unix) ? tz.dst_offset : tz.std_offset;
-  for (size_t i = 0; i < evs.size();) {
-    if (evs[i].at <= unix) {
+  const auto& e = evs.list;
+  for (size_t i = 0; i < evs.size;) {
+    if (e[i].at <= unix) {
       ++i;
       continue;
     }
     // Switches at one instant take effect together; only the last one of them counts.
     size_t j = i;
-    while (j + 1 < evs.size() && evs[j + 1].at == evs[i].at) ++j;
-    if (evs[i].at >= horizon) break;
-    const int32_t after = evs[j].to_dst ? tz.dst_offset : tz.std_offset;
-    if (after != current) return evs[i].at >= never ? never : static_cast<int64_t>(evs[i].at);
+    while (j + 1 < evs.size && e[j + 1].at == e[i].at) ++j;
+    if (e[i].at >= horizon) break;
+    const int32_t after = e[j].to_dst ? tz.dst_offset : tz.std_offset;
+    if (after != current) return e[i].at >= never ? never : static_cast<int64_t>(e[i].at);
     current = after;
     i = j + 1;
   }

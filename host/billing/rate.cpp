@@ -6,12 +6,11 @@
 #include <string>
 
 #include "host/billing/billing_error.h"
+#include "host/billing/enum_names.h"
 
 namespace gm::billing {
 
 namespace {
-
-constexpr std::array<RateUnit, 3> all_units = {RateUnit::second, RateUnit::minute, RateUnit::megabyte};
 
 // line_amount without the throw on overflow, so that affordable_units can treat a line too
 // dear to count as simply unaffordable.
@@ -48,9 +47,7 @@ std::string_view name(RateUnit u) {
 }
 
 RateUnit parse_rate_unit(std::string_view text) {
-  for (RateUnit u : all_units)
-    if (name(u) == text) return u;
-  throw BillingError("unknown rate unit \"" + std::string(text) + "\" (one of second, minute, megabyte)");
+  return parse_named(text, all_rate_units, "rate unit");
 }
 
 uint64_t unit_size(RateUnit u) {
@@ -62,7 +59,9 @@ uint64_t unit_size(RateUnit u) {
   throw BillingError("rate unit " + std::to_string(static_cast<int>(u)) + " is not a unit");
 }
 
-bool time_based(RateUnit u) { return u != RateUnit::megabyte; }
+bool time_based(RateUnit u) {
+  return u != RateUnit::megabyte;
+}
 
 uint64_t max_affordable_units(RateUnit u) {
   return time_based(u) ? std::numeric_limits<uint32_t>::max() : uint64_t{1} << 50;
@@ -72,12 +71,13 @@ void validate(const Rate& r) {
   const auto bad = [&](const std::string& why) {
     throw BillingError("rate " + std::to_string(r.id) + ": " + why);
   };
-  if (std::find(all_units.begin(), all_units.end(), r.unit) == all_units.end())
+  if (std::find(all_rate_units.begin(), all_rate_units.end(), r.unit) == all_rate_units.end())
     bad("unit " + std::to_string(static_cast<int>(r.unit)) + " is not second, minute or megabyte");
   if (r.price < 0) bad("price " + format_money(r.price) + " is negative");
   if (r.minimum < 0) bad("minimum " + format_money(r.minimum) + " is negative");
-  if (r.increment == 0) bad("increment is 0 (bill in steps of at least 1 " +
-                            std::string(time_based(r.unit) ? "second" : "octet") + ")");
+  if (r.increment == 0)
+    bad("increment is 0 (bill in steps of at least 1 " +
+        std::string(time_based(r.unit) ? "second" : "octet") + ")");
   if (r.zone.empty()) bad("zone is empty (\"*\" for any zone)");
   if (r.provider.empty()) bad("provider is empty (\"*\" for any provider)");
 }
@@ -99,11 +99,14 @@ uint64_t affordable_units(const Rate& r, uint64_t units_so_far, Micros money) {
   };
   // line_amount never decreases, so the units that fit are a prefix [0, answer]; 0 always fits.
   uint64_t lo = 0;
-  uint64_t hi = std::min(max_affordable_units(r.unit), std::numeric_limits<uint64_t>::max() - units_so_far);
+  uint64_t hi =
+      std::min(max_affordable_units(r.unit), std::numeric_limits<uint64_t>::max() - units_so_far);
   while (lo < hi) {
     const uint64_t mid = lo + (hi - lo) / 2 + 1;
-    if (fits(mid)) lo = mid;
-    else hi = mid - 1;
+    if (fits(mid))
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   return lo;
 }

@@ -3,6 +3,7 @@
 // always names the same arithmetic.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,6 +17,9 @@ namespace gm::billing {
 
 enum class RateUnit { second, minute, megabyte };
 
+inline constexpr std::array<RateUnit, 3> all_rate_units = {RateUnit::second, RateUnit::minute,
+                                                           RateUnit::megabyte};
+
 std::string_view name(RateUnit u);
 RateUnit parse_rate_unit(std::string_view text);  // throws BillingError listing the valid names
 // The base units one priced unit holds: 1 s, 60 s, 1,000,000 octets.
@@ -27,9 +31,9 @@ inline constexpr std::string_view any = "*";  // zone or provider: matches every
 
 struct Rate {
   int64_t id = 0;
-  std::string plan;                          // "" is the default plan
+  std::string plan;                         // "" is the default plan
   std::optional<ServiceType> service_type;  // nullopt: any ("*")
-  std::optional<Band> band;                  // nullopt: any
+  std::optional<Band> band;                 // nullopt: any
   std::string zone{any};
   std::string provider{any};
   RateUnit unit = RateUnit::second;

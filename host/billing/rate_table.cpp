@@ -23,9 +23,9 @@ std::tuple<bool, bool, bool, bool> specificity(const Rate& r) {
 }
 
 std::string describe(const Rate& r) {
-  return "plan \"" + r.plan + "\", " + std::string(r.service_type ? name(*r.service_type) : any) + ", " +
-         std::string(r.band ? name(*r.band) : any) + ", zone " + r.zone + ", provider " + r.provider +
-         ", from " + std::to_string(r.effective_from_unix);
+  return "plan \"" + r.plan + "\", " + std::string(r.service_type ? name(*r.service_type) : any) +
+         ", " + std::string(r.band ? name(*r.band) : any) + ", zone " + r.zone + ", provider " +
+         r.provider + ", from " + std::to_string(r.effective_from_unix);
 }
 
 }  // namespace
@@ -38,11 +38,16 @@ RateTable::RateTable(std::vector<Rate> rates) : rates_(std::move(rates)) {
     validate(r);
     if (const auto [it, fresh] = ids.emplace(r.id, 0); !fresh)
       throw BillingError("rates: id " + std::to_string(r.id) + " is used twice");
-    const Key key{r.plan, r.service_type ? static_cast<int>(*r.service_type) : -1,
-                  r.band ? static_cast<int>(*r.band) : -1, r.zone, r.provider, r.effective_from_unix};
+    const Key key{r.plan,
+                  r.service_type ? static_cast<int>(*r.service_type) : -1,
+                  r.band ? static_cast<int>(*r.band) : -1,
+                  r.zone,
+                  r.provider,
+                  r.effective_from_unix};
     if (const auto [it, fresh] = tariffs.emplace(key, r.id); !fresh)
       throw BillingError("rates " + std::to_string(it->second) + " and " + std::to_string(r.id) +
-                         " are the same tariff (" + describe(r) + "): nothing could choose between them");
+                         " are the same tariff (" + describe(r) +
+                         "): nothing could choose between them");
   }
 }
 

@@ -1,8 +1,6 @@
 #include "host/billing/service_type.h"
 
-#include <string>
-
-#include "host/billing/billing_error.h"
+#include "host/billing/enum_names.h"
 
 namespace gm::billing {
 
@@ -19,13 +17,7 @@ std::string_view name(ServiceType t) {
 }
 
 ServiceType parse_service_type(std::string_view text) {
-  std::string valid;
-  for (ServiceType t : all_service_types) {
-    if (name(t) == text) return t;
-    valid += valid.empty() ? "" : ", ";
-    valid += name(t);
-  }
-  throw BillingError("unknown service type \"" + std::string(text) + "\" (one of " + valid + ")");
+  return parse_named(text, all_service_types, "service type");
 }
 
 }  // namespace gm::billing

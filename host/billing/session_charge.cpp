@@ -6,7 +6,9 @@
 
 namespace gm::billing {
 
-Micros SessionCharge::total() const { return checked_add(closed_amount, current.amount); }
+Micros SessionCharge::total() const {
+  return checked_add(closed_amount, current.amount);
+}
 
 ChargeStep charge(SessionCharge& s, const Rate& rate_now, uint64_t units_delta) {
   // Everything is computed before `s` changes, so a throw leaves the session as it was.

@@ -4,12 +4,14 @@
 
 #include "host/billing/billing_error.h"
 #include "host/billing/civil_date.h"
+#include "host/billing/enum_names.h"
 
 namespace gm::billing {
 
 namespace {
 
-constexpr std::array<std::string_view, 7> day_names = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+constexpr std::array<std::string_view, 7> day_names = {"sun", "mon", "tue", "wed",
+                                                       "thu", "fri", "sat"};
 constexpr int64_t give_up_after_s = 60 * seconds_per_day;
 
 std::string_view trim(std::string_view s) {
@@ -83,9 +85,7 @@ std::string_view name(Band b) {
 }
 
 Band parse_band(std::string_view text) {
-  for (Band b : all_bands)
-    if (name(b) == text) return b;
-  throw BillingError("unknown time band \"" + std::string(text) + "\" (one of peak, offpeak, weekend)");
+  return parse_named(text, all_bands, "time band");
 }
 
 TimeBands parse_time_bands(std::string_view text) {
@@ -136,7 +136,8 @@ Band band_at(const TimeBands& bands, const TimeZone& zone, int64_t unix) {
   const LocalTime t = zone.local(unix);
   if (bands.weekend_days[t.weekday]) return Band::weekend;
   const int32_t sod = t.hour * 3600 + t.minute * 60 + t.second;
-  if (bands.peak_days[t.weekday] && sod >= bands.peak_from_s && sod < bands.peak_to_s) return Band::peak;
+  if (bands.peak_days[t.weekday] && sod >= bands.peak_from_s && sod < bands.peak_to_s)
+    return Band::peak;
   return Band::offpeak;
 }
 
@@ -150,7 +151,8 @@ int64_t band_changes_after(const TimeBands& bands, const TimeZone& zone, int64_t
     }
     const bool has_peak_hours = bands.peak_days[d] && bands.peak_from_s < bands.peak_to_s;
     peak = peak || has_peak_hours;
-    offpeak = offpeak || !has_peak_hours || bands.peak_from_s > 0 || bands.peak_to_s < seconds_per_day;
+    offpeak =
+        offpeak || !has_peak_hours || bands.peak_from_s > 0 || bands.peak_to_s < seconds_per_day;
   }
   if (int{peak} + int{offpeak} + int{weekend} < 2) return never;
 
@@ -163,8 +165,8 @@ int64_t band_changes_after(const TimeBands& bands, const TimeZone& zone, int64_t
     const auto at = static_cast<int64_t>(cur);
     const int32_t offset = zone.offset_at(at);
     const __int128 local = cur + offset;
-    const int64_t local_days =
-        floor_div(at, seconds_per_day) + floor_div(floor_mod(at, seconds_per_day) + offset, seconds_per_day);
+    const int64_t local_days = floor_div(at, seconds_per_day) +
+                               floor_div(floor_mod(at, seconds_per_day) + offset, seconds_per_day);
     const __int128 midnight = static_cast<__int128>(local_days) * seconds_per_day;
     __int128 edge = midnight + seconds_per_day;
     for (const int32_t e : {bands.peak_from_s, bands.peak_to_s})

@@ -35,7 +35,8 @@ class Reader {
   // Up to the next newline, which is consumed but not returned.
   std::string_view line(const char* what) {
     const size_t end = rest_.find('\n');
-    if (end == std::string_view::npos) bad(std::string("truncated TZif: no newline ends its ") + what);
+    if (end == std::string_view::npos)
+      bad(std::string("truncated TZif: no newline ends its ") + what);
     const std::string_view s = rest_.substr(0, end);
     rest_.remove_prefix(end + 1);
     return s;
@@ -97,10 +98,12 @@ Block read_block(Reader& in, const Header& h, int time_size) {
   if ((h.isutcnt != 0 && h.isutcnt != h.typecnt) || (h.isstdcnt != 0 && h.isstdcnt != h.typecnt))
     in.bad("TZif standard/UT indicator counts differ from its type count");
   if (h.leapcnt != 0)
-    in.bad("has leap seconds (a \"right/\" zone): unix time has none, so every local time would "
-           "be off; use the zone without \"right/\"");
+    in.bad(
+        "has leap seconds (a \"right/\" zone): unix time has none, so every local time would "
+        "be off; use the zone without \"right/\"");
   // Checked up front so that a huge count is refused before anything is allocated for it.
-  if (h.block_size(time_size) > in.remaining()) in.bad("truncated TZif: the data block is cut short");
+  if (h.block_size(time_size) > in.remaining())
+    in.bad("truncated TZif: the data block is cut short");
 
   Block b;
   b.at.reserve(h.timecnt);
@@ -111,7 +114,9 @@ Block read_block(Reader& in, const Header& h, int time_size) {
   }
   for (uint32_t i = 0; i < h.timecnt; ++i) {
     const uint8_t t = in.u8("transition types");
-    if (t >= h.typecnt) in.bad("TZif transition names type " + std::to_string(t) + " of " + std::to_string(h.typecnt));
+    if (t >= h.typecnt)
+      in.bad("TZif transition names type " + std::to_string(t) + " of " +
+             std::to_string(h.typecnt));
     b.type.push_back(t);
   }
   for (uint32_t i = 0; i < h.typecnt; ++i) {
@@ -119,7 +124,8 @@ Block read_block(Reader& in, const Header& h, int time_size) {
     const uint8_t isdst = in.u8("local time types");
     const uint8_t desigidx = in.u8("local time types");
     // RFC 8536: offsets lie in -25:59:59..+25:59:59 (and -2^31 is never valid).
-    if (utoff < -89999 || utoff > 93599) in.bad("TZif UTC offset " + std::to_string(utoff) + " s is out of range");
+    if (utoff < -89999 || utoff > 93599)
+      in.bad("TZif UTC offset " + std::to_string(utoff) + " s is out of range");
     if (isdst > 1) in.bad("TZif DST flag is " + std::to_string(isdst));
     if (desigidx >= h.charcnt) in.bad("TZif abbreviation index is past its abbreviations");
     b.types.push_back({utoff});
@@ -133,7 +139,9 @@ Block read_block(Reader& in, const Header& h, int time_size) {
 // tzdata names are letters, digits and "_+-" in parts joined by '/': nothing that could
 // climb out of the root or name a device.
 void check_name(std::string_view name) {
-  const auto bad = [&](const char* why) { bad_zone(name, std::string("not a tzdata name: ") + why); };
+  const auto bad = [&](const char* why) {
+    bad_zone(name, std::string("not a tzdata name: ") + why);
+  };
   if (name.empty()) bad("empty");
   if (name.size() > 255) bad("too long");
   if (name.front() == '/') bad("absolute path");
@@ -163,6 +171,7 @@ TimeZone TimeZone::load(std::string_view name, const std::filesystem::path& root
   if (ec) bad_zone(name, "cannot read " + path.string() + ": " + ec.message());
   if (size > max_tzif_bytes) bad_zone(name, path.string() + " is too large for a zone file");
   std::ifstream f(path, std::ios::binary);
+  if (!f) bad_zone(name, "cannot open " + path.string());
   std::string bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   if (!f.good() && !f.eof()) bad_zone(name, "cannot read " + path.string());
   return from_tzif(name, bytes);

@@ -25,15 +25,15 @@ TEST(BillingMoney, HalvesRoundUpAtExactlyPointFive) {
   EXPECT_EQ(round_half_up_div(4, 3), 1);      // 1.33: an odd divisor has no exact half
   EXPECT_EQ(round_half_up_div(5, 3), 2);      // 1.67
   EXPECT_EQ(round_half_up_div(0, 7), 0);
-  EXPECT_EQ(round_half_up_div(6, 3), 2);      // exact quotients are left alone
+  EXPECT_EQ(round_half_up_div(6, 3), 2);  // exact quotients are left alone
 }
 
 TEST(BillingMoney, NegativeNumeratorsRoundHalvesAwayFromZero) {
-  EXPECT_EQ(round_half_up_div(-5, 2), -3);   // -2.5
-  EXPECT_EQ(round_half_up_div(-1, 2), -1);   // -0.5
-  EXPECT_EQ(round_half_up_div(-49, 100), 0); // -0.49
-  EXPECT_EQ(round_half_up_div(-4, 3), -1);   // -1.33
-  EXPECT_EQ(round_half_up_div(-5, 3), -2);   // -1.67
+  EXPECT_EQ(round_half_up_div(-5, 2), -3);    // -2.5
+  EXPECT_EQ(round_half_up_div(-1, 2), -1);    // -0.5
+  EXPECT_EQ(round_half_up_div(-49, 100), 0);  // -0.49
+  EXPECT_EQ(round_half_up_div(-4, 3), -1);    // -1.33
+  EXPECT_EQ(round_half_up_div(-5, 3), -2);    // -1.67
 }
 
 TEST(BillingMoney, RoundingAgreesWithTheDoubledFloorFormula) {
@@ -42,11 +42,13 @@ TEST(BillingMoney, RoundingAgreesWithTheDoubledFloorFormula) {
   std::mt19937_64 rng(7);
   for (int i = 0; i < 100000; ++i) {
     const __int128 den = 1 + static_cast<__int128>(rng() % (i % 2 ? 1'000'000 : 97));
-    const __int128 mag = static_cast<__int128>(rng() >> (rng() % 64)) * static_cast<__int128>(rng() % 1000);
+    const __int128 mag =
+        static_cast<__int128>(rng() >> (rng() % 64)) * static_cast<__int128>(rng() % 1000);
     const __int128 num = (rng() & 1) ? -mag : mag;
     const __int128 expected_mag = (2 * mag + den) / (2 * den);
     if (expected_mag > max_micros) continue;
-    EXPECT_EQ(round_half_up_div(num, den), static_cast<Micros>(num < 0 ? -expected_mag : expected_mag));
+    EXPECT_EQ(round_half_up_div(num, den),
+              static_cast<Micros>(num < 0 ? -expected_mag : expected_mag));
   }
 }
 
@@ -100,7 +102,9 @@ TEST(BillingMoney, ParsingRefusesJunkTooManyDecimalsAndOverflowNamingTheText) {
     parse_money("1.2345678");
     FAIL() << "7 decimals parsed";
   } catch (const BillingError& e) {
-    EXPECT_NE(std::string(e.what()).find("\"1.2345678\" has more than 6 decimals"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("\"1.2345678\" has more than 6 decimals"),
+              std::string::npos)
+        << e.what();
   }
   EXPECT_THROW(parse_money("9223372036854.775808"), BillingError);
   EXPECT_THROW(parse_money("-9223372036854.775809"), BillingError);

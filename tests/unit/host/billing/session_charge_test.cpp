@@ -10,24 +10,15 @@
 #include <vector>
 
 #include "host/billing/billing_error.h"
+#include "tests/unit/host/billing/priced_rate.h"
 
 namespace gm::billing {
 namespace {
 
-Rate rate(int64_t id, RateUnit unit, Micros price, uint64_t increment = 1, Micros minimum = 0) {
-  Rate r;
-  r.id = id;
-  r.unit = unit;
-  r.price = price;
-  r.increment = increment;
-  r.minimum = minimum;
-  return r;
-}
-
 TEST(BillingSessionCharge, TheMinimumIsDebitedWithTheFirstUnitAndThenNothingUntilItIsPassed) {
-  const Rate r = rate(1, RateUnit::second, 1000, 1, 50'000);  // 0.001 a second, at least 0.05
+  const Rate r = priced(1, RateUnit::second, 1000, 1, 50'000);  // 0.001 a second, at least 0.05
   SessionCharge s;
-  EXPECT_EQ(charge(s, r, 0).debit, 0);       // no units yet: nothing, not even the minimum
+  EXPECT_EQ(charge(s, r, 0).debit, 0);  // no units yet: nothing, not even the minimum
   EXPECT_EQ(charge(s, r, 1).debit, 50'000);
   EXPECT_EQ(charge(s, r, 10).debit, 0);      // 11 s = 0.011, still under the minimum
   EXPECT_EQ(charge(s, r, 40).debit, 1'000);  // 51 s = 0.051
@@ -37,7 +28,7 @@ TEST(BillingSessionCharge, TheMinimumIsDebitedWithTheFirstUnitAndThenNothingUnti
 }
 
 TEST(BillingSessionCharge, WholeMinuteIncrementsAreDebitedWhenAMinuteIsStarted) {
-  const Rate r = rate(1, RateUnit::minute, 120'000, 60);
+  const Rate r = priced(1, RateUnit::minute, 120'000, 60);
   SessionCharge s;
   EXPECT_EQ(charge(s, r, 30).debit, 120'000);  // the first minute, begun
   EXPECT_EQ(charge(s, r, 30).debit, 0);        // 60 s: still the first minute
@@ -46,8 +37,8 @@ TEST(BillingSessionCharge, WholeMinuteIncrementsAreDebitedWhenAMinuteIsStarted) 
 }
 
 TEST(BillingSessionCharge, ANewRateClosesTheLineAndStartsAnother) {
-  const Rate peak = rate(7, RateUnit::second, 2000);
-  const Rate offpeak = rate(8, RateUnit::second, 500, 1, 10'000);
+  const Rate peak = priced(7, RateUnit::second, 2000);
+  const Rate offpeak = priced(8, RateUnit::second, 500, 1, 10'000);
   SessionCharge s;
   charge(s, peak, 61);
   const ChargeStep step = charge(s, offpeak, 4);
@@ -64,8 +55,8 @@ TEST(BillingSessionCharge, ANewRateClosesTheLineAndStartsAnother) {
 }
 
 TEST(BillingSessionCharge, AnEmptyLineTakesTheNewRateWithoutClosing) {
-  const Rate a = rate(1, RateUnit::second, 1000);
-  const Rate b = rate(2, RateUnit::second, 3000);
+  const Rate a = priced(1, RateUnit::second, 1000);
+  const Rate b = priced(2, RateUnit::second, 3000);
   SessionCharge s;
   EXPECT_FALSE(charge(s, a, 0).closed.has_value());
   const ChargeStep step = charge(s, b, 2);
@@ -82,12 +73,12 @@ TEST(BillingSessionCharge, AnEmptyLineTakesTheNewRateWithoutClosing) {
 }
 
 TEST(BillingSessionCharge, AChargeThatCannotBeCountedLeavesTheSessionAsItWas) {
-  const Rate r = rate(1, RateUnit::second, 1);
+  const Rate r = priced(1, RateUnit::second, 1);
   SessionCharge s;
   charge(s, r, 1000);
   const SessionCharge before = s;
   EXPECT_THROW(charge(s, r, std::numeric_limits<uint64_t>::max()), BillingError);  // units overflow
-  EXPECT_THROW(charge(s, rate(2, RateUnit::second, std::numeric_limits<Micros>::max()), 2),
+  EXPECT_THROW(charge(s, priced(2, RateUnit::second, std::numeric_limits<Micros>::max()), 2),
                BillingError);  // amount overflow, after the line would have closed
   EXPECT_EQ(s.current.rate_id, before.current.rate_id);
   EXPECT_EQ(s.current.units, before.current.units);
@@ -101,18 +92,18 @@ TEST(BillingSessionCharge, TimeRatesCountChargedSecondsAndMegabyteRatesBothDirec
   delta.free_s = 3600;  // never charged
   delta.octets_in = 1'000'000;
   delta.octets_out = 250'000;
-  EXPECT_EQ(usage_units(rate(1, RateUnit::second, 1), delta), 90u);
-  EXPECT_EQ(usage_units(rate(1, RateUnit::minute, 1), delta), 90u);
-  EXPECT_EQ(usage_units(rate(1, RateUnit::megabyte, 1), delta), 1'250'000u);
+  EXPECT_EQ(usage_units(priced(1, RateUnit::second, 1), delta), 90u);
+  EXPECT_EQ(usage_units(priced(1, RateUnit::minute, 1), delta), 90u);
+  EXPECT_EQ(usage_units(priced(1, RateUnit::megabyte, 1), delta), 1'250'000u);
   delta.octets_in = std::numeric_limits<uint64_t>::max();
-  EXPECT_THROW(usage_units(rate(1, RateUnit::megabyte, 1), delta), BillingError);
+  EXPECT_THROW(usage_units(priced(1, RateUnit::megabyte, 1), delta), BillingError);
 }
 
 Rate random_rate(std::mt19937_64& rng, int64_t id) {
   static constexpr RateUnit units[] = {RateUnit::second, RateUnit::minute, RateUnit::megabyte};
   static constexpr uint64_t increments[] = {1, 6, 30, 60, 1000, 1'000'000};
-  Rate r = rate(id, units[rng() % 3], static_cast<Micros>(rng() % 3'000'000), increments[rng() % 6],
-                rng() % 2 ? 0 : static_cast<Micros>(rng() % 200'000));
+  Rate r = priced(id, units[rng() % 3], static_cast<Micros>(rng() % 3'000'000),
+                  increments[rng() % 6], rng() % 2 ? 0 : static_cast<Micros>(rng() % 200'000));
   if (rng() % 5 == 0) r.price = static_cast<Micros>(rng() % 7);  // prices below a micro a second
   return r;
 }
@@ -121,7 +112,8 @@ Rate random_rate(std::mt19937_64& rng, int64_t id) {
 std::vector<uint64_t> split(std::mt19937_64& rng, uint64_t total) {
   std::vector<uint64_t> parts;
   while (total > 0) {
-    const uint64_t p = rng() % 4 == 0 ? 0 : 1 + rng() % std::min<uint64_t>(total, rng() % 2 ? 7 : 100'000);
+    const uint64_t p =
+        rng() % 4 == 0 ? 0 : 1 + rng() % std::min<uint64_t>(total, rng() % 2 ? 7 : 100'000);
     parts.push_back(std::min(p, total));
     total -= parts.back();
   }
@@ -141,7 +133,8 @@ TEST(BillingSessionCharge, DebitsAtOneRateSumToTheLineAmountOfTheTotal) {
       ASSERT_FALSE(step.closed.has_value());
       debits += step.debit;
     }
-    ASSERT_EQ(debits, line_amount(r, total)) << "price " << r.price << " increment " << r.increment << " total " << total;
+    ASSERT_EQ(debits, line_amount(r, total))
+        << "price " << r.price << " increment " << r.increment << " total " << total;
     ASSERT_EQ(s.total(), debits);
   }
 }

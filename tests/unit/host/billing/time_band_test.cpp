@@ -5,38 +5,19 @@
 
 #include <gtest/gtest.h>
 
-#include <ctime>
-#include <functional>
 #include <random>
 #include <vector>
 
 #include "host/billing/billing_error.h"
+#include "tests/unit/host/billing/expect_billing_error.h"
+#include "tests/unit/host/billing/utc_oracle.h"
 
 namespace gm::billing {
 namespace {
 
-int64_t utc(int year, int month, int day, int hour = 0, int minute = 0, int second = 0) {
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  return static_cast<int64_t>(timegm(&tm));
-}
-
-void expect_error_mentions(const std::function<void()>& f, const std::string& text) {
-  try {
-    f();
-    ADD_FAILURE() << "no error; expected one mentioning " << text;
-  } catch (const BillingError& e) {
-    EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
-  }
-}
-
 // The successive band changes from `from`, as (instant, band from then on).
-std::vector<std::pair<int64_t, Band>> changes(const TimeBands& b, const TimeZone& z, int64_t from, size_t n) {
+std::vector<std::pair<int64_t, Band>> changes(const TimeBands& b, const TimeZone& z, int64_t from,
+                                              size_t n) {
   std::vector<std::pair<int64_t, Band>> out;
   for (int64_t t = from; out.size() < n;) {
     t = band_changes_after(b, z, t);
@@ -50,7 +31,7 @@ using Changes = std::vector<std::pair<int64_t, Band>>;
 
 TEST(BillingTimeBand, BandNamesParseBackAndAnUnknownOneListsTheValidNames) {
   for (Band b : all_bands) EXPECT_EQ(parse_band(name(b)), b);
-  expect_error_mentions([] { parse_band("night"); }, "\"night\" (one of peak, offpeak, weekend)");
+  expect_billing_error([] { parse_band("night"); }, "\"night\" (one of peak, offpeak, weekend)");
 }
 
 TEST(BillingTimeBand, TheDefaultScheduleIsWeekdaysEightToEightAndTheWeekend) {
@@ -64,7 +45,8 @@ TEST(BillingTimeBand, TheDefaultScheduleIsWeekdaysEightToEightAndTheWeekend) {
     EXPECT_EQ(b->peak_to_s, 20 * 3600);
   }
   EXPECT_EQ(built.peak_days, (std::array<bool, 7>{false, true, true, true, true, true, false}));
-  EXPECT_EQ(built.weekend_days, (std::array<bool, 7>{true, false, false, false, false, false, true}));
+  EXPECT_EQ(built.weekend_days,
+            (std::array<bool, 7>{true, false, false, false, false, false, true}));
 }
 
 TEST(BillingTimeBand, SettingsNameDaysByListsRangesAndWrappingRanges) {
@@ -85,21 +67,27 @@ TEST(BillingTimeBand, SettingsNameDaysByListsRangesAndWrappingRanges) {
 }
 
 TEST(BillingTimeBand, BadSettingsAreRefusedNamingTheClauseAndTheFault) {
-  expect_error_mentions([] { parse_time_bands("peak=mon-fry 08:00-20:00"); }, "unknown day \"fry\"");
-  expect_error_mentions([] { parse_time_bands("peak=mon-fri 20:00-08:00"); }, "start before they end");
-  expect_error_mentions([] { parse_time_bands("peak=mon-fri 08:00-08:00"); }, "start before they end");
-  expect_error_mentions([] { parse_time_bands("peak=mon-fri 08:00-25:00"); }, "\"25:00\" is not a time of day");
-  expect_error_mentions([] { parse_time_bands("peak=mon-fri 24:30-24:40"); }, "\"24:30\"");
-  expect_error_mentions([] { parse_time_bands("peak=mon-fri 8:00-20:00"); }, "\"8:00\"");
-  expect_error_mentions([] { parse_time_bands("peak=mon-fri 08:00"); }, "HH:MM-HH:MM");
-  expect_error_mentions([] { parse_time_bands("peak=mon-fri 08:00-20:00 daily"); }, "\"20:00 daily\"");
-  expect_error_mentions([] { parse_time_bands("peak=mon-sat 08:00-20:00"); }, "sat is both a peak day and a weekend day");
-  expect_error_mentions([] { parse_time_bands("offpeak=mon"); }, "unknown band \"offpeak\"");
-  expect_error_mentions([] { parse_time_bands("peak=mon; peak=tue"); }, "peak is set twice");
-  expect_error_mentions([] { parse_time_bands("weekend=sat; weekend=sun"); }, "weekend is set twice");
-  expect_error_mentions([] { parse_time_bands("peak"); }, "\"peak\": expected peak=");
-  expect_error_mentions([] { parse_time_bands("weekend="); }, "no days");
-  expect_error_mentions([] { parse_time_bands("weekend=sat,,sun"); }, "unknown day \"\"");
+  expect_billing_error([] { parse_time_bands("peak=mon-fry 08:00-20:00"); }, "unknown day \"fry\"");
+  expect_billing_error([] { parse_time_bands("peak=mon-fri 20:00-08:00"); },
+                       "start before they end");
+  expect_billing_error([] { parse_time_bands("peak=mon-fri 08:00-08:00"); },
+                       "start before they end");
+  expect_billing_error([] { parse_time_bands("peak=mon-fri 08:00-25:00"); },
+                       "\"25:00\" is not a time of day");
+  expect_billing_error([] { parse_time_bands("peak=mon-fri 24:30-24:40"); }, "\"24:30\"");
+  expect_billing_error([] { parse_time_bands("peak=mon-fri 8:00-20:00"); }, "\"8:00\"");
+  expect_billing_error([] { parse_time_bands("peak=mon-fri 08:00"); }, "HH:MM-HH:MM");
+  expect_billing_error([] { parse_time_bands("peak=mon-fri 08:00-20:00 daily"); },
+                       "\"20:00 daily\"");
+  expect_billing_error([] { parse_time_bands("peak=mon-sat 08:00-20:00"); },
+                       "sat is both a peak day and a weekend day");
+  expect_billing_error([] { parse_time_bands("offpeak=mon"); }, "unknown band \"offpeak\"");
+  expect_billing_error([] { parse_time_bands("peak=mon; peak=tue"); }, "peak is set twice");
+  expect_billing_error([] { parse_time_bands("weekend=sat; weekend=sun"); },
+                       "weekend is set twice");
+  expect_billing_error([] { parse_time_bands("peak"); }, "\"peak\": expected peak=");
+  expect_billing_error([] { parse_time_bands("weekend="); }, "no days");
+  expect_billing_error([] { parse_time_bands("weekend=sat,,sun"); }, "unknown day \"\"");
 }
 
 TEST(BillingTimeBand, PeakStartsAtEightAndEndsAtEightLocal) {
@@ -107,12 +95,12 @@ TEST(BillingTimeBand, PeakStartsAtEightAndEndsAtEightLocal) {
   const TimeBands b;
   // Wednesday 25 March 2026, CET (+1).
   EXPECT_EQ(band_at(b, berlin, utc(2026, 3, 25, 6, 59, 59)), Band::offpeak);
-  EXPECT_EQ(band_at(b, berlin, utc(2026, 3, 25, 7)), Band::peak);            // 08:00 local
+  EXPECT_EQ(band_at(b, berlin, utc(2026, 3, 25, 7)), Band::peak);  // 08:00 local
   EXPECT_EQ(band_at(b, berlin, utc(2026, 3, 25, 18, 59, 59)), Band::peak);
-  EXPECT_EQ(band_at(b, berlin, utc(2026, 3, 25, 19)), Band::offpeak);        // 20:00 local
+  EXPECT_EQ(band_at(b, berlin, utc(2026, 3, 25, 19)), Band::offpeak);  // 20:00 local
   // Saturday and Sunday are weekend at any hour, Monday midnight is offpeak again.
   EXPECT_EQ(band_at(b, berlin, utc(2026, 3, 28, 11)), Band::weekend);
-  EXPECT_EQ(band_at(b, berlin, utc(2026, 3, 27, 23)), Band::weekend);        // Sat 00:00 local
+  EXPECT_EQ(band_at(b, berlin, utc(2026, 3, 27, 23)), Band::weekend);  // Sat 00:00 local
   EXPECT_EQ(band_at(b, berlin, utc(2026, 3, 27, 22, 59, 59)), Band::offpeak);
   EXPECT_EQ(band_at(b, berlin, utc(2026, 3, 29, 21, 59, 59)), Band::weekend);  // Sun 23:59:59 CEST
   EXPECT_EQ(band_at(b, berlin, utc(2026, 3, 29, 22)), Band::offpeak);          // Mon 00:00 CEST
@@ -199,21 +187,25 @@ TEST(BillingTimeBand, AScheduleOfOneBandNeverChanges) {
   const TimeZone berlin = TimeZone::load("Europe/Berlin");
   for (const char* setting : {"peak=none; weekend=none", "peak=none; weekend=mon-sun",
                               "peak=mon-sun 00:00-24:00; weekend=none"}) {
-    EXPECT_EQ(band_changes_after(parse_time_bands(setting), berlin, utc(2026, 3, 29)), never) << setting;
+    EXPECT_EQ(band_changes_after(parse_time_bands(setting), berlin, utc(2026, 3, 29)), never)
+        << setting;
   }
   // Two bands but a whole-day peak: the changes are at midnights.
   const TimeBands b = parse_time_bands("peak=mon-fri 00:00-24:00; weekend=sat-sun");
-  EXPECT_EQ(band_changes_after(b, berlin, utc(2026, 3, 25, 12)), utc(2026, 3, 27, 23));  // Sat 00:00 CET
+  EXPECT_EQ(band_changes_after(b, berlin, utc(2026, 3, 25, 12)),
+            utc(2026, 3, 27, 23));  // Sat 00:00 CET
 }
 
 // Against a minute-by-minute walk: in these zones and years every change falls on a minute.
 TEST(BillingTimeBand, NextChangeAgreesWithWalkingMinuteByMinute) {
-  const std::vector<TimeZone> zones = {TimeZone::load("Europe/Berlin"), TimeZone::load("America/New_York"),
-                                       TimeZone::load("Australia/Sydney"), TimeZone::load("Asia/Kathmandu"),
-                                       TimeZone::load("Australia/Lord_Howe"), TimeZone::utc()};
+  const std::vector<TimeZone> zones = {
+      TimeZone::load("Europe/Berlin"),       TimeZone::load("America/New_York"),
+      TimeZone::load("Australia/Sydney"),    TimeZone::load("Asia/Kathmandu"),
+      TimeZone::load("Australia/Lord_Howe"), TimeZone::utc()};
   const std::vector<TimeBands> schedules = {
       TimeBands{}, parse_time_bands("peak=sun-thu 02:15-02:45; weekend=fri-sat"),
-      parse_time_bands("peak=mon,wed,fri 00:00-01:30; weekend=none"), parse_time_bands("peak=none; weekend=sun")};
+      parse_time_bands("peak=mon,wed,fri 00:00-01:30; weekend=none"),
+      parse_time_bands("peak=none; weekend=sun")};
   std::mt19937_64 rng(3);
   const int64_t from = utc(2026, 1, 1), span = utc(2027, 1, 1) - from;
   for (int i = 0; i < 300; ++i) {
