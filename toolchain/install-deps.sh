@@ -13,6 +13,8 @@ packages=(
   libmbedtls-dev nanopb libnanopb-dev protobuf-compiler python3-protobuf liblwip-dev
   # the PostgreSQL store: libpq to build it, the server for its tests' private clusters
   libpq-dev postgresql
+  # time zones for billing's time bands (host/billing/time_zone.cpp reads /usr/share/zoneinfo)
+  tzdata
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev valgrind
   # cross and bare metal
