@@ -40,6 +40,7 @@ int64_t BillingTables::add_account(const AccountRow& a) {
   int64_t id = 0;
   try {
     db_.write([&] {
+      bump_version();  // each node's copy learns the account's plan and time zone
       id = db_.query("INSERT INTO accounts(name, kind, plan, time_zone, balance_micros, "
                      "low_balance_micros, at_zero, enabled, created_unix) "
                      "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -157,6 +158,17 @@ TopUpResult BillingTables::top_up(const std::string& key, const std::string& acc
 
 void BillingTables::bump_version() {
   db_.run("UPDATE billing_catalog SET version = version + 1");
+}
+
+void BillingTables::set_time_bands(const std::string& text) {
+  db_.write([&] {
+    db_.run("UPDATE billing_catalog SET time_bands = $1", {text});
+    bump_version();
+  });
+}
+
+std::string BillingTables::time_bands() {
+  return db_.query("SELECT time_bands FROM billing_catalog").at(0).text(0);
 }
 
 int64_t BillingTables::catalog_version() {
@@ -286,9 +298,9 @@ void BillingTables::set_zone(const ZoneRow& z) {
 
 std::vector<ZoneRow> BillingTables::list_zones() {
   std::vector<ZoneRow> out;
-  for (const sql::Row& r : db_.query(
-           "SELECT a.agent_id, z.zone FROM gateway_zones z JOIN agents a ON a.id = z.agent"))
-    out.push_back({r.text(0), r.text(1)});
+  for (const sql::Row& r : db_.query("SELECT a.agent_id, z.zone, z.agent FROM gateway_zones z "
+                                     "JOIN agents a ON a.id = z.agent"))
+    out.push_back({r.text(0), r.text(1), r.i64(2)});
   return sorted(std::move(out), [](const ZoneRow& z) { return z.agent_id; });
 }
 

@@ -35,6 +35,8 @@ class BillingTables final : public AccountBook, public BillingCatalog, public Au
   std::vector<OfferRow> list_offers() override;
   void set_zone(const ZoneRow& zone) override;
   std::vector<ZoneRow> list_zones() override;
+  void set_time_bands(const std::string& text) override;
+  std::string time_bands() override;
   int64_t catalog_version() override;
 
   void link_session(const SessionLink& link, int64_t now_unix) override;

@@ -80,6 +80,7 @@ struct OfferRow {
 struct ZoneRow {
   std::string agent_id;
   std::string zone;
+  int64_t agent = 0;  // the store's id for agent_id (filled by list_zones)
 };
 
 }  // namespace gm::host
