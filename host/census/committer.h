@@ -14,6 +14,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "host/census/commit_queue.h"
 #include "host/census/login_registry.h"
 #include "host/store/command_mailbox.h"
+#include "host/store/commit_rater.h"
 #include "host/store/usage_ledger.h"
 
 namespace gm::host {
@@ -36,6 +38,10 @@ class Committer {
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
+
+  // Billing's part of each commit: rater prices the growth of linked sessions inside the
+  // transaction; refresh (its catalog) runs between commits, once a second.
+  void rate_with(CommitRater& rater, std::function<void()> refresh);
 
   void start();
   // Returns once the queue is closed and what it last held is committed and its acks handed
@@ -58,6 +64,9 @@ class Committer {
   const std::chrono::milliseconds command_poll_;
   CommandSchedule schedule_;
   std::array<uint64_t, census_refusal_reasons> refusals_committed_{};
+  CommitRater* rater_ = nullptr;
+  std::function<void()> refresh_;
+  std::chrono::steady_clock::time_point next_refresh_{};
   std::thread thread_;
 };
 
