@@ -2,10 +2,12 @@
 // the store they change: account_commands.cpp (the account book: accounts, top-ups,
 // subscribers) and catalog_commands.cpp (rates, services, realms, offers, gateway zones).
 //
-// Each checks every operand and option before it writes anything, then makes one store call
-// (one transaction), and prints what it did. Bad usage throws ConfigError (exit status 2); an
-// operation the store refuses (a name taken, an unknown account or agent) throws
-// BillingConflict (1); a refusal found before the store call returns 1 after saying why.
+// Each checks every operand and option before it writes anything, then writes with one store
+// call (one transaction), and prints what it did. Bad usage throws ConfigError (exit status 2);
+// an operation refused (a name taken, an unknown account, realm or agent, by the store or by
+// the command's own look-up before it) throws BillingConflict (1). `account set` and `realm set`
+// read the row, change the options given and write it back: of two operators changing one row
+// at the same moment, the later write wins whole.
 #pragma once
 
 #include <cstdint>
