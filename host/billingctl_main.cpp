@@ -26,6 +26,7 @@ Money is decimal: 12.50 is 12,500,000 micro-units. Listings are aligned text, CS
 the account book:
   account add NAME --kind=prepaid|postpaid [--plan=P] [--time-zone=Europe/Berlin]
                    [--balance=0] [--low-balance=1.00] [--at-zero=end|walled-garden]
+                   (left out: time zone UTC, balance 0, low balance 0, at zero end)
   account set NAME [--kind=K] [--plan=P] [--time-zone=Z] [--low-balance=M] [--at-zero=A]
   account enable NAME, account disable NAME
   account list [--csv], account show NAME      (show: the account and its subscribers)
@@ -80,15 +81,17 @@ int command_start(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `help` only as the command: an operand may be any name ("service set help web").
+  const int first = command_start(argc, argv);
   for (int i = 1; i < argc; ++i)
     if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h") ||
-        !std::strcmp(argv[i], "help")) {
+        (i == first && !std::strcmp(argv[i], "help"))) {
       std::printf("%s", usage_text);
       return 0;
     }
   std::string label = "billingctl";  // "billingctl: account add: ..." in every error
   try {
-    const int start = command_start(argc, argv);
+    const int start = first;
     ServerConfig config;
     parse_command_line(config, start, argv);
     const std::vector<std::string> args(argv + start, argv + argc);
