@@ -40,4 +40,21 @@ inline constexpr size_t max_confirmed_commands =
 inline constexpr size_t max_ack_records = std::extent_v<decltype(gatemeter_Ack::records)>;
 inline constexpr size_t max_ack_commands = std::extent_v<decltype(gatemeter_Ack::commands)>;
 
+// What billing's tables hold must fit the messages that carry it: a subscriber and a service as
+// records and AuthRequest name them, an account as AuthRequest names it, a realm as the login
+// and OfferRequest/OfferResponse carry it, an offer's label and terms as Offer does.
+inline constexpr size_t max_subscriber = sizeof(gatemeter_UsageRecord::subscriber) - 1;
+inline constexpr size_t max_service = sizeof(gatemeter_UsageRecord::service) - 1;
+static_assert(sizeof(gatemeter_AuthRequest::subscriber) == max_subscriber + 1 &&
+                  sizeof(gatemeter_AuthRequest::service) == max_service + 1,
+              "gatemeter.options: AuthRequest.subscriber/service need UsageRecord's max_size");
+inline constexpr size_t max_account = sizeof(gatemeter_AuthRequest::account) - 1;
+inline constexpr size_t max_realm = sizeof(gatemeter_LoginResponse::realm) - 1;
+static_assert(sizeof(gatemeter_OfferRequest::realm) == max_realm + 1 &&
+                  sizeof(gatemeter_OfferResponse::realm) == max_realm + 1,
+              "gatemeter.options: LoginResponse.realm, OfferRequest.realm and "
+              "OfferResponse.realm need the same max_size");
+inline constexpr size_t max_offer_label = sizeof(gatemeter_Offer::label) - 1;
+inline constexpr size_t max_offer_terms = sizeof(gatemeter_Offer::terms) - 1;
+
 }  // namespace gm::wire
