@@ -49,6 +49,9 @@ the catalog:
   offer list [--csv]       SCOPE: a realm or gateway:AGENT_ID;
                            OPTION: prepaid, postpaid, time_pass, free, roaming
   zone set AGENT_ID ZONE, zone list [--csv]
+  bands set SCHEDULE, bands show   the time bands, in each account's own time zone, e.g.
+                           "peak=mon-fri 08:00-20:00; weekend=sat-sun" (the default); the rest
+                           is offpeak
 
 Leaving out --plan means the default plan. Exit status: 0 done; 1 refused (a name taken, an
 unknown account, realm or agent, a top-up key used for another amount) or the store failed;
@@ -65,7 +68,7 @@ struct Noun {
 constexpr Noun nouns[] = {
     {"account", account_command}, {"top-up", top_up_command},   {"subscriber", subscriber_command},
     {"rate", rate_command},       {"service", service_command}, {"realm", realm_command},
-    {"offer", offer_command},     {"zone", zone_command},
+    {"offer", offer_command},     {"zone", zone_command},       {"bands", bands_command},
 };
 
 // Settings (parse_command_line's, as censusctl takes them) come before the command; what

@@ -6,6 +6,7 @@
 #include "host/billing/billingctl_commands.h"
 #include "host/billing/catalog_text.h"
 #include "host/billing/money.h"
+#include "host/billing/time_band.h"
 #include "shared/proto/wire_limits.h"
 #include "shared/proto/wire_names.h"
 
@@ -270,6 +271,30 @@ int zone_command(const BillingctlRun& run, const std::vector<std::string>& words
                       [](const ZoneRow& z) {
                         return std::vector{z.agent_id, z.zone};
                       });
+}
+
+int bands_command(const BillingctlRun& run, const std::vector<std::string>& words) {
+  std::vector<std::string> rest;
+  BillingCatalog& catalog = run.store.catalog();
+  if (verb_of("bands", words, {"set", "show"}, rest) == "set") {
+    const CommandArgs args("bands set", rest, 1, "SCHEDULE", {});
+    const std::string text = args.parsed_operand(0, [](const std::string& s) {
+      try {
+        billing::parse_time_bands(s);  // refused here, it is never stored
+      } catch (const billing::BillingError& e) {
+        throw ConfigError(e.what());
+      }
+      return s;
+    });
+    catalog.set_time_bands(text);
+    std::printf("time bands: %s\n", text.empty() ? "(the default)" : text.c_str());
+    return 0;
+  }
+  const CommandArgs args("bands show", rest, 0, "", {});
+  const std::string text = catalog.time_bands();
+  std::printf("%s\n", text.empty() ? "peak=mon-fri 08:00-20:00; weekend=sat-sun (the default)"
+                                    : text.c_str());
+  return 0;
 }
 
 }  // namespace gm::host

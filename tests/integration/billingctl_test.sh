@@ -162,11 +162,18 @@ home,prepaid,Prepaid account,"0.02 EUR/min, by the minute"
 partner,roaming,Roaming,your provider's rates
 EOF
 
+ok bands show
+says "peak=mon-fri 08:00-20:00; weekend=sat-sun (the default)"
+ok bands set "peak=mon-fri 09:00-18:00; weekend=sun"
+ok bands show
+says "peak=mon-fri 09:00-18:00; weekend=sun"
+
 # ---- refused input writes nothing ----
 snapshot() {
   for what in account subscriber rate service realm offer zone; do
     ctl "$what" list --csv || fail "$what list failed"
   done
+  ctl bands show || fail "bands show failed"
 }
 snapshot >"$work/before"
 refused 2 'unknown rate unit "furlong" (one of second, minute, megabyte)' \
@@ -201,6 +208,7 @@ refused 2 'unknown outage policy "sometimes"' realm set home --outage-policy=som
 refused 2 "unknown option --kindd" account add dave --kindd=prepaid
 refused 2 'unknown service type "chat"' service set chat chat
 refused 1 "no agent gw-9" zone set gw-9 south
+refused 2 '"25:00" is not a time of day' bands set "peak=mon-fri 25:00-18:00"
 snapshot >"$work/after"
 diff -u "$work/before" "$work/after" || fail "refused commands changed the store"
 ok account show alice
