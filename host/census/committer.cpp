@@ -69,6 +69,16 @@ bool Committer::commit(VerifiedBatch& batch) {
       std::fprintf(stderr, "census: cannot reload the billing catalog: %s\n", e.what());
     }
   }
+  // Presence: every authentic datagram is its gateway's connect signal, written at most every
+  // presence_every per gateway (one row each, not one write per datagram).
+  const auto now = std::chrono::steady_clock::now();
+  for (const VerifiedDatagram& d : batch.commit.datagrams) {
+    auto [it, fresh] = last_presence_.try_emplace(d.agent, now);
+    if (fresh || now - it->second >= presence_every) {
+      it->second = now;
+      batch.commit.present.push_back(d.agent);
+    }
+  }
   CommitDebits debits;
   batch.commit.rater = rater_;
   batch.commit.debits = &debits;

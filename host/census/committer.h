@@ -8,7 +8,8 @@
 // the acker.
 //
 // Every command_poll it also reads the pending commands and lets the login registry drop the
-// logins the store closed.
+// logins the store closed. Each commit also records the presence of the gateways it heard
+// (at most every 5 s per gateway) and, with billing on, prices and debits what it commits.
 #pragma once
 
 #include <array>
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "host/census/acker.h"
@@ -64,6 +66,8 @@ class Committer {
   const std::chrono::milliseconds command_poll_;
   CommandSchedule schedule_;
   std::array<uint64_t, census_refusal_reasons> refusals_committed_{};
+  static constexpr std::chrono::seconds presence_every{5};
+  std::unordered_map<int64_t, std::chrono::steady_clock::time_point> last_presence_;
   CommitRater* rater_ = nullptr;
   std::function<void()> refresh_;
   std::chrono::steady_clock::time_point next_refresh_{};

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "host/store/billing_types.h"
 
@@ -20,12 +21,21 @@ struct SessionLink {
   int64_t start_unix = 0;
 };
 
+// A gateway's connect signal: its last datagram (every census commit that carries one, at most
+// every few seconds per gateway).
+struct GatewayPresence {
+  std::string agent_id;
+  int64_t last_seen_unix = 0;
+  int64_t lost_unix = 0;  // when its sessions were marked lost carrier; 0 while present
+};
+
 class AuthorisationLedger {
  public:
   virtual ~AuthorisationLedger() = default;
   // The session charges `account` from now on: usage committed before the link (free time
   // while authorising) was not rated, and stays so.
   virtual void link_session(const SessionLink& link, int64_t now_unix) = 0;
+  virtual std::vector<GatewayPresence> presence() = 0;
 };
 
 }  // namespace gm::host

@@ -321,4 +321,40 @@ void BillingTables::link_session(const SessionLink& l, int64_t now) {
   });
 }
 
+std::vector<GatewayPresence> BillingTables::presence() {
+  std::vector<GatewayPresence> out;
+  for (const sql::Row& r : db_.query("SELECT a.agent_id, p.last_seen_unix, p.lost_unix "
+                                     "FROM presence p JOIN agents a ON a.id = p.agent"))
+    out.push_back({r.text(0), r.i64(1), r.i64(2)});
+  return sorted(std::move(out), [](const GatewayPresence& p) { return p.agent_id; });
+}
+
+// ---- feed ----
+
+namespace {
+const char* feed_column(FeedSink sink) {
+  return sink == FeedSink::file ? "written_unix" : "posted_unix";
+}
+}  // namespace
+
+std::vector<FeedEvent> BillingTables::undelivered(FeedSink sink, size_t limit) {
+  std::vector<FeedEvent> out;
+  for (const sql::Row& r :
+       db_.query(std::string("SELECT f.id, a.agent_id, f.session_id, f.event, f.created_unix "
+                             "FROM feed f JOIN agents a ON a.id = f.agent WHERE f.") +
+                     feed_column(sink) + " = 0 ORDER BY f.id LIMIT $1",
+                 {static_cast<int64_t>(limit)}))
+    out.push_back({r.i64(0), r.text(1), static_cast<uint64_t>(r.i64(2)), r.text(3), r.i64(4)});
+  return out;
+}
+
+void BillingTables::mark_delivered(FeedSink sink, const std::vector<int64_t>& ids, int64_t now) {
+  if (ids.empty()) return;
+  db_.write([&] {
+    for (int64_t id : ids)
+      db_.run(std::string("UPDATE feed SET ") + feed_column(sink) + " = $2 WHERE id = $1",
+              {id, now});
+  });
+}
+
 }  // namespace gm::host

@@ -5,11 +5,15 @@
 #include "host/store/account_book.h"
 #include "host/store/authorisation_ledger.h"
 #include "host/store/billing_catalog.h"
+#include "host/store/feed_outbox.h"
 #include "host/store/sql_session.h"
 
 namespace gm::host {
 
-class BillingTables final : public AccountBook, public BillingCatalog, public AuthorisationLedger {
+class BillingTables final : public AccountBook,
+                            public BillingCatalog,
+                            public AuthorisationLedger,
+                            public FeedOutbox {
  public:
   explicit BillingTables(sql::Session& db) : db_(db) {}
 
@@ -40,6 +44,10 @@ class BillingTables final : public AccountBook, public BillingCatalog, public Au
   int64_t catalog_version() override;
 
   void link_session(const SessionLink& link, int64_t now_unix) override;
+  std::vector<GatewayPresence> presence() override;
+
+  std::vector<FeedEvent> undelivered(FeedSink sink, size_t limit) override;
+  void mark_delivered(FeedSink sink, const std::vector<int64_t>& ids, int64_t now_unix) override;
 
  private:
   void bump_version();
