@@ -49,6 +49,10 @@ the catalog:
   offer list [--csv]       SCOPE: a realm or gateway:AGENT_ID;
                            OPTION: prepaid, postpaid, time_pass, free, roaming
   zone set AGENT_ID ZONE, zone list [--csv]
+  bill ACCOUNT --from=WHEN --to=WHEN [--format=csv|json] [--fees=NAME:AMOUNT,...]
+       [--taxes=NAME:PERCENT%,...]   the account's sessions that started in [from, to): every
+                           line with units, rate and amount, the subtotal, fees, taxes (of the
+                           subtotal with fees, each rounded half up once) and the total
   bands set SCHEDULE, bands show   the time bands, in each account's own time zone, e.g.
                            "peak=mon-fri 08:00-20:00; weekend=sat-sun" (the default); the rest
                            is offpeak
@@ -69,6 +73,7 @@ constexpr Noun nouns[] = {
     {"account", account_command}, {"top-up", top_up_command},   {"subscriber", subscriber_command},
     {"rate", rate_command},       {"service", service_command}, {"realm", realm_command},
     {"offer", offer_command},     {"zone", zone_command},       {"bands", bands_command},
+    {"bill", bill_command},
 };
 
 // Settings (parse_command_line's, as censusctl takes them) come before the command; what

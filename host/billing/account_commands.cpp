@@ -1,6 +1,8 @@
 // billingctl's account book: accounts, top-ups, subscribers (billingctl_commands.h).
 #include <cstdio>
 
+#include "host/billing/bill.h"
+#include "host/billing/billing_error.h"
 #include "host/billing/billingctl_commands.h"
 #include "host/billing/catalog_text.h"
 #include "host/billing/money.h"
@@ -219,6 +221,46 @@ int top_up_command(const BillingctlRun& run, const std::vector<std::string>& wor
         format_money(r.balance_micros).c_str(),
         now ? format_money(now->balance_micros).c_str() : "?");
   }
+  return 0;
+}
+
+int bill_command(const BillingctlRun& run, const std::vector<std::string>& words) {
+  const CommandArgs args("bill", words, 1, "ACCOUNT",
+                         {{"from"}, {"to"}, {"format"}, {"fees"}, {"taxes"}});
+  const std::string account = args.parsed_operand(0, account_name);
+  const auto when = [&](const std::string& s) { return parse_when(s, run.now); };
+  const int64_t from = args.parsed("from", when);
+  const int64_t to = args.parsed("to", when);
+  if (to <= from) throw ConfigError("--to must be after --from");
+  const std::string format = args.parsed_if("format", [](const std::string& f) {
+                               if (f != "csv" && f != "json")
+                                 throw ConfigError("format " + f + " (one of csv, json)");
+                               return f;
+                             }).value_or("csv");
+  // --fees=NAME:AMOUNT,... and --taxes=NAME:PERCENT%,...: fees first, taxes on the subtotal
+  // with the fees (bill.h).
+  std::vector<billing::BillAdjustment> extra;
+  const auto listed = [&extra](auto parse) {
+    return [&extra, parse](const std::string& list) {
+      size_t at = 0;
+      while (at <= list.size()) {
+        const size_t comma = std::min(list.find(',', at), list.size());
+        try {
+          extra.push_back(parse(std::string_view(list).substr(at, comma - at)));
+        } catch (const billing::BillingError& e) {
+          throw ConfigError(e.what());
+        }
+        at = comma + 1;
+      }
+      return true;
+    };
+  };
+  args.parsed_if("fees", listed(billing::parse_fee));
+  args.parsed_if("taxes", listed(billing::parse_tax));
+  const billing::Bill bill = billing::make_bill(
+      account, from, to, run.store.account_book().charged_lines(account, from, to), extra);
+  const std::string text = format == "json" ? billing::bill_json(bill) : billing::bill_csv(bill);
+  std::fwrite(text.data(), 1, text.size(), stdout);
   return 0;
 }
 

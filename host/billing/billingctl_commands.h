@@ -29,6 +29,7 @@ struct BillingctlRun {
 // `words` follow the noun: "add alice --kind=prepaid" for `account add alice --kind=prepaid`.
 int account_command(const BillingctlRun& run, const std::vector<std::string>& words);
 int top_up_command(const BillingctlRun& run, const std::vector<std::string>& words);
+int bill_command(const BillingctlRun& run, const std::vector<std::string>& words);
 int subscriber_command(const BillingctlRun& run, const std::vector<std::string>& words);
 int rate_command(const BillingctlRun& run, const std::vector<std::string>& words);
 int service_command(const BillingctlRun& run, const std::vector<std::string>& words);

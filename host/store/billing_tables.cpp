@@ -154,6 +154,51 @@ TopUpResult BillingTables::top_up(const std::string& key, const std::string& acc
   return result;
 }
 
+std::vector<ChargedLine> BillingTables::charged_lines(const std::string& account, int64_t from,
+                                                     int64_t to) {
+  const auto acct = db_.query("SELECT id FROM accounts WHERE name = $1", {account});
+  if (acct.empty()) throw BillingConflict("no account " + account);
+  // Closed lines, then each session's current line (line 0: never charged, left out).
+  const std::string sessions =
+      "FROM subscriber_sessions s JOIN agents a ON a.id = s.agent "
+      "WHERE s.account = $1 AND s.start_unix >= $2 AND s.start_unix < $3";
+  std::vector<ChargedLine> out;
+  auto read = [&](const std::string& sql) {
+    for (const sql::Row& r : db_.query(sql, {acct[0].i64(0), from, to})) {
+      ChargedLine l;
+      l.agent_id = r.text(0);
+      l.session_id = static_cast<uint64_t>(r.i64(1));
+      l.subscriber = r.text(2);
+      l.service = r.text(3);
+      l.start_unix = r.i64(4);
+      l.line = static_cast<uint32_t>(r.i64(5));
+      l.rate = r.i64(6);
+      l.units = static_cast<uint64_t>(r.i64(7));
+      l.amount_micros = r.i64(8);
+      l.unit = r.text(9);
+      l.price_micros = r.i64(10);
+      out.push_back(std::move(l));
+    }
+  };
+  read("SELECT a.agent_id, s.session_id, s.subscriber, s.service, s.start_unix, c.line, c.rate, "
+       "c.units, c.amount_micros, r.unit, r.price_micros "
+       "FROM charge_lines c JOIN subscriber_sessions s ON s.agent = c.agent AND "
+       "s.session_id = c.session_id JOIN agents a ON a.id = s.agent JOIN rates r ON r.id = c.rate "
+       "WHERE s.account = $1 AND s.start_unix >= $2 AND s.start_unix < $3");
+  read("SELECT a.agent_id, s.session_id, s.subscriber, s.service, s.start_unix, s.line, "
+       "s.line_rate, s.line_units, s.line_amount_micros, r.unit, r.price_micros " +
+       sessions.substr(0, sessions.find(" WHERE")) +
+       " JOIN rates r ON r.id = s.line_rate" + sessions.substr(sessions.find(" WHERE")) +
+       " AND s.line <> 0");
+  std::sort(out.begin(), out.end(), [](const ChargedLine& a, const ChargedLine& b) {
+    if (a.start_unix != b.start_unix) return a.start_unix < b.start_unix;
+    if (a.agent_id != b.agent_id) return a.agent_id < b.agent_id;
+    if (a.session_id != b.session_id) return a.session_id < b.session_id;
+    return a.line < b.line;
+  });
+  return out;
+}
+
 // ---- catalog ----
 
 void BillingTables::bump_version() {

@@ -27,6 +27,8 @@ class BillingTables final : public AccountBook,
   std::vector<SubscriberRow> list_subscribers() override;
   TopUpResult top_up(const std::string& key, const std::string& account, int64_t amount_micros,
                      int64_t now_unix) override;
+  std::vector<ChargedLine> charged_lines(const std::string& account, int64_t from_unix,
+                                         int64_t to_unix) override;
 
   int64_t add_rate(const RateRow& rate) override;
   std::vector<RateRow> list_rates() override;

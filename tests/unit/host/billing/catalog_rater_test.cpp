@@ -5,6 +5,8 @@
 // amount expected is worked out by hand in the test.
 #include <gtest/gtest.h>
 
+#include "host/billing/bill.h"
+#include "host/billing/billing_error.h"
 #include "host/billing/commit_rating.h"
 #include "tests/support/test_database.h"
 
@@ -187,6 +189,54 @@ TEST_P(CatalogRaterTest, UsageNoRatePricesIsCommittedUnratedAndCounted) {
   EXPECT_EQ(rater_.counts().no_rate.load(), 1u);
   EXPECT_EQ(spent(), 0);
   EXPECT_EQ(store_->session("gw-1", 1)->totals.charged_s, 10u);
+}
+
+TEST_P(CatalogRaterTest, ABillListsEveryLineThenSubtotalFeesTaxesAndTotalTheSameEachTime) {
+  const int64_t peak_rate = 1, offpeak_rate = 2;  // ids in the order added
+  add_rate("peak", "second", 1'000, 1);
+  add_rate("offpeak", "second", 400, 1);
+  link(1);
+  link(2);
+  commit({record(1, 1, 100, 0, monday_peak), record(2, 1, 10, 0, monday_peak)}, monday_peak);
+  commit({record(1, 2, 160, 0, monday_evening)}, monday_evening);
+  const int64_t from = monday_peak - 86'400, to = monday_peak + 86'400;
+  const std::vector<BillAdjustment> extra = {parse_fee("service:1.50"), parse_tax("VAT:19%")};
+  auto bill = [&] {
+    return make_bill("acct-1", from, to,
+                     store_->account_book().charged_lines("acct-1", from, to), extra);
+  };
+  const Bill b = bill();
+  ASSERT_EQ(b.lines.size(), 3u);  // session 1: peak then offpeak; session 2: peak
+  EXPECT_EQ(b.lines[0].session_id, 1u);
+  EXPECT_EQ(b.lines[0].rate, peak_rate);
+  EXPECT_EQ(b.lines[0].amount_micros, 100'000);
+  EXPECT_EQ(b.lines[1].rate, offpeak_rate);
+  EXPECT_EQ(b.lines[1].units, 60u);
+  EXPECT_EQ(b.lines[1].amount_micros, 24'000);
+  EXPECT_EQ(b.lines[2].session_id, 2u);
+  EXPECT_EQ(b.subtotal, 100'000 + 24'000 + 10'000);
+  // VAT on subtotal + fee: (134,000 + 1,500,000) x 0.19 = 310,460.
+  ASSERT_EQ(b.adjustments.size(), 2u);
+  EXPECT_EQ(b.adjustments[1].second, 310'460);
+  EXPECT_EQ(b.total, 134'000 + 1'500'000 + 310'460);
+  EXPECT_EQ(spent(), b.subtotal);  // what was debited is what is billed
+  EXPECT_EQ(bill_csv(bill()), bill_csv(b));
+  EXPECT_EQ(bill_json(bill()), bill_json(b));
+  const std::string csv = bill_csv(b);
+  EXPECT_NE(csv.find("\nsubtotal,,,,,,,,,,,0.134\n"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\ntotal,,,,,,,,,,,1.94446\n"), std::string::npos) << csv;
+  EXPECT_NE(bill_json(b).find("\"total_micros\":1944460}"), std::string::npos);
+}
+
+TEST_P(CatalogRaterTest, TaxRatesAndFeesAreReadStrictly) {
+  EXPECT_EQ(parse_tax("VAT:7.5%").tax_ppm, 75'000);
+  EXPECT_EQ(parse_tax("x:0.0001%").tax_ppm, 1);
+  EXPECT_THROW(parse_tax("VAT:19"), BillingError);
+  EXPECT_THROW(parse_tax("VAT:0.00001%"), BillingError);
+  EXPECT_THROW(parse_tax("VAT:101%"), BillingError);
+  EXPECT_THROW(parse_fee("service"), BillingError);
+  EXPECT_THROW(parse_fee("service:1.2345678"), BillingError);
+  EXPECT_EQ(parse_fee("late:2").amount, 2'000'000);
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, CatalogRaterTest, ::testing::Values("sqlite", "postgresql"),
