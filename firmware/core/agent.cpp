@@ -255,7 +255,6 @@ bool Agent::authorise(uint64_t id, int32_t decision, uint32_t temporary_s,
   const uint64_t now = now_ms();
   meter_time(*s, now);  // time until now was spent authorising: free
   if (decision == gatemeter_AuthDecision_AUTH_REJECT) {
-    if (idle_timeout_s != 0) s->idle_timeout_s = clamp16(idle_timeout_s);
     stop(*s, gatemeter_StopCause_STOP_AUTH_REJECTED, now);
     return true;
   }
@@ -668,7 +667,10 @@ void Agent::apply_answer(const gatemeter_AuthResponse& r) {
         notify(*s, n);
       } else {
         notify(*s, n);
-        stop(*s, gatemeter_StopCause_STOP_AUTH_REJECTED, now);
+        // The board may have ended it from the callback already (or the slot is gone).
+        Session* again = table_.find(r.session_id);
+        if (again != nullptr && again->state != SessionState::stopping)
+          stop(*again, gatemeter_StopCause_STOP_AUTH_REJECTED, now);
       }
       break;
     default:

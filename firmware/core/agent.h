@@ -192,7 +192,8 @@ class Agent {
     command_applied_ = fn;
     command_applied_context_ = context;
   }
-  // Told of what the board must act on in a session's authorisation (BillingEvent).
+  // Told of what the board must act on in a session's authorisation (BillingEvent). The
+  // callback may call back into the agent (request_authorisation, stop_session) at once.
   using BillingNotified = void (*)(void* context, const Session& s, const BillingNotice& n);
   void on_billing(BillingNotified fn, void* context) {
     billing_notified_ = fn;

@@ -29,6 +29,8 @@ union AnyMessage {
   gatemeter_Ack ack;
   gatemeter_AuthRequest auth_request;
   gatemeter_AuthResponse auth_response;
+  gatemeter_OfferRequest offer_request;
+  gatemeter_OfferResponse offer_response;
 };
 
 bool same_payload(FrameKind kind, const AnyMessage& a, const AnyMessage& b) {
@@ -38,6 +40,8 @@ bool same_payload(FrameKind kind, const AnyMessage& a, const AnyMessage& b) {
     case FrameKind::ack: return same(a.ack, b.ack);
     case FrameKind::auth_request: return same(a.auth_request, b.auth_request);
     case FrameKind::auth_response: return same(a.auth_response, b.auth_response);
+    case FrameKind::offer_request: return same(a.offer_request, b.offer_request);
+    case FrameKind::offer_response: return same(a.offer_response, b.offer_response);
   }
   return false;
 }

@@ -36,7 +36,17 @@ inline bool same(const gatemeter_UsageRecord& a, const gatemeter_UsageRecord& b)
          a.octets_out == b.octets_out && same_text(a.subscriber, b.subscriber) &&
          same_text(a.service, b.service) && wire_enum(a.billing) == wire_enum(b.billing) &&
          wire_enum(a.stop_cause) == wire_enum(b.stop_cause) &&
-         a.start_time_unix == b.start_time_unix;
+         a.start_time_unix == b.start_time_unix && a.billing_outage == b.billing_outage;
+}
+
+inline bool same(const gatemeter_Grant& a, const gatemeter_Grant& b) {
+  return a.charged_s == b.charged_s && a.octets == b.octets && a.validity_s == b.validity_s &&
+         a.final == b.final && a.final_redirect == b.final_redirect;
+}
+
+inline bool same(const gatemeter_Offer& a, const gatemeter_Offer& b) {
+  return wire_enum(a.option) == wire_enum(b.option) && same_text(a.label, b.label) &&
+         same_text(a.terms, b.terms);
 }
 
 inline bool same(const gatemeter_MeteringBatch& a, const gatemeter_MeteringBatch& b) {
@@ -58,6 +68,8 @@ inline bool same(const gatemeter_Command& a, const gatemeter_Command& b) {
 #ifdef gatemeter_Command_id_tag  // command ids (issue 10, part 4)
          a.id == b.id &&
 #endif
+         wire_enum(a.decision) == wire_enum(b.decision) && a.has_grant == b.has_grant &&
+         (!a.has_grant || same(a.grant, b.grant)) && a.balance_micros == b.balance_micros &&
          a.free_s == b.free_s;
 }
 
@@ -75,20 +87,40 @@ inline bool same(const gatemeter_Ack& a, const gatemeter_Ack& b) {
 
 inline bool same(const gatemeter_AuthRequest& a, const gatemeter_AuthRequest& b) {
   return a.session_id == b.session_id && same_text(a.subscriber, b.subscriber) &&
-         same_text(a.service, b.service) && wire_enum(a.billing) == wire_enum(b.billing);
+         same_text(a.service, b.service) && wire_enum(a.billing) == wire_enum(b.billing) &&
+         same_text(a.account, b.account) &&
+         same_text(a.subscriber_address, b.subscriber_address) && a.request == b.request;
 }
 
 inline bool same(const gatemeter_AuthResponse& a, const gatemeter_AuthResponse& b) {
   return a.session_id == b.session_id && wire_enum(a.decision) == wire_enum(b.decision) &&
          a.temporary_s == b.temporary_s && a.session_timeout_s == b.session_timeout_s &&
-         a.idle_timeout_s == b.idle_timeout_s && same_text(a.reason, b.reason);
+         a.idle_timeout_s == b.idle_timeout_s && same_text(a.reason, b.reason) &&
+         a.request == b.request && a.has_grant == b.has_grant &&
+         (!a.has_grant || same(a.grant, b.grant)) && wire_enum(a.reject) == wire_enum(b.reject) &&
+         a.balance_micros == b.balance_micros &&
+         wire_enum(a.outage_policy) == wire_enum(b.outage_policy);
+}
+
+inline bool same(const gatemeter_OfferRequest& a, const gatemeter_OfferRequest& b) {
+  return same_text(a.realm, b.realm);
+}
+
+inline bool same(const gatemeter_OfferResponse& a, const gatemeter_OfferResponse& b) {
+  if (!same_text(a.realm, b.realm) || a.offers_count != b.offers_count ||
+      wire_enum(a.outage_policy) != wire_enum(b.outage_policy))
+    return false;
+  for (pb_size_t i = 0; i < a.offers_count; ++i)
+    if (!same(a.offers[i], b.offers[i])) return false;
+  return true;
 }
 
 // The in-memory record: every field, strings up to their NUL.
 inline bool same(const UsageRecord& a, const UsageRecord& b) {
   return a.session_id == b.session_id && a.start_unix == b.start_unix && a.totals == b.totals &&
          a.seq == b.seq && a.kind == b.kind && a.cause == b.cause && a.billing == b.billing &&
-         same_text(a.subscriber, b.subscriber) && same_text(a.service, b.service);
+         a.billing_outage == b.billing_outage && same_text(a.subscriber, b.subscriber) &&
+         same_text(a.service, b.service);
 }
 
 }  // namespace gm::fuzz

@@ -73,7 +73,9 @@ TEST(UsageRecord, FromWireRefusesRecordsACensusMustNotApply) {
   std::memcpy(&bad.billing, &nine, sizeof bad.billing);
   EXPECT_FALSE(from_wire(bad, out));
   bad = w;
-  std::memcpy(&bad.stop_cause, &nine, sizeof bad.stop_cause);
+  // The first cause past the proto's last (the generated count, so a new cause moves it).
+  const std::underlying_type_t<gatemeter_StopCause> past = _gatemeter_StopCause_ARRAYSIZE;
+  std::memcpy(&bad.stop_cause, &past, sizeof bad.stop_cause);
   EXPECT_FALSE(from_wire(bad, out));
   bad = w;
   std::strcpy(bad.subscriber, "no-realm");

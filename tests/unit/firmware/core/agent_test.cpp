@@ -10,7 +10,7 @@
 #include <memory>
 #include <set>
 
-#include "tests/support/agent_flash.h"
+#include "tests/support/agent_rig.h"
 #include "tests/support/fake_census.h"
 #include "tests/support/fake_hal.h"
 
@@ -19,32 +19,13 @@ using namespace gm::core;
 
 namespace {
 
-struct Harness {
-  test::FakeClock clock;
-  test::FakeRng rng;
-  test::MemoryLog log;
-  test::CaptureUplink uplink;
-  test::AgentFlash flash;
-  std::unique_ptr<store::Journal> journal;
-  std::unique_ptr<Agent> agent;
+struct Harness : test::AgentRig {
   LoginGrant grant;
   std::unique_ptr<test::FakeCensus> census;
   bool deliver_acks = true;
   bool deliver_datagrams = true;
 
   Harness() { reboot(); }
-
-  // A new agent over the same flash, as after a power cut (RAM is lost, flash is not).
-  BootReport reboot() {
-    agent.reset();
-    journal = std::make_unique<store::Journal>(flash.device());
-    agent = std::make_unique<Agent>(clock, *journal, rng, log);
-    AgentSettings s;
-    s.interval_s = 60;
-    s.copies = 1;
-    agent->apply_settings(s);
-    return agent->boot();
-  }
 
   void login(uint64_t login_session = 7) {
     grant.login_session = login_session;
