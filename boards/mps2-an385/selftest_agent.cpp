@@ -50,7 +50,7 @@ class BillingCapture final : public core::Uplink {
     length = n;
     return true;
   }
-  uint8_t last[frame::max_frame_size] = {};
+  uint8_t last[frame::overhead + gatemeter_AuthRequest_size] = {};
   size_t length = 0;
 };
 
@@ -66,7 +66,7 @@ BillingCapture billing_uplink;
 core::LoginGrant billing_login;
 gatemeter_AuthRequest asked = gatemeter_AuthRequest_init_zero;
 gatemeter_AuthResponse answer = gatemeter_AuthResponse_init_zero;
-uint8_t answer_frame[frame::max_frame_size];
+uint8_t answer_frame[frame::overhead + gatemeter_AuthResponse_size];
 
 // A billing server's whole part, with the frame codec: the agent's AuthRequest opens under the
 // login's key and a final 30 s grant, sealed with the request's sequence, ends the session with
