@@ -19,22 +19,14 @@
 #include "tests/support/fake_billing.h"
 #include "tests/support/fake_census.h"
 #include "tests/support/fake_hal.h"
+#include "tests/support/login_messages.h"
 
 using namespace gm;
 using namespace gm::sim;
 
 namespace {
 
-template <typename Msg>
-std::vector<uint8_t> framed(const pb_msgdesc_t* fields, const Msg& m) {
-  std::vector<uint8_t> out(2 + 2048);
-  pb_ostream_t s = pb_ostream_from_buffer(out.data() + 2, out.size() - 2);
-  EXPECT_TRUE(pb_encode(&s, fields, &m));
-  out[0] = static_cast<uint8_t>(s.bytes_written >> 8);
-  out[1] = static_cast<uint8_t>(s.bytes_written);
-  out.resize(2 + s.bytes_written);
-  return out;
-}
+using test::framed;
 
 // The login succeeds at once, listing one census and one billing server; datagrams go to the
 // census model and the billing server, and their answers come back through `receive`.

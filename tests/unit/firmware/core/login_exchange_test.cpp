@@ -9,10 +9,14 @@
 #include <cstring>
 #include <vector>
 
+#include "tests/support/login_messages.h"
+
 using namespace gm;
 using namespace gm::core;
 
 namespace {
+
+using test::framed;
 
 struct CountingRng final : hal::Rng {
   uint8_t next = 40;
@@ -22,16 +26,6 @@ struct CountingRng final : hal::Rng {
   }
 };
 
-template <typename Msg>
-std::vector<uint8_t> framed(const pb_msgdesc_t* fields, const Msg& m) {
-  std::vector<uint8_t> out(2 + 1024);
-  pb_ostream_t s = pb_ostream_from_buffer(out.data() + 2, out.size() - 2);
-  EXPECT_TRUE(pb_encode(&s, fields, &m));
-  out[0] = static_cast<uint8_t>(s.bytes_written >> 8);
-  out[1] = static_cast<uint8_t>(s.bytes_written);
-  out.resize(2 + s.bytes_written);
-  return out;
-}
 
 struct Conversation {
   AgentIdentity id;
