@@ -21,6 +21,18 @@ inline constexpr size_t max_census = std::extent_v<decltype(gatemeter_LoginRespo
 inline constexpr size_t max_census_address =
     std::extent_v<decltype(gatemeter_LoginResponse::census), 1> - 1;
 inline constexpr size_t max_updates = std::extent_v<decltype(gatemeter_LoginResponse::updates)>;
+// Billing servers ("host:port", primary first) and the offers a realm makes: the login's own and
+// OfferResponse's, one count for both, or the login could list an offer OfferResponse cannot.
+inline constexpr size_t max_billing = std::extent_v<decltype(gatemeter_LoginResponse::billing)>;
+inline constexpr size_t max_billing_address =
+    std::extent_v<decltype(gatemeter_LoginResponse::billing), 1> - 1;
+inline constexpr size_t max_offers = std::extent_v<decltype(gatemeter_OfferResponse::offers)>;
+static_assert(std::extent_v<decltype(gatemeter_LoginResponse::offers)> == max_offers,
+              "gatemeter.options: LoginResponse.offers and OfferResponse.offers need the same "
+              "max_count");
+// What the agent keeps of a subscriber's request while it waits for billing's answer.
+inline constexpr size_t max_subscriber_address =
+    sizeof(gatemeter_AuthRequest::subscriber_address) - 1;
 
 // A component is named in what the agent reports (ComponentVersion), what it is offered
 // (ComponentUpdate) and what it is told of later (Command.component): one limit for all three,
