@@ -5,9 +5,15 @@
 // amount expected is worked out by hand in the test.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include "host/billing/bill.h"
 #include "host/billing/billing_error.h"
 #include "host/billing/commit_rating.h"
+#include "host/billing/feed_file.h"
 #include "tests/support/test_database.h"
 
 namespace gm::billing {
@@ -15,6 +21,7 @@ namespace {
 
 using host::AccountRow;
 using host::CensusCommit;
+using host::FeedSink;
 using host::CommitDebits;
 using host::RateRow;
 using host::VerifiedRecord;
@@ -237,6 +244,58 @@ TEST_P(CatalogRaterTest, TaxRatesAndFeesAreReadStrictly) {
   EXPECT_THROW(parse_fee("service"), BillingError);
   EXPECT_THROW(parse_fee("service:1.2345678"), BillingError);
   EXPECT_EQ(parse_fee("late:2").amount, 2'000'000);
+}
+
+TEST_P(CatalogRaterTest, TheFeedFileHasEveryEndedSessionOnceAcrossACrashAndATornLine) {
+  const std::string dir = ::testing::TempDir() + "feed-" + GetParam() + "-" + std::to_string(::getpid());
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/feed.jsonl";
+  std::filesystem::remove(path);
+  struct Cleanup {
+    std::string dir;
+    ~Cleanup() { std::filesystem::remove_all(dir); }
+  } cleanup{dir};
+  auto stop = [&](uint64_t id) {
+    auto r = record(id, 1, 30, 0, monday_peak);
+    r.record.kind = gatemeter_RecordKind_RECORD_STOP;
+    commit({r}, monday_peak);
+  };
+  auto lines = [&] {
+    std::ifstream in(path);
+    std::vector<std::string> out;
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+  };
+  stop(1);
+  stop(2);
+  {
+    FeedFile f(path, store_->feed());
+    EXPECT_EQ(f.write_pending(monday_peak), 2u);
+    EXPECT_EQ(f.write_pending(monday_peak), 0u);
+  }
+  ASSERT_EQ(lines().size(), 2u);
+  EXPECT_EQ(lines()[0].rfind("{\"id\":", 0), 0u);
+  EXPECT_NE(lines()[0].find("\"agent\":\"gw-1\""), std::string::npos) << lines()[0];
+  EXPECT_NE(lines()[1].find("\"session_id\":2,"), std::string::npos) << lines()[1];
+  // A crash after the fsync, before the mark: the events are in the file, not marked.
+  stop(3);
+  const auto pending = store_->feed().undelivered(FeedSink::file, 10);
+  ASSERT_EQ(pending.size(), 1u);
+  {
+    std::ofstream out(path, std::ios::app);
+    out << "{\"id\":" << pending[0].id << ",\"agent\":\"gw-1\",\"created_unix\":0,\"session\":{}}\n";
+    out << "{\"id\":99,\"agent\":\"gw";  // and a line torn by the crash
+  }
+  stop(4);
+  {
+    FeedFile f(path, store_->feed());
+    EXPECT_EQ(f.recovered(), 1u);  // event 3 found in the file, marked, not written again
+    EXPECT_EQ(f.write_pending(monday_peak), 1u);  // event 4
+  }
+  const auto all = lines();
+  ASSERT_EQ(all.size(), 4u);  // 1, 2, 3 (the crash's), 4; the torn line is gone
+  EXPECT_NE(all[3].find("\"session_id\":4,"), std::string::npos) << all[3];
+  EXPECT_TRUE(store_->feed().undelivered(FeedSink::file, 10).empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, CatalogRaterTest, ::testing::Values("sqlite", "postgresql"),
