@@ -53,6 +53,7 @@ the catalog:
        [--taxes=NAME:PERCENT%,...]   the account's sessions that started in [from, to): every
                            line with units, rate and amount, the subtotal, fees, taxes (of the
                            subtotal with fees, each rounded half up once) and the total
+  presence [--csv]         each gateway's last datagram (its connect signal) as the census saw it
   bands set SCHEDULE, bands show   the time bands, in each account's own time zone, e.g.
                            "peak=mon-fri 08:00-20:00; weekend=sat-sun" (the default); the rest
                            is offpeak
@@ -73,7 +74,7 @@ constexpr Noun nouns[] = {
     {"account", account_command}, {"top-up", top_up_command},   {"subscriber", subscriber_command},
     {"rate", rate_command},       {"service", service_command}, {"realm", realm_command},
     {"offer", offer_command},     {"zone", zone_command},       {"bands", bands_command},
-    {"bill", bill_command},
+    {"bill", bill_command},       {"presence", presence_command},
 };
 
 // Settings (parse_command_line's, as censusctl takes them) come before the command; what

@@ -36,6 +36,7 @@ int service_command(const BillingctlRun& run, const std::vector<std::string>& wo
 int realm_command(const BillingctlRun& run, const std::vector<std::string>& words);
 int offer_command(const BillingctlRun& run, const std::vector<std::string>& words);
 int zone_command(const BillingctlRun& run, const std::vector<std::string>& words);
+int presence_command(const BillingctlRun& run, const std::vector<std::string>& words);
 int bands_command(const BillingctlRun& run, const std::vector<std::string>& words);
 
 // `NOUN list [--csv]`: a listing of `items`, one row of cells(item) each.

@@ -273,6 +273,17 @@ int zone_command(const BillingctlRun& run, const std::vector<std::string>& words
                       });
 }
 
+int presence_command(const BillingctlRun& run, const std::vector<std::string>& words) {
+  return list_command("presence", words, {{"agent"}, {"last_seen"}, {"seconds_ago", true}, {"lost"}},
+                      run.store.authorisations().presence(),
+                      [&run](const GatewayPresence& p) {
+                        return std::vector<std::string>{
+                            p.agent_id, utc_text(p.last_seen_unix),
+                            std::to_string(run.now - p.last_seen_unix),
+                            p.lost_unix != 0 ? utc_text(p.lost_unix) : "-"};
+                      });
+}
+
 int bands_command(const BillingctlRun& run, const std::vector<std::string>& words) {
   std::vector<std::string> rest;
   BillingCatalog& catalog = run.store.catalog();

@@ -162,6 +162,9 @@ home,prepaid,Prepaid account,"0.02 EUR/min, by the minute"
 partner,roaming,Roaming,your provider's rates
 EOF
 
+listing presence --csv <<'EOF'
+agent,last_seen,seconds_ago,lost
+EOF
 ok bands show
 says "peak=mon-fri 08:00-20:00; weekend=sat-sun (the default)"
 ok bands set "peak=mon-fri 09:00-18:00; weekend=sun"

@@ -309,6 +309,11 @@ TEST_F(CensusTest, EmptyHeartbeatBatchIsAcknowledgedAndCarriesPendingCommands) {
   ASSERT_TRUE(with_command.has_value());
   EXPECT_EQ(wire_enum(with_command->commands[0].kind), gatemeter_CommandKind_COMMAND_END_SESSION);
   EXPECT_TRUE(usage().empty());  // nothing was stored for it but the datagram itself
+  // The heartbeat is the gateway's connect signal: the commit recorded its presence.
+  const auto present = store_->authorisations().presence();
+  ASSERT_EQ(present.size(), 1u);
+  EXPECT_EQ(present[0].agent_id, "gw-1");
+  EXPECT_GT(present[0].last_seen_unix, 0);
 }
 
 // Delivered means confirmed: the command carries its id, stays pending while the agent does
