@@ -40,4 +40,10 @@ inline constexpr size_t max_confirmed_commands =
 inline constexpr size_t max_ack_records = std::extent_v<decltype(gatemeter_Ack::records)>;
 inline constexpr size_t max_ack_commands = std::extent_v<decltype(gatemeter_Ack::commands)>;
 
+// LoginResponse's billing part
+inline constexpr size_t max_billing_servers =
+    std::extent_v<decltype(gatemeter_LoginResponse::billing)>;
+inline constexpr size_t max_login_offers = std::extent_v<decltype(gatemeter_LoginResponse::offers)>;
+inline constexpr size_t max_realm = sizeof(gatemeter_LoginResponse::realm) - 1;
+
 }  // namespace gm::wire
