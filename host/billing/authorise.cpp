@@ -73,6 +73,12 @@ AuthOutcome authorise(const AuthContext& c) {
   const bool update = c.prior != nullptr && c.prior->live && stands_approved(*c.prior);
   if (c.prior != nullptr && !c.prior->live && stands_approved(*c.prior))
     return reject(o, gatemeter_RejectReason_REJECT_SESSION_ENDED, "the session has ended");
+  if (c.prior != nullptr && c.prior->remote == RemoteState::rejected) {
+    // The realm's system said no (or nothing in time): asking again does not ask it again.
+    reject(o, gatemeter_RejectReason_REJECT_REMOTE, "rejected by the approval");
+    o.remote = RemoteState::rejected;
+    return o;
+  }
 
   if (option == gatemeter_BillingOption_BILLING_FREE) {
     r.decision = gatemeter_AuthDecision_AUTH_APPROVE;
@@ -112,10 +118,6 @@ AuthOutcome authorise(const AuthContext& c) {
     temporary_left = c.prior->temporary_until_unix - c.now_unix;
     o.remote = RemoteState::asking;
     o.temporary_until_unix = c.prior->temporary_until_unix;
-  } else if (update && c.prior->remote == RemoteState::rejected) {
-    reject(o, gatemeter_RejectReason_REJECT_REMOTE, "rejected by the approval");
-    o.remote = RemoteState::rejected;
-    return o;
   } else if (update) {
     o.remote = c.prior->remote;  // none or approved
   } else if (!realm.approval_url.empty()) {

@@ -71,7 +71,7 @@ struct AuthOutcome {
 //    REJECT_OPTION_NOT_OFFERED (it could not be charged)
 //  - a realm with an approval_url: AUTH_TEMPORARY for temporary_s (at least 1) while it decides;
 //    updates meanwhile stay temporary; once it approved, approve; once it rejected (or did not
-//    answer by temporary_until), REJECT_REMOTE
+//    answer by temporary_until), REJECT_REMOTE, to every later request of the session too
 //  - else approve. Prepaid approvals and temporaries carry a grant (size_grant), postpaid none
 //    (no credit limit).
 // Every answer carries the realm's outage policy, a prepaid account's balance, and a reason

@@ -215,6 +215,14 @@ TEST_F(AuthoriseTest, UpdatesFollowTheRemoteApprovalsState) {
   prior_.remote = RemoteState::rejected;
   o = authorise(c_);
   expect_reject(o, gatemeter_RejectReason_REJECT_REMOTE);
+  prior_.live = false;  // as the reject left it: a new request does not ask again
+  prior_.decision = gatemeter_AuthDecision_AUTH_REJECT;
+  c_.request.request = 3;
+  o = authorise(c_);
+  expect_reject(o, gatemeter_RejectReason_REJECT_REMOTE);
+  EXPECT_EQ(o.remote, RemoteState::rejected);
+  prior_.live = true;
+  prior_.decision = gatemeter_AuthDecision_AUTH_TEMPORARY;
 
   prior_.remote = RemoteState::approved;
   prior_.decision = gatemeter_AuthDecision_AUTH_APPROVE;
