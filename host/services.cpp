@@ -12,6 +12,24 @@ namespace gm::host {
 
 namespace {
 
+// A family of one sample.
+void counter(PrometheusText& out, const char* name, const char* help, uint64_t v) {
+  out.family(name, "counter", help);
+  out.sample(name, static_cast<double>(v));
+}
+void gauge(PrometheusText& out, const char* name, const char* help, double v) {
+  out.family(name, "gauge", help);
+  out.sample(name, v);
+}
+// Refusals: one sample per reason, named by name_of.
+template <typename Counts, typename NameOf>
+void refusals(PrometheusText& out, const char* name, const char* help, const Counts& counts,
+              NameOf name_of) {
+  out.family(name, "counter", help);
+  for (size_t r = 0; r < counts.size(); ++r)
+    out.sample(name, static_cast<double>(counts[r].load()), {{"reason", name_of(r)}});
+}
+
 class CensusService final : public Service {
  public:
   CensusService(ServerConfig& config, const CredentialVault& vault)
@@ -39,30 +57,23 @@ class CensusService final : public Service {
   }
   void write_metrics(PrometheusText& out) const override {
     const CensusStats& st = census_->stats();
-    auto counter = [&](const char* name, const char* help, uint64_t v) {
-      out.family(name, "counter", help);
-      out.sample(name, static_cast<double>(v));
-    };
-    counter("gatemeter_census_datagrams_total", "Datagrams received, refused or not.",
+    counter(out, "gatemeter_census_datagrams_total", "Datagrams received, refused or not.",
             st.datagrams.load());
-    counter("gatemeter_census_datagrams_verified_total",
+    counter(out, "gatemeter_census_datagrams_verified_total",
             "Datagrams whose tag and records verified, queued for commit.",
             st.datagrams_accepted.load());
-    counter("gatemeter_census_records_committed_total",
+    counter(out, "gatemeter_census_records_committed_total",
             "Records in committed transactions (acknowledged).", st.records_committed.load());
-    counter("gatemeter_census_commits_total", "Store transactions committed.", st.commits.load());
-    counter("gatemeter_census_acks_sent_total", "Acknowledgements sent.", st.acks_sent.load());
-    counter("gatemeter_census_commands_sent_total", "Commands put into acks, resends included.",
+    counter(out, "gatemeter_census_commits_total", "Store transactions committed.", st.commits.load());
+    counter(out, "gatemeter_census_acks_sent_total", "Acknowledgements sent.", st.acks_sent.load());
+    counter(out, "gatemeter_census_commands_sent_total", "Commands put into acks, resends included.",
             st.commands_sent.load());
-    out.family("gatemeter_census_refusals_total", "counter", "Datagrams refused, by reason.");
-    for (size_t r = 0; r < census_refusal_reasons; ++r)
-      out.sample("gatemeter_census_refusals_total", static_cast<double>(st.refused[r].load()),
-                 {{"reason", census_refusal_name(r)}});
-    out.family("gatemeter_census_queued_records", "gauge",
-               "Verified records waiting for the committer.");
-    out.sample("gatemeter_census_queued_records", static_cast<double>(st.queued_records.load()));
-    out.family("gatemeter_census_logins_held", "gauge", "Open login sessions in the registry.");
-    out.sample("gatemeter_census_logins_held", static_cast<double>(census_->registry().size()));
+    refusals(out, "gatemeter_census_refusals_total", "Datagrams refused, by reason.", st.refused,
+             census_refusal_name);
+    gauge(out, "gatemeter_census_queued_records", "Verified records waiting for the committer.",
+          static_cast<double>(st.queued_records.load()));
+    gauge(out, "gatemeter_census_logins_held", "Open login sessions in the registry.",
+          static_cast<double>(census_->registry().size()));
     std::vector<uint64_t> counts;
     for (const auto& c : st.commit_latency) counts.push_back(c.load());
     out.histogram("gatemeter_census_commit_seconds",
@@ -163,11 +174,7 @@ class BillingService final : public Service {
   void write_metrics(PrometheusText& out) const override {
     if (!billing_) return;
     const BillingStats& st = billing_->stats();
-    auto counter = [&](const char* name, const char* help, uint64_t v) {
-      out.family(name, "counter", help);
-      out.sample(name, static_cast<double>(v));
-    };
-    counter("gatemeter_billing_frames_total", "Frames received, refused or not.", st.frames.load());
+    counter(out, "gatemeter_billing_frames_total", "Frames received, refused or not.", st.frames.load());
     out.family("gatemeter_billing_requests_total", "counter", "Verified requests, by kind.");
     out.sample("gatemeter_billing_requests_total", static_cast<double>(st.auth_requests.load()),
                {{"kind", "auth"}});
@@ -178,16 +185,14 @@ class BillingService final : public Service {
     for (size_t i = 0; i < billing_outcomes; ++i)
       out.sample("gatemeter_billing_decisions_total", static_cast<double>(st.outcomes[i].load()),
                  {{"outcome", outcome_name(i)}});
-    counter("gatemeter_billing_repeated_total",
+    counter(out, "gatemeter_billing_repeated_total",
             "AuthRequests answered before: their stored answer sent again.", st.repeated.load());
-    counter("gatemeter_billing_stale_total",
+    counter(out, "gatemeter_billing_stale_total",
             "AuthRequests older than the one answered: not answered.", st.stale.load());
-    counter("gatemeter_billing_answers_sent_total", "AuthResponse and OfferResponse frames sent.",
+    counter(out, "gatemeter_billing_answers_sent_total", "AuthResponse and OfferResponse frames sent.",
             st.answers_sent.load());
-    out.family("gatemeter_billing_refusals_total", "counter", "Frames refused, by reason.");
-    for (size_t r = 0; r < billing_refusal_reasons; ++r)
-      out.sample("gatemeter_billing_refusals_total", static_cast<double>(st.refused[r].load()),
-                 {{"reason", billing_refusal_name(r)}});
+    refusals(out, "gatemeter_billing_refusals_total", "Frames refused, by reason.", st.refused,
+             billing_refusal_name);
     out.family("gatemeter_billing_remote_total", "counter",
                "Remote approvals answered, by result.");
     const std::pair<const char*, uint64_t> remote[] = {{"approved", st.remote_approved.load()},
@@ -195,11 +200,11 @@ class BillingService final : public Service {
                                                        {"timed_out", st.remote_timed_out.load()}};
     for (const auto& [result, n] : remote)
       out.sample("gatemeter_billing_remote_total", static_cast<double>(n), {{"result", result}});
-    counter("gatemeter_billing_inquiries_sent_total", "HTTP attempts at approval endpoints.",
+    counter(out, "gatemeter_billing_inquiries_sent_total", "HTTP attempts at approval endpoints.",
             st.inquiries_sent.load());
-    counter("gatemeter_billing_inquiries_failed_total",
+    counter(out, "gatemeter_billing_inquiries_failed_total",
             "Approval attempts with no usable answer (retried).", st.inquiries_failed.load());
-    counter("gatemeter_billing_grants_extended_total",
+    counter(out, "gatemeter_billing_grants_extended_total",
             "Running sessions sent a new grant after a top-up.", st.grants_extended.load());
     out.family("gatemeter_billing_commands_queued_total", "counter",
                "Commands queued for agents, by kind.");
@@ -207,11 +212,10 @@ class BillingService final : public Service {
                static_cast<double>(st.commands_grant.load()), {{"kind", "grant"}});
     out.sample("gatemeter_billing_commands_queued_total",
                static_cast<double>(st.commands_end_session.load()), {{"kind", "end_session"}});
-    out.family("gatemeter_billing_queued_requests", "gauge",
-               "Verified requests waiting for a decision thread.");
-    out.sample("gatemeter_billing_queued_requests", static_cast<double>(st.queued.load()));
-    out.family("gatemeter_billing_logins_held", "gauge", "Open login sessions in the registry.");
-    out.sample("gatemeter_billing_logins_held", static_cast<double>(billing_->logins_held()));
+    gauge(out, "gatemeter_billing_queued_requests",
+          "Verified requests waiting for a decision thread.", static_cast<double>(st.queued.load()));
+    gauge(out, "gatemeter_billing_logins_held", "Open login sessions in the registry.",
+          static_cast<double>(billing_->logins_held()));
     std::vector<uint64_t> counts;
     for (const auto& c : st.decision_latency) counts.push_back(c.load());
     out.histogram("gatemeter_billing_decision_seconds",

@@ -22,6 +22,7 @@
 #include "host/store/commit_rater.h"
 #include "host/store/store.h"
 #include "tests/support/approval_standin.h"
+#include "tests/support/eventually.h"
 #include "tests/support/frames.h"
 #include "tests/support/test_agent.h"
 
@@ -212,12 +213,8 @@ class BillingServiceTest : public ::testing::Test {
     return out;
   }
   template <typename Cond>
-  static bool eventually(Cond cond, int max_ms = 10000) {
-    for (int waited = 0; waited < max_ms; waited += 20) {
-      if (cond()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return cond();
+  static bool eventually(Cond cond) {
+    return test::eventually(cond, 10000, 20);
   }
   int64_t agent_id() { return store_->find_agent("gw-1")->id; }
 

@@ -9,18 +9,16 @@
 
 #include "host/store/store.h"
 #include "tests/support/frames.h"
-#include "tests/support/test_database.h"
+#include "tests/support/store_fixture.h"
 
 namespace gm::host {
 namespace {
 
-class AuthorisationLedgerTest : public ::testing::TestWithParam<std::string> {
+class AuthorisationLedgerTest : public test::StoreOnEachDatabase {
  protected:
   void SetUp() override {
-    std::string why;
-    db_ = test::TestDatabase::create(GetParam(), &why);
-    if (!db_) GTEST_SKIP() << why;
-    store_ = open_store(db_->spec());
+    StoreOnEachDatabase::SetUp();
+    if (IsSkipped()) return;
     ASSERT_TRUE(store_->add_agent("gw-1", {1}, 100));
     agent_ = store_->find_agent("gw-1")->id;
     AccountRow a;
@@ -31,10 +29,6 @@ class AuthorisationLedgerTest : public ::testing::TestWithParam<std::string> {
     a.name = "acct-2";
     other_account_ = store_->account_book().add_account(a);
     store_->account_book().add_subscriber({"ann@isp.example", "acct-1"});
-  }
-  void TearDown() override {
-    store_.reset();
-    db_.reset();
   }
   AuthorisationLedger& ledger() { return store_->authorisations(); }
 
@@ -67,8 +61,6 @@ class AuthorisationLedgerTest : public ::testing::TestWithParam<std::string> {
         500);
   }
 
-  std::unique_ptr<test::TestDatabase> db_;
-  std::unique_ptr<Store> store_;
   int64_t agent_ = 0, account_ = 0, other_account_ = 0;
 };
 
