@@ -8,7 +8,6 @@
 #include "gatemeter.pb.h"
 #include "host/login/login_server.h"
 #include "host/store/agent_directory.h"
-#include "host/store/billing_catalog.h"
 #include "host/store/login_ledger.h"
 #include "shared/login/login_proof.h"
 
@@ -28,12 +27,5 @@ LoginOutcome grant_login(AgentDirectory& agents, LoginLedger& logins, const Cred
                          const LoginSettings& settings,
                          const uint8_t (&server_nonce)[login::nonce_size],
                          const gatemeter_LoginRequest& request, int64_t now_unix);
-
-// The billing part of a granted login: the billing servers, the gateway's realm (default_realm),
-// that realm's offers with the gateway's own (scope gateway:<agent_id>) winning for their option,
-// and the realm's outage policy (OUTAGE_TERMINATE for a realm the catalog does not know).
-// Throws StoreError if the catalog cannot be read.
-void add_billing_terms(gatemeter_LoginResponse& response, BillingCatalog& catalog,
-                       const LoginSettings& settings, const std::string& agent_id);
 
 }  // namespace gm::host

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "host/login/login_billing.h"
 #include "host/login/login_grant.h"
 #include "host/store/store.h"
 

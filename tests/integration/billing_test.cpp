@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "host/billing/billing_server.h"
 #include "host/login/tls_identity.h"
 #include "host/services.h"
 #include "host/store/commit_rater.h"
@@ -352,6 +353,61 @@ TEST_F(BillingServiceTest, ARemoteRejectEndsTheSessionAsAuthRejected) {
   const auto update = billing_->ask(auth(22, "dave@remote.example", 2));
   ASSERT_TRUE(update.has_value());
   EXPECT_EQ(wire_enum(update->auth.decision), gatemeter_AuthDecision_AUTH_REJECT);
+}
+
+// A port where nothing listens now (a stand-in bound it and is gone).
+uint16_t vacant_port() {
+  auto gone = std::make_unique<ApprovalStandin>(ApprovalStandin::Options{});
+  gone->start();
+  const uint16_t port = gone->port();
+  gone.reset();
+  return port;
+}
+
+TEST_F(BillingServiceTest, NoAnswerByTheEndOfTheTemporaryPeriodIsAReject) {
+  const uint16_t port = vacant_port();
+  store_->catalog().set_realm({"silent.example", "", 0,
+                               "http://127.0.0.1:" + std::to_string(port) + "/approve", 1});
+  store_->catalog().set_offer({"silent.example", gatemeter_BillingOption_BILLING_PREPAID, "P", "t"});
+  store_->account_book().add_subscriber({"eve@silent.example", "acct-1"});
+  const auto temporary = billing_->ask(auth(23, "eve@silent.example"));
+  ASSERT_TRUE(temporary.has_value());
+  EXPECT_EQ(wire_enum(temporary->auth.decision), gatemeter_AuthDecision_AUTH_TEMPORARY);
+  EXPECT_EQ(temporary->auth.temporary_s, 1u);
+  ASSERT_TRUE(eventually([&] { return !commands_for(23).empty(); }));
+  const gatemeter_Command c = commands_for(23)[0].command;
+  EXPECT_EQ(wire_enum(c.kind), gatemeter_CommandKind_COMMAND_END_SESSION);
+  EXPECT_EQ(wire_enum(c.cause), gatemeter_StopCause_STOP_AUTH_REJECTED);
+  EXPECT_EQ(store_->authorisations().find_authorisation(agent_id(), 23)->remote, 3);
+  EXPECT_EQ(metric("gatemeter_billing_remote_total{result=\"timed_out\"}"), 1);
+  EXPECT_GE(metric("gatemeter_billing_inquiries_failed_total"), 1);
+}
+
+TEST_F(BillingServiceTest, ARestartedBillingServiceResumesAnInquiryFromTheStore) {
+  const uint16_t port = vacant_port();
+  store_->catalog().set_realm({"later.example", "", 0,
+                               "http://127.0.0.1:" + std::to_string(port) + "/approve", 60});
+  store_->catalog().set_offer({"later.example", gatemeter_BillingOption_BILLING_PREPAID, "P", "t"});
+  store_->account_book().add_subscriber({"fay@later.example", "acct-1"});
+  const auto temporary = billing_->ask(auth(24, "fay@later.example"));
+  ASSERT_TRUE(temporary.has_value());
+  EXPECT_EQ(wire_enum(temporary->auth.decision), gatemeter_AuthDecision_AUTH_TEMPORARY);
+  // The service stops with the inquiry unanswered; the approval system comes up; another
+  // billing service over the same store takes the inquiry up where the store has it.
+  for (auto& s : services_)
+    if (std::strcmp(s->name(), "billing") == 0) s->stop();
+  ASSERT_EQ(store_->authorisations().pending_inquiries(10).size(), 1u);
+  ApprovalStandin answering({"", 0});
+  answering.start(port);
+  host::BillingServer restarted(config_.store, *vault_, config_.billing);
+  restarted.start();
+  ASSERT_TRUE(eventually([&] { return !commands_for(24).empty(); }));
+  const gatemeter_Command c = commands_for(24)[0].command;
+  EXPECT_EQ(wire_enum(c.kind), gatemeter_CommandKind_COMMAND_GRANT);
+  EXPECT_EQ(store_->authorisations().find_authorisation(agent_id(), 24)->remote, 2);
+  EXPECT_EQ(answering.bodies().size(), 1u);
+  restarted.stop();
+  answering.stop();
 }
 
 TEST_F(BillingServiceTest, TwoSessionsOfOneAccountAreNeverGrantedMoreThanItsBalance) {

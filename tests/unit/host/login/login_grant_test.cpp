@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "host/login/login_billing.h"
 #include "host/store/store.h"
 #include "shared/frame/frame_tag.h"
 #include "tests/support/test_database.h"
