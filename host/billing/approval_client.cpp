@@ -59,9 +59,11 @@ bool parse_url(const std::string& url, Url& out) {
 
 std::string inquiry_json(const ApprovalInquiry& q) {
   std::string out = "{";
-  const std::pair<const char*, const std::string*> fields[] = {
-      {"session", &q.session}, {"agent", &q.agent},     {"subscriber", &q.subscriber},
-      {"option", &q.option},   {"account", &q.account}};
+  const std::pair<const char*, const std::string*> fields[] = {{"session", &q.session},
+                                                               {"agent", &q.agent},
+                                                               {"subscriber", &q.subscriber},
+                                                               {"option", &q.option},
+                                                               {"account", &q.account}};
   for (const auto& [name, value] : fields) {
     if (out.size() > 1) out += ',';
     append_json_string(out, name);
@@ -78,10 +80,14 @@ std::string json_string_field(std::string_view body, std::string_view name) {
   for (size_t at = body.find(quoted); at != std::string_view::npos;
        at = body.find(quoted, at + 1)) {
     size_t i = at + quoted.size();
-    while (i < body.size() && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n')) ++i;
+    while (i < body.size() &&
+           (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n'))
+      ++i;
     if (i >= body.size() || body[i] != ':') continue;  // a value that happens to read "name"
     ++i;
-    while (i < body.size() && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n')) ++i;
+    while (i < body.size() &&
+           (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n'))
+      ++i;
     if (i >= body.size() || body[i] != '"') return "";
     std::string value;
     for (++i; i < body.size() && body[i] != '"'; ++i) {
@@ -96,8 +102,7 @@ std::string json_string_field(std::string_view body, std::string_view name) {
 ApprovalReply parse_approval_reply(std::string_view body) {
   const std::string decision = json_string_field(body, "decision");
   if (decision == "approve") return {ApprovalReply::Kind::approve, ""};
-  if (decision == "reject")
-    return {ApprovalReply::Kind::reject, json_string_field(body, "reason")};
+  if (decision == "reject") return {ApprovalReply::Kind::reject, json_string_field(body, "reason")};
   return {ApprovalReply::Kind::no_answer, "the reply says neither approve nor reject"};
 }
 

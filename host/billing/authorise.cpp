@@ -45,7 +45,8 @@ std::string outcome_label(const gatemeter_AuthResponse& r) {
   switch (wire_enum(r.decision)) {
     case gatemeter_AuthDecision_AUTH_APPROVE: return "approve";
     case gatemeter_AuthDecision_AUTH_TEMPORARY: return "temporary";
-    case gatemeter_AuthDecision_AUTH_REJECT: return wire::reject_reason_name(wire_enum(r.reject)).c_str();
+    case gatemeter_AuthDecision_AUTH_REJECT:
+      return wire::reject_reason_name(wire_enum(r.reject)).c_str();
     default: return "pending";
   }
 }
@@ -140,12 +141,13 @@ AuthOutcome authorise(const AuthContext& c) {
   if (c.rate == nullptr)
     return reject(o, gatemeter_RejectReason_REJECT_OPTION_NOT_OFFERED,
                   "no rate prices this service here");
-  uint32_t validity = grant_validity(c.terms.validity_s, c.now_unix, c.band_changes_at,
-                                     c.rate_changes_at);
-  if (temporary_left > 0) validity = static_cast<uint32_t>(std::min<int64_t>(validity, temporary_left));
+  uint32_t validity =
+      grant_validity(c.terms.validity_s, c.now_unix, c.band_changes_at, c.rate_changes_at);
+  if (temporary_left > 0)
+    validity = static_cast<uint32_t>(std::min<int64_t>(validity, temporary_left));
   const SizedGrant g =
-      size_grant(*c.rate, c.usage, unreserved(account.balance_micros, c.others), c.terms,
-                 validity, account.at_zero == host::AtZero::walled_garden);
+      size_grant(*c.rate, c.usage, unreserved(account.balance_micros, c.others), c.terms, validity,
+                 account.at_zero == host::AtZero::walled_garden);
   if (g.grant.final && !update)
     return reject(o, gatemeter_RejectReason_REJECT_NO_FUNDS,
                   "the balance is held by other sessions");

@@ -40,7 +40,7 @@ struct AuthContext {
   const PriorAuthorisation* prior = nullptr;  // nullptr: the store holds nothing for the session
   std::vector<Reservation> others;            // the account's other live sessions
   SessionUsage usage;                         // this session, as committed
-  const Rate* rate = nullptr;  // the rate that prices the session now; nullptr: none does
+  const Rate* rate = nullptr;       // the rate that prices the session now; nullptr: none does
   int64_t band_changes_at = never;  // the next band change in the account's zone
   int64_t rate_changes_at = never;  // RateTable::next_change_after
   GrantTerms terms;
@@ -53,8 +53,8 @@ struct AuthOutcome {
   Micros granted_micros = 0;  // cumulative money the grant allows (prepaid), else 0
   RemoteState remote = RemoteState::none;
   int64_t temporary_until_unix = 0;
-  bool live = false;          // approve or temporary: the session holds an authorisation
-  bool start_inquiry = false; // a new temporary approval: ask the realm's approval_url
+  bool live = false;           // approve or temporary: the session holds an authorisation
+  bool start_inquiry = false;  // a new temporary approval: ask the realm's approval_url
 };
 
 // Rules, in order:

@@ -12,8 +12,8 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <condition_variable>
-#include <cstring>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <deque>
 #include <future>
@@ -36,7 +36,9 @@ using asio::ip::udp;
 
 namespace {
 
-int64_t now_unix() { return static_cast<int64_t>(std::time(nullptr)); }
+int64_t now_unix() {
+  return static_cast<int64_t>(std::time(nullptr));
+}
 
 // A verified request, waiting for a decision thread.
 struct Request {
@@ -196,7 +198,8 @@ struct BillingServer::Impl {
       try {
         if (!store) {
           store = open_store(owner.store_spec_);
-          authoriser = std::make_unique<billing::SessionAuthoriser>(*store, authorisation_settings(settings));
+          authoriser = std::make_unique<billing::SessionAuthoriser>(
+              *store, authorisation_settings(settings));
         }
         decide(*authoriser, r);
       } catch (const std::exception& e) {
@@ -218,7 +221,8 @@ struct BillingServer::Impl {
     }
     ++stats.auth_requests;
     // Durable before it is told: answer() commits the decision (or found it committed).
-    const billing::AuthAnswer a = authoriser.answer(r.login->agent, r.login->id, r.auth, now_unix());
+    const billing::AuthAnswer a =
+        authoriser.answer(r.login->agent, r.login->id, r.auth, now_unix());
     stats.observe_decision(std::chrono::steady_clock::now() - r.received);
     if (a.kind == billing::AuthAnswer::Kind::stale) {
       ++stats.stale;
@@ -268,7 +272,8 @@ struct BillingServer::Impl {
       try {
         if (!store) {
           store = open_store(owner.store_spec_);
-          authoriser = std::make_unique<billing::SessionAuthoriser>(*store, authorisation_settings(settings));
+          authoriser = std::make_unique<billing::SessionAuthoriser>(
+              *store, authorisation_settings(settings));
         }
         inquire(*store, *authoriser, backoff);
         store->authorisations().end_stopped_authorisations(now_unix());
@@ -319,9 +324,9 @@ struct BillingServer::Impl {
       billing::ApprovalInquiry q{hex16(a.session_id), agents[a.agent], a.subscriber,
                                  wire::billing_name(a.option).c_str(), accounts[a.account]};
       ++stats.inquiries_sent;
-      const billing::ApprovalReply reply = billing::post_inquiry(
-          realm->approval_url, billing::inquiry_json(q),
-          std::chrono::milliseconds(1000ull * settings.approval_timeout_s));
+      const billing::ApprovalReply reply =
+          billing::post_inquiry(realm->approval_url, billing::inquiry_json(q),
+                                std::chrono::milliseconds(1000ull * settings.approval_timeout_s));
       if (reply.kind == billing::ApprovalReply::Kind::no_answer) {
         if (++stats.inquiries_failed == 1 || b.delay.count() == 0)
           std::fprintf(stderr, "billing: no answer from %s for session %s: %s (retrying)\n",
@@ -353,7 +358,9 @@ BillingServer::BillingServer(std::string store, const CredentialVault& vault,
                              BillingSettings settings)
     : store_spec_(std::move(store)), vault_(vault), settings_(std::move(settings)) {}
 
-BillingServer::~BillingServer() { stop(); }
+BillingServer::~BillingServer() {
+  stop();
+}
 
 size_t BillingServer::logins_held() const {
   return impl_ && impl_->registry ? impl_->registry->size() : 0;
@@ -364,7 +371,9 @@ void BillingServer::start() {
   Impl& m = *impl_;
   boost::system::error_code ec;
   const auto ip = asio::ip::make_address_v4(settings_.listen_ip, ec);
-  if (ec) throw std::runtime_error("billing_listen: '" + settings_.listen_ip + "' is not an IPv4 address");
+  if (ec)
+    throw std::runtime_error("billing_listen: '" + settings_.listen_ip +
+                             "' is not an IPv4 address");
   // Its own registry, so its own replay windows: a frame the census saw is new here.
   m.registry = std::make_unique<LoginRegistry>(store_spec_, vault_);
   // One connection opened now, so a store that cannot be opened fails the start, not a request.

@@ -38,17 +38,17 @@ namespace gm::host {
 
 struct BillingSettings {
   std::string listen_ip = "127.0.0.1";
-  uint16_t port = 7200;              // 0: any free port (tests)
+  uint16_t port = 7200;                // 0: any free port (tests)
   std::vector<std::string> advertise;  // billing_advertise: what agents are told; default listen
-  uint32_t grant_intervals = 3;      // a grant is worth this many metering intervals
-  uint32_t grant_validity_s = 3600;  // the longest a grant lasts unused
+  uint32_t grant_intervals = 3;        // a grant is worth this many metering intervals
+  uint32_t grant_validity_s = 3600;    // the longest a grant lasts unused
   uint64_t interval_octets = 100'000'000;  // what an interval carries at an octet rate
-  billing::TimeBands time_bands;     // time_bands (billing::parse_time_bands)
-  uint32_t approval_timeout_s = 5;   // one HTTP attempt at a realm's approval endpoint
-  uint32_t metering_interval_s = 60;  // the login service's (metering_interval_s)
-  unsigned decision_threads = 2;     // each with its own store connection
-  size_t max_queued_requests = 4096;  // verified, waiting for a decision thread
-  uint32_t follow_up_ms = 500;       // remote inquiries, ended sessions, top-ups
+  billing::TimeBands time_bands;           // time_bands (billing::parse_time_bands)
+  uint32_t approval_timeout_s = 5;         // one HTTP attempt at a realm's approval endpoint
+  uint32_t metering_interval_s = 60;       // the login service's (metering_interval_s)
+  unsigned decision_threads = 2;           // each with its own store connection
+  size_t max_queued_requests = 4096;       // verified, waiting for a decision thread
+  uint32_t follow_up_ms = 500;             // remote inquiries, ended sessions, top-ups
   std::string zoneinfo = "/usr/share/zoneinfo";
 };
 

@@ -43,8 +43,8 @@ struct BillingStats {
   std::atomic<uint64_t> queued{0};  // verified requests waiting for a decision thread
 
   // Remote approvals and top-ups (the follow-up thread).
-  std::atomic<uint64_t> inquiries_sent{0};     // HTTP attempts
-  std::atomic<uint64_t> inquiries_failed{0};   // attempts with no usable answer (retried)
+  std::atomic<uint64_t> inquiries_sent{0};    // HTTP attempts
+  std::atomic<uint64_t> inquiries_failed{0};  // attempts with no usable answer (retried)
   std::atomic<uint64_t> remote_approved{0}, remote_rejected{0}, remote_timed_out{0};
   std::atomic<uint64_t> grants_extended{0};  // top-ups that sent a running session more
   std::atomic<uint64_t> commands_grant{0}, commands_end_session{0};  // queued for agents

@@ -27,19 +27,19 @@ Micros unreserved(Micros balance, const std::vector<Reservation>& others);
 // commit-time rating): its committed totals and its running charge.
 struct SessionUsage {
   uint64_t charged_s = 0;
-  uint64_t octets = 0;     // in + out
+  uint64_t octets = 0;       // in + out
   Micros amount_micros = 0;  // charged so far, closed lines included
   int64_t line_rate = 0;     // the current line's rate id (0: no line yet)
   uint64_t line_units = 0;   // units on the current line
 };
 
 struct GrantTerms {
-  uint32_t grant_intervals = 3;   // a grant is worth this many metering intervals of usage
-  uint32_t interval_s = 60;       // the login service's metering interval
+  uint32_t grant_intervals = 3;  // a grant is worth this many metering intervals of usage
+  uint32_t interval_s = 60;      // the login service's metering interval
   // What one interval is taken to carry at an octet (megabyte) rate: a grant there is worth
   // grant_intervals x interval_octets octets.
   uint64_t interval_octets = 100'000'000;
-  uint32_t validity_s = 3600;     // the longest a grant lasts unused
+  uint32_t validity_s = 3600;  // the longest a grant lasts unused
 };
 
 struct SizedGrant {

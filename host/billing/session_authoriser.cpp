@@ -138,9 +138,14 @@ host::AuthorisationWrite SessionAuthoriser::record(const host::AuthorisationRead
   a.temporary_until_unix = o.temporary_until_unix;
   a.live = o.live;
   if (o.live && o.account != 0)
-    w.link = host::SessionLink{agent,           request.session_id, login_session,
-                               o.account,       request.subscriber, request.service,
-                               a.option,        now};
+    w.link = host::SessionLink{agent,
+                               request.session_id,
+                               login_session,
+                               o.account,
+                               request.subscriber,
+                               request.service,
+                               a.option,
+                               now};
   return w;
 }
 
@@ -161,7 +166,8 @@ AuthAnswer SessionAuthoriser::answer(int64_t agent, uint64_t login_session,
           return std::nullopt;
         }
         if (read.stored && read.stored->request > request.request) return std::nullopt;  // stale
-        const PriorAuthorisation prior = read.stored ? prior_of(*read.stored) : PriorAuthorisation{};
+        const PriorAuthorisation prior =
+            read.stored ? prior_of(*read.stored) : PriorAuthorisation{};
         const AuthOutcome o = decide(read, request, read.stored ? &prior : nullptr, now);
         host::AuthorisationWrite w = record(read, request, login_session, o, agent, now);
         out.kind = AuthAnswer::Kind::decided;
@@ -194,8 +200,9 @@ std::optional<SessionCommand> SessionAuthoriser::follow_up(int64_t agent, uint64
         }
         const gatemeter_AuthRequest request = request_of(s, read.usage.service);
         const AuthOutcome o = decide(read, request, &prior, now);
-        const bool grants_more = wire_enum(o.response.decision) == gatemeter_AuthDecision_AUTH_APPROVE &&
-                                 o.response.has_grant && !o.response.grant.final;
+        const bool grants_more =
+            wire_enum(o.response.decision) == gatemeter_AuthDecision_AUTH_APPROVE &&
+            o.response.has_grant && !o.response.grant.final;
         if (!remote && !grants_more) return std::nullopt;  // nothing new to tell the agent
         out = SessionCommand{agent, command_for(o.response)};
         // The stored answer to the session's latest request becomes these terms (a late resend
@@ -208,8 +215,7 @@ std::optional<SessionCommand> SessionAuthoriser::follow_up(int64_t agent, uint64
   return out;
 }
 
-std::optional<SessionCommand> SessionAuthoriser::remote_answered(int64_t agent,
-                                                                 uint64_t session_id,
+std::optional<SessionCommand> SessionAuthoriser::remote_answered(int64_t agent, uint64_t session_id,
                                                                  bool approved, int64_t now) {
   return follow_up(agent, session_id, now, true, approved);
 }

@@ -100,9 +100,9 @@ class BillingClient {
   uint32_t seq_ = 0;
 };
 
-gatemeter_AuthRequest auth(uint64_t session, const char* subscriber, uint32_t request = 1,
-                           const char* account = "",
-                           gatemeter_BillingOption option = gatemeter_BillingOption_BILLING_PREPAID) {
+gatemeter_AuthRequest auth(
+    uint64_t session, const char* subscriber, uint32_t request = 1, const char* account = "",
+    gatemeter_BillingOption option = gatemeter_BillingOption_BILLING_PREPAID) {
   gatemeter_AuthRequest r = gatemeter_AuthRequest_init_zero;
   r.session_id = session;
   copy_text(r.subscriber, sizeof r.subscriber, subscriber);
@@ -139,9 +139,13 @@ class BillingServiceTest : public ::testing::Test {
     dir_ = tmpl;
     standin_.start();
     const std::string state = "--state_dir=" + dir_;
-    const char* argv[] = {"x", state.c_str(), "--services=census,login,billing",
-                          "--login_listen=127.0.0.1:0", "--census_listen=127.0.0.1:0",
-                          "--billing_listen=127.0.0.1:0", "--metering_interval_s=60",
+    const char* argv[] = {"x",
+                          state.c_str(),
+                          "--services=census,login,billing",
+                          "--login_listen=127.0.0.1:0",
+                          "--census_listen=127.0.0.1:0",
+                          "--billing_listen=127.0.0.1:0",
+                          "--metering_interval_s=60",
                           "--default_realm=isp.example"};
     host::parse_command_line(config_, static_cast<int>(std::size(argv)), argv);
     vault_ = std::make_unique<host::CredentialVault>(
@@ -154,8 +158,9 @@ class BillingServiceTest : public ::testing::Test {
     services_ = host::make_services(config_, *vault_);
     for (auto& s : services_) s->start();
     agent_ = std::make_unique<TestAgent>("gw-1", credential_);
-    ASSERT_TRUE(agent_->login("127.0.0.1", static_cast<uint16_t>(port_of("login")),
-                              host::load_or_create_tls_identity(config_.tls_key, config_.tls_cert, "").pin))
+    ASSERT_TRUE(
+        agent_->login("127.0.0.1", static_cast<uint16_t>(port_of("login")),
+                      host::load_or_create_tls_identity(config_.tls_key, config_.tls_cert, "").pin))
         << agent_->error();
     billing_ = std::make_unique<BillingClient>(*agent_, static_cast<uint16_t>(port_of("billing")));
   }
@@ -255,7 +260,8 @@ TEST_F(BillingServiceTest, APrepaidSessionIsApprovedWithAGrantAndTheSameRequestG
   EXPECT_EQ(r.grant.charged_s, 3u * 60u) << "grant_intervals 3 of a 60 s interval";
   EXPECT_FALSE(r.grant.final);
 
-  const auto stored = store_->authorisations().find_authorisation(agent_id(), 0x1122334455667788ull);
+  const auto stored =
+      store_->authorisations().find_authorisation(agent_id(), 0x1122334455667788ull);
   ASSERT_TRUE(stored.has_value());
   EXPECT_TRUE(stored->live);
   EXPECT_EQ(stored->granted_micros, 3 * per_minute);
@@ -302,8 +308,8 @@ TEST_F(BillingServiceTest, AnUnknownRealmAndAnOptionNotOfferedAreRejected) {
   const auto realm = billing_->ask(auth(9, "ann@nowhere.example"));
   ASSERT_TRUE(realm.has_value());
   EXPECT_EQ(wire_enum(realm->auth.reject), gatemeter_RejectReason_REJECT_UNKNOWN_REALM);
-  const auto option = billing_->ask(
-      auth(10, "ann@isp.example", 1, "", gatemeter_BillingOption_BILLING_POSTPAID));
+  const auto option =
+      billing_->ask(auth(10, "ann@isp.example", 1, "", gatemeter_BillingOption_BILLING_POSTPAID));
   ASSERT_TRUE(option.has_value());
   EXPECT_EQ(wire_enum(option->auth.reject), gatemeter_RejectReason_REJECT_OPTION_NOT_OFFERED);
   EXPECT_EQ(metric("gatemeter_billing_decisions_total{outcome=\"unknown_realm\"}"), 1);
@@ -366,9 +372,10 @@ uint16_t vacant_port() {
 
 TEST_F(BillingServiceTest, NoAnswerByTheEndOfTheTemporaryPeriodIsAReject) {
   const uint16_t port = vacant_port();
-  store_->catalog().set_realm({"silent.example", "", 0,
-                               "http://127.0.0.1:" + std::to_string(port) + "/approve", 1});
-  store_->catalog().set_offer({"silent.example", gatemeter_BillingOption_BILLING_PREPAID, "P", "t"});
+  store_->catalog().set_realm(
+      {"silent.example", "", 0, "http://127.0.0.1:" + std::to_string(port) + "/approve", 1});
+  store_->catalog().set_offer(
+      {"silent.example", gatemeter_BillingOption_BILLING_PREPAID, "P", "t"});
   store_->account_book().add_subscriber({"eve@silent.example", "acct-1"});
   const auto temporary = billing_->ask(auth(23, "eve@silent.example"));
   ASSERT_TRUE(temporary.has_value());
@@ -385,8 +392,8 @@ TEST_F(BillingServiceTest, NoAnswerByTheEndOfTheTemporaryPeriodIsAReject) {
 
 TEST_F(BillingServiceTest, ARestartedBillingServiceResumesAnInquiryFromTheStore) {
   const uint16_t port = vacant_port();
-  store_->catalog().set_realm({"later.example", "", 0,
-                               "http://127.0.0.1:" + std::to_string(port) + "/approve", 60});
+  store_->catalog().set_realm(
+      {"later.example", "", 0, "http://127.0.0.1:" + std::to_string(port) + "/approve", 60});
   store_->catalog().set_offer({"later.example", gatemeter_BillingOption_BILLING_PREPAID, "P", "t"});
   store_->account_book().add_subscriber({"fay@later.example", "acct-1"});
   const auto temporary = billing_->ask(auth(24, "fay@later.example"));
@@ -426,7 +433,8 @@ TEST_F(BillingServiceTest, TwoSessionsOfOneAccountAreNeverGrantedMoreThanItsBala
   }
   const int64_t account = store_->account_book().find_account("acct-small")->id;
   int64_t granted = 0;
-  for (const auto& x : store_->authorisations().live_authorisations(account)) granted += x.granted_micros;
+  for (const auto& x : store_->authorisations().live_authorisations(account))
+    granted += x.granted_micros;
   EXPECT_LE(granted, 5 * per_minute);
   EXPECT_EQ(granted, 5 * per_minute) << "and all of it is in use";
 }

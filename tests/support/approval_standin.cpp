@@ -74,7 +74,9 @@ ApprovalStandin::ApprovalStandin(Options options) : impl_(std::make_unique<Impl>
   impl_->options = std::move(options);
 }
 
-ApprovalStandin::~ApprovalStandin() { stop(); }
+ApprovalStandin::~ApprovalStandin() {
+  stop();
+}
 
 void ApprovalStandin::start(uint16_t port) {
   // Loopback only: a stand-in answers approvals for anyone who reaches it.
@@ -97,7 +99,9 @@ void ApprovalStandin::stop() {
   impl_->thread.join();
 }
 
-uint16_t ApprovalStandin::port() const { return impl_->acceptor.local_endpoint().port(); }
+uint16_t ApprovalStandin::port() const {
+  return impl_->acceptor.local_endpoint().port();
+}
 
 std::string ApprovalStandin::url() const {
   return "http://127.0.0.1:" + std::to_string(port()) + "/approve";

@@ -27,7 +27,7 @@ class ApprovalStandin {
   void start(uint16_t port = 0);
   void stop();
   uint16_t port() const;
-  std::string url() const;  // http://127.0.0.1:<port>/approve
+  std::string url() const;                  // http://127.0.0.1:<port>/approve
   std::vector<std::string> bodies() const;  // every inquiry's body, in order
 
  private:

@@ -13,9 +13,11 @@ namespace {
 using Kind = ApprovalReply::Kind;
 
 TEST(ApprovalClientTest, TheInquiryIsEscapedJson) {
-  const std::string json = inquiry_json({"00000000000000ff", "gw-1", "ann \"a\"@isp.example",
-                                         "prepaid", "acct\\1"});
-  EXPECT_EQ(json, R"({"session":"00000000000000ff","agent":"gw-1","subscriber":"ann \"a\"@isp.example","option":"prepaid","account":"acct\\1"})");
+  const std::string json =
+      inquiry_json({"00000000000000ff", "gw-1", "ann \"a\"@isp.example", "prepaid", "acct\\1"});
+  EXPECT_EQ(
+      json,
+      R"({"session":"00000000000000ff","agent":"gw-1","subscriber":"ann \"a\"@isp.example","option":"prepaid","account":"acct\\1"})");
   EXPECT_EQ(json_string_field(json, "subscriber"), "ann \"a\"@isp.example");
   EXPECT_EQ(json_string_field(json, "account"), "acct\\1");
   EXPECT_EQ(json_string_field(json, "missing"), "");
@@ -38,9 +40,9 @@ TEST(ApprovalClientTest, APostToTheStandinIsAnsweredAndItsBodyArrives) {
   standin.start();
   const std::string body = inquiry_json({"1", "gw-1", "ann@isp.example", "prepaid", "acct-1"});
   EXPECT_EQ(post_inquiry(standin.url(), body, std::chrono::milliseconds(2000)).kind, Kind::approve);
-  const ApprovalReply r = post_inquiry(
-      standin.url(), inquiry_json({"2", "gw-1", "dave@isp.example", "prepaid", ""}),
-      std::chrono::milliseconds(2000));
+  const ApprovalReply r =
+      post_inquiry(standin.url(), inquiry_json({"2", "gw-1", "dave@isp.example", "prepaid", ""}),
+                   std::chrono::milliseconds(2000));
   EXPECT_EQ(r.kind, Kind::reject);
   EXPECT_EQ(r.reason, "refused by the stand-in");
   ASSERT_EQ(standin.bodies().size(), 2u);

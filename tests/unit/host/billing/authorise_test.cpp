@@ -26,9 +26,11 @@ class AuthoriseTest : public ::testing::Test {
     rate_ = priced(7, RateUnit::minute, per_minute, 60);
     c_.now_unix = now;
     c_.realm = &realm_;
-    for (const int32_t o : {gatemeter_BillingOption_BILLING_PREPAID, gatemeter_BillingOption_BILLING_POSTPAID,
-                            gatemeter_BillingOption_BILLING_FREE, gatemeter_BillingOption_BILLING_ROAMING})
-      c_.offers.push_back({"isp.example", o, "Label " + std::to_string(o), "terms " + std::to_string(o)});
+    for (const int32_t o :
+         {gatemeter_BillingOption_BILLING_PREPAID, gatemeter_BillingOption_BILLING_POSTPAID,
+          gatemeter_BillingOption_BILLING_FREE, gatemeter_BillingOption_BILLING_ROAMING})
+      c_.offers.push_back(
+          {"isp.example", o, "Label " + std::to_string(o), "terms " + std::to_string(o)});
     c_.account = &account_;
     c_.rate = &rate_;
     c_.terms.grant_intervals = 3;
@@ -167,7 +169,8 @@ TEST_F(AuthoriseTest, RoamingIsApprovedOnTheRealmsTermsForSettlementLater) {
   const AuthOutcome o = authorise(c_);
   EXPECT_EQ(wire_enum(o.response.decision), gatemeter_AuthDecision_AUTH_APPROVE);
   EXPECT_FALSE(o.response.has_grant);
-  EXPECT_STREQ(o.response.reason, ("terms " + std::to_string(gatemeter_BillingOption_BILLING_ROAMING)).c_str());
+  EXPECT_STREQ(o.response.reason,
+               ("terms " + std::to_string(gatemeter_BillingOption_BILLING_ROAMING)).c_str());
   c_.offers.back().terms.clear();
   EXPECT_STREQ(authorise(c_).response.reason, "roaming via other-net");
 }

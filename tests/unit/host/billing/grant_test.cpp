@@ -16,7 +16,9 @@ namespace gm::billing {
 namespace {
 
 constexpr Micros per_minute = 20'000;  // 0.02 EUR a minute, billed by the minute
-Rate minute_rate() { return priced(7, RateUnit::minute, per_minute, 60); }
+Rate minute_rate() {
+  return priced(7, RateUnit::minute, per_minute, 60);
+}
 
 GrantTerms terms(uint32_t intervals = 3, uint32_t interval_s = 60) {
   GrantTerms t;
@@ -145,10 +147,11 @@ TEST(GrantTest, SessionsOfOneAccountAskingInAnyOrderNeverShareTheSameMoney) {
   for (int round = 0; round < 300; ++round) {
     const Micros start_balance = static_cast<Micros>(rng() % 3'000'000);
     const bool by_minute = rng() % 2 == 0;
-    const Rate rate = by_minute ? priced(1, RateUnit::minute, 1 + static_cast<Micros>(rng() % 50'000),
-                                         1 + rng() % 90, static_cast<Micros>(rng() % 3) * 7'000)
-                                : priced(1, RateUnit::second, 1 + static_cast<Micros>(rng() % 900),
-                                         1 + rng() % 30);
+    const Rate rate =
+        by_minute
+            ? priced(1, RateUnit::minute, 1 + static_cast<Micros>(rng() % 50'000), 1 + rng() % 90,
+                     static_cast<Micros>(rng() % 3) * 7'000)
+            : priced(1, RateUnit::second, 1 + static_cast<Micros>(rng() % 900), 1 + rng() % 30);
     const size_t n = 2 + rng() % 5;
     struct Session {
       SessionUsage usage;
@@ -158,7 +161,8 @@ TEST(GrantTest, SessionsOfOneAccountAskingInAnyOrderNeverShareTheSameMoney) {
     };
     std::vector<Session> s(n);
     Micros balance = start_balance;
-    const GrantTerms t = terms(1 + static_cast<uint32_t>(rng() % 4), 30 + static_cast<uint32_t>(rng() % 60));
+    const GrantTerms t =
+        terms(1 + static_cast<uint32_t>(rng() % 4), 30 + static_cast<uint32_t>(rng() % 60));
     for (int step = 0; step < 60; ++step) {
       const size_t i = rng() % n;
       if (rng() % 2 == 0) {
@@ -172,7 +176,8 @@ TEST(GrantTest, SessionsOfOneAccountAskingInAnyOrderNeverShareTheSameMoney) {
         s[i].final = g.grant.final;
       } else if (!s[i].final && s[i].limit > s[i].usage.charged_s) {
         // Use some of the grant; the commit debits what the line's new amount adds.
-        const uint64_t used = s[i].usage.charged_s + 1 + rng() % (s[i].limit - s[i].usage.charged_s);
+        const uint64_t used =
+            s[i].usage.charged_s + 1 + rng() % (s[i].limit - s[i].usage.charged_s);
         const Micros amount = line_amount(rate, used);
         balance -= amount - s[i].usage.amount_micros;
         s[i].usage = {used, 0, amount, rate.id, used};

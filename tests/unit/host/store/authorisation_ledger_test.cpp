@@ -57,8 +57,8 @@ class AuthorisationLedgerTest : public test::StoreOnEachDatabase {
   }
   std::optional<AuthorisationWrite> write(uint64_t session, int64_t account, int64_t granted) {
     return ledger().authorise(
-        lookup(session), [&](const AuthorisationRead&) { return approved(session, account, granted); },
-        500);
+        lookup(session),
+        [&](const AuthorisationRead&) { return approved(session, account, granted); }, 500);
   }
 
   int64_t agent_ = 0, account_ = 0, other_account_ = 0;
@@ -100,12 +100,13 @@ TEST_P(AuthorisationLedgerTest, TheDecisionsWriteAndTheSessionsLinkAreCommittedT
   EXPECT_EQ(sessions[0].realm, "isp.example");
 
   // A later write replaces the row but keeps when it was created.
-  ledger().authorise(lookup(0xfedcba9876543210ull),
-                     [&](const AuthorisationRead& r) {
-                       EXPECT_TRUE(r.stored.has_value());
-                       return std::optional(approved(0xfedcba9876543210ull, account_, 90'000, 2));
-                     },
-                     600);
+  ledger().authorise(
+      lookup(0xfedcba9876543210ull),
+      [&](const AuthorisationRead& r) {
+        EXPECT_TRUE(r.stored.has_value());
+        return std::optional(approved(0xfedcba9876543210ull, account_, 90'000, 2));
+      },
+      600);
   const auto again = ledger().find_authorisation(agent_, 0xfedcba9876543210ull);
   EXPECT_EQ(again->request, 2u);
   EXPECT_EQ(again->granted_micros, 90'000);
@@ -115,9 +116,10 @@ TEST_P(AuthorisationLedgerTest, TheDecisionsWriteAndTheSessionsLinkAreCommittedT
 
 TEST_P(AuthorisationLedgerTest, NoWriteOrAThrowLeavesNothingWritten) {
   EXPECT_FALSE(ledger()
-                   .authorise(lookup(1), [](const AuthorisationRead&) {
-                     return std::optional<AuthorisationWrite>();
-                   }, 500)
+                   .authorise(
+                       lookup(1),
+                       [](const AuthorisationRead&) { return std::optional<AuthorisationWrite>(); },
+                       500)
                    .has_value());
   EXPECT_THROW(ledger().authorise(
                    lookup(2),
@@ -134,14 +136,17 @@ TEST_P(AuthorisationLedgerTest, NoWriteOrAThrowLeavesNothingWritten) {
 TEST_P(AuthorisationLedgerTest, TheAccountIsTheSessionsOwnThenTheNamedOneThenTheSubscribers) {
   auto account_seen = [&](const AuthorisationLookup& k) {
     int64_t seen = -1;
-    ledger().authorise(k, [&](const AuthorisationRead& r) {
-      seen = r.account ? r.account->id : 0;
-      return std::optional<AuthorisationWrite>();
-    }, 500);
+    ledger().authorise(
+        k,
+        [&](const AuthorisationRead& r) {
+          seen = r.account ? r.account->id : 0;
+          return std::optional<AuthorisationWrite>();
+        },
+        500);
     return seen;
   };
-  EXPECT_EQ(account_seen(lookup(5)), account_);                       // the subscriber's
-  EXPECT_EQ(account_seen(lookup(5, "acct-2")), other_account_);       // named wins
+  EXPECT_EQ(account_seen(lookup(5)), account_);                  // the subscriber's
+  EXPECT_EQ(account_seen(lookup(5, "acct-2")), other_account_);  // named wins
   EXPECT_EQ(account_seen(lookup(5, "nobody")), 0) << "a named unknown account is none";
   EXPECT_EQ(account_seen(lookup(5, "", "bob@isp.example")), 0);
   write(5, other_account_, 0);
@@ -156,10 +161,13 @@ TEST_P(AuthorisationLedgerTest, OthersAreTheAccountsOtherLiveSessionsWithWhatEac
   EXPECT_TRUE(ledger().end_authorisation(agent_, 3, 700));
   EXPECT_FALSE(ledger().end_authorisation(agent_, 3, 701)) << "already ended";
   std::vector<LiveReservation> others;
-  ledger().authorise(lookup(1), [&](const AuthorisationRead& r) {
-    others = r.others;
-    return std::optional<AuthorisationWrite>();
-  }, 800);
+  ledger().authorise(
+      lookup(1),
+      [&](const AuthorisationRead& r) {
+        others = r.others;
+        return std::optional<AuthorisationWrite>();
+      },
+      800);
   ASSERT_EQ(others.size(), 1u) << "not itself, not the ended one, not another account's";
   EXPECT_EQ(others[0].session_id, 2u);
   EXPECT_EQ(others[0].granted_micros, 200'000);
@@ -188,12 +196,15 @@ TEST_P(AuthorisationLedgerTest, StoppedSessionsEndTheirAuthorisations) {
 
 TEST_P(AuthorisationLedgerTest, PendingInquiriesAreThoseStillAskingSoonestFirst) {
   for (uint64_t s = 1; s <= 3; ++s)
-    ledger().authorise(lookup(s), [&](const AuthorisationRead&) {
-      AuthorisationWrite w = approved(s, account_, 0);
-      w.authorisation.remote = s == 2 ? 2 : 1;
-      w.authorisation.temporary_until_unix = 1'000 - static_cast<int64_t>(s);
-      return std::optional(w);
-    }, 500);
+    ledger().authorise(
+        lookup(s),
+        [&](const AuthorisationRead&) {
+          AuthorisationWrite w = approved(s, account_, 0);
+          w.authorisation.remote = s == 2 ? 2 : 1;
+          w.authorisation.temporary_until_unix = 1'000 - static_cast<int64_t>(s);
+          return std::optional(w);
+        },
+        500);
   const auto asking = ledger().pending_inquiries(10);
   ASSERT_EQ(asking.size(), 2u);
   EXPECT_EQ(asking[0].session_id, 3u);
@@ -218,7 +229,8 @@ TEST_P(AuthorisationLedgerTest, ConcurrentGrantsOfOneAccountNeverExceedItsBalanc
               int64_t held = 0;
               for (const LiveReservation& o : r.others)
                 held += std::max<int64_t>(0, o.granted_micros - o.amount_micros);
-              const int64_t grant = std::max<int64_t>(0, std::min(chunk, r.account->balance_micros - held));
+              const int64_t grant =
+                  std::max<int64_t>(0, std::min(chunk, r.account->balance_micros - held));
               return std::optional(approved(session, account_, grant));
             },
             500);
