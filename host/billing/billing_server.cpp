@@ -51,8 +51,9 @@ struct Request {
   std::chrono::steady_clock::time_point received;
 };
 
-// Step 2 without I/O: the header, the login, the tag and the window, the payload as its kind.
-// On none the window has marked the frame's sequence.
+// Step 2: the header, the login, the tag and the window, the payload as its kind. On none the
+// window has marked the frame's sequence. A login the registry does not hold is looked up in
+// the store, a bounded number per second (LoginRegistry), as the census's receivers do.
 frame::Refusal verify(const uint8_t* data, size_t n, LoginRegistry& logins, Request& out) {
   frame::Header h;
   frame::Refusal r = frame::peek(data, n, h);
@@ -121,7 +122,7 @@ struct BillingServer::Impl {
   bool follow_stopping = false, follow_due = false;
   std::thread follower;
 
-  Impl(BillingServer& o) : owner(o), settings(o.settings_), stats(o.stats_) {}
+  explicit Impl(BillingServer& o) : owner(o), settings(o.settings_), stats(o.stats_) {}
 
   // ---- steps 1 and 2: the io thread ----
 

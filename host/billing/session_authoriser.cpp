@@ -86,7 +86,8 @@ bool SessionAuthoriser::holds_final_grant(const host::StoredAuthorisation& a) {
 AuthOutcome SessionAuthoriser::decide(const host::AuthorisationRead& read,
                                       const gatemeter_AuthRequest& request,
                                       const PriorAuthorisation* prior, int64_t now) {
-  // Read before the transaction (answer(), follow_up()): current() here finds it unchanged.
+  // Reloaded before the transaction (answer(), follow_up()): here one version query finds it
+  // unchanged, unless a change committed in between.
   const CatalogSnapshot& cat = catalog_.current(store_.catalog());
   const std::string realm = realm_of(request.subscriber);
   AuthContext c;
