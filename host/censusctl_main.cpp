@@ -8,6 +8,7 @@
 #include <iostream>
 #include <map>
 
+#include "host/cli/listing.h"
 #include "host/config/server_config.h"
 #include "host/config/state_folder.h"
 #include "host/login/tls_identity.h"
@@ -37,29 +38,14 @@ commands:
   end-session AGENT ID     ask the agent (in its next ack) to end subscriber session ID
 )";
 
-std::string when(int64_t unix) {
-  if (unix == 0) return "-";
-  char buf[32];
-  const time_t t = static_cast<time_t>(unix);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  return buf;
-}
-
-// CSV fields are agent ids and subscriber names, which may hold commas or quotes.
-std::string csv(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
-
 void export_csv(UsageReports& store, std::ostream& out) {
   // Column names are what sim/usage_compare reads (agent_id, session_id, totals).
   out << "agent_id,session_id,subscriber,realm,service,billing,start_unix,last_seq,state,"
          "stop_cause,stop_cause_code,charged_s,free_s,octets_in,octets_out\n";
   for (const SubscriberSession& s : store.sessions("")) {
-    out << csv(s.agent_id) << ',' << s.session_id << ',' << csv(s.subscriber) << ','
-        << csv(s.realm) << ',' << csv(s.service) << ',' << billing_name(s.billing).c_str() << ','
+    out << csv_field(s.agent_id) << ',' << s.session_id << ',' << csv_field(s.subscriber) << ','
+        << csv_field(s.realm) << ',' << csv_field(s.service) << ','
+        << billing_name(s.billing).c_str() << ','
         << s.start_unix << ',' << s.last_seq << ',' << session_state_name(s.state) << ','
         << stop_cause_name(s.stop_cause).c_str() << ',' << s.stop_cause << ','
         << s.totals.charged_s << ',' << s.totals.free_s << ',' << s.totals.octets_in << ','
@@ -120,7 +106,7 @@ int run(ServerConfig& config, const std::vector<std::string>& args) {
     std::printf("%-24s %-8s %-21s %s\n", "agent", "enabled", "last login", "components");
     for (const Agent& a : store->list_agents())
       std::printf("%-24s %-8s %-21s %s\n", a.agent_id.c_str(), a.enabled ? "yes" : "no",
-                  when(a.last_login_unix).c_str(), a.components.c_str());
+                  utc_text(a.last_login_unix).c_str(), a.components.c_str());
   } else if (cmd == "list-sessions") {
     if (args.size() > 2) throw ConfigError("list-sessions: expected at most an agent id");
     std::printf("%-16s %20s %-28s %-10s %-17s %6s %9s %8s %14s %14s\n", "agent", "session",

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "host/billing/billing_server.h"
+#include "host/billing/commit_rating.h"
 #include "host/census/census_server.h"
 #include "host/login/login_server.h"
 #include "host/login/tls_identity.h"
@@ -70,6 +71,24 @@ class CensusService final : public Service {
             st.commands_sent.load());
     refusals(out, "gatemeter_census_refusals_total", "Datagrams refused, by reason.", st.refused,
              census_refusal_name);
+    counter(out, "gatemeter_census_sessions_rated_total",
+            "Linked sessions whose growth a commit priced.", st.sessions_rated.load());
+    counter(out, "gatemeter_census_debited_micros_total",
+            "Micro-units debited from accounts by committed commits.", st.debited_micros.load());
+    counter(out, "gatemeter_census_counters_backwards_total",
+            "Applied records whose counters were below the stored ones (kept, never credited).",
+            st.counters_backwards.load());
+    if (const billing::CatalogRater* rater = census_->rater()) {
+      out.family("gatemeter_census_unpriced_total", "counter",
+                 "Linked sessions' growth left unrated, by reason.");
+      const billing::RatingCounts& k = rater->counts();
+      out.sample("gatemeter_census_unpriced_total", static_cast<double>(k.no_rate.load()),
+                 {{"reason", "no_rate"}});
+      out.sample("gatemeter_census_unpriced_total", static_cast<double>(k.unknown_account.load()),
+                 {{"reason", "unknown_account"}});
+      out.sample("gatemeter_census_unpriced_total", static_cast<double>(k.failed.load()),
+                 {{"reason", "failed"}});
+    }
     gauge(out, "gatemeter_census_queued_records", "Verified records waiting for the committer.",
           static_cast<double>(st.queued_records.load()));
     gauge(out, "gatemeter_census_logins_held", "Open login sessions in the registry.",

@@ -40,6 +40,7 @@ void Gateway::boot(uint64_t now_ms) {
   agent_->apply_settings(config_.settings);
   if (config_.fault != core::OutboxFault::none) agent_->inject_fault(config_.fault);
   agent_->on_session_end(&Gateway::on_session_end, this);
+  agent_->on_billing(&Gateway::on_billing, this);
   const core::BootReport r = agent_->boot();
   boots_ = r.boot_count;
   net_ = config_.make_net
@@ -50,6 +51,7 @@ void Gateway::boot(uint64_t now_ms) {
   login_backoff_ms_ = 0;
   next_tick_ms_ = now_ms;
   session_of_.clear();
+  billed_.clear();
 }
 
 void Gateway::power_cut(uint64_t now_ms) {
@@ -63,6 +65,7 @@ void Gateway::power_cut(uint64_t now_ms) {
     }
   }
   session_of_.clear();
+  billed_.clear();
   net_.reset();
   uplink_.reset();
   agent_.reset();
@@ -73,7 +76,9 @@ void Gateway::power_cut(uint64_t now_ms) {
 
 void Gateway::on_datagram(void* self, const uint8_t* data, size_t length) {
   auto* g = static_cast<Gateway*>(self);
-  g->witness_.from_census(data, length);
+  frame::Header h;
+  if (frame::peek(data, length, h) == frame::Refusal::none && h.kind == frame::FrameKind::ack)
+    g->witness_.from_census(data, length);
   if (g->agent_) g->agent_->on_datagram(data, length);
 }
 
@@ -82,6 +87,60 @@ void Gateway::on_datagram(void* self, const uint8_t* data, size_t length) {
 void Gateway::on_session_end(void* self, const core::Session& s) {
   auto* g = static_cast<Gateway*>(self);
   g->truth_.ended(g->config_.agent_id, s.id, s.cause, g->now_ms_);
+  if (g->billed_.count(s.id)) {
+    if (s.cause == gatemeter_StopCause_STOP_ZERO_BALANCE) ++g->billing_.zero_balance;
+    if (s.cause == gatemeter_StopCause_STOP_BILLING_UNREACHABLE) ++g->billing_.unreachable;
+  }
+}
+
+// What billing decided for a subscriber the agent asked it about. The agent allows the board to
+// act on it at once (ask again, stop the session) from inside this callback.
+void Gateway::on_billing(void* self, const core::Session& s, const core::BillingNotice& n) {
+  auto* g = static_cast<Gateway*>(self);
+  const auto it = g->billed_.find(s.id);
+  if (it == g->billed_.end()) return;
+  const std::string& agent = g->config_.agent_id;
+  const uint64_t id = s.id;
+  switch (n.event) {
+    case core::BillingEvent::approved:
+    case core::BillingEvent::approved_temporarily:
+    case core::BillingEvent::approved_locally:
+      // The moment charged time begins in the truth (free before: the walled garden). A
+      // walled-garden session charged again (COMMAND_GRANT) is not modelled by the truth log.
+      if (n.event == core::BillingEvent::approved_locally)
+        ++g->billing_.approved_locally;
+      else
+        ++g->billing_.approved;
+      g->truth_.decided(agent, id, g->now_ms_);
+      break;
+    case core::BillingEvent::rejected: {
+      ++g->billing_.rejected;
+      const BillingChoice c = g->script_.billing_choice(it->second);
+      g->log_.write(hal::LogLevel::info, "gateway.auth_rejected", static_cast<int64_t>(id), n.reject);
+      if (s.state != core::SessionState::authorising) break;  // running: the agent ends it
+      // The portal asks for the account billing needs, once: the subscriber names the script's.
+      if (n.reject == gatemeter_RejectReason_REJECT_MORE_INFO_NEEDED && !c.account.empty() &&
+          s.request == 1 &&
+          g->agent_->request_authorisation(id, gatemeter_BillingOption_BILLING_PREPAID,
+                                           c.account.c_str(), c.address.c_str()) ==
+              core::AuthRequestResult::sent) {
+        ++g->billing_.asked_again;
+        break;
+      }
+      ++g->billing_.refused;
+      g->agent_->stop_session(id, gatemeter_StopCause_STOP_AUTH_REJECTED);  // on_session_end
+      break;
+    }
+    case core::BillingEvent::walled_garden:
+      ++g->billing_.walled_garden;
+      g->log_.write(hal::LogLevel::info, "gateway.walled_garden", static_cast<int64_t>(id));
+      break;
+    case core::BillingEvent::low_balance:
+      ++g->billing_.low_balance;
+      g->log_.write(hal::LogLevel::info, "gateway.low_balance", static_cast<int64_t>(id),
+                    n.balance_micros);
+      break;
+  }
 }
 
 // The agent says when to log in: after a boot, before its login's lifetime ends, when no census
@@ -131,7 +190,20 @@ void Gateway::drive_login(uint64_t now_ms) {
     retry_login_later(now_ms);
     return;
   }
-  const core::LoginGrant& grant = net_->exchange().grant();
+  core::LoginGrant grant = net_->exchange().grant();
+  if (grant.billing_count == 0 && !config_.billing.empty()) {
+    grant.billing_count = config_.billing.size();
+    for (size_t i = 0; i < grant.billing_count; ++i)
+      copy_text(grant.billing[i], sizeof grant.billing[i], config_.billing[i].c_str());
+  }
+  const char* billing[wire::max_billing];
+  for (size_t i = 0; i < grant.billing_count; ++i) billing[i] = grant.billing[i];
+  if (!net_->set_billing(billing, grant.billing_count)) {
+    log_.write(hal::LogLevel::error, "gateway.bad_billing_list", static_cast<int64_t>(grant.billing_count));
+    net_->end_login();
+    retry_login_later(now_ms);
+    return;
+  }
   frame::TagKey key;
   frame::derive_tag_key(grant.session_key, sizeof grant.session_key, key);
   witness_.login(config_.agent_id, grant.login_session, key);
@@ -152,10 +224,14 @@ void Gateway::retry_login_later(uint64_t now_ms) {
 
 void Gateway::apply(const ScriptEvent& e, uint64_t now_ms) {
   const std::string& agent = config_.agent_id;
+  if (e.kind == Kind::start && agent_->billing_enabled()) {
+    start_billed(e.subscriber, now_ms);
+    return;
+  }
   if (e.kind == Kind::start) {
     uint64_t id = 0;
     const std::string who = script_.identity(e.subscriber);
-    const bool free = e.subscriber % 10 == 0;
+    const bool free = SubscriberScript::free_billing(e.subscriber);
     const uint8_t billing = free ? gatemeter_BillingOption_BILLING_FREE
                                  : gatemeter_BillingOption_BILLING_PREPAID;
     if (agent_->start_session(who.c_str(), "wifi", billing, id) == core::StartResult::ok) {
@@ -168,6 +244,9 @@ void Gateway::apply(const ScriptEvent& e, uint64_t now_ms) {
   if (it == session_of_.end()) return;  // refused, or lost to a power cut
   const uint64_t id = it->second;
   if (!truth_.connected(agent, id)) return;  // gone: the agent or the simulator ended it
+  const bool decision =
+      e.kind == Kind::approve || e.kind == Kind::approve_temporarily || e.kind == Kind::reject;
+  if (decision && billed_.count(id) != 0) return;  // billing decides this one (on_billing)
   switch (e.kind) {
     case Kind::approve:
       truth_.decided(agent, id, now_ms);
@@ -204,6 +283,25 @@ void Gateway::apply(const ScriptEvent& e, uint64_t now_ms) {
   }
 }
 
+// A subscriber of a gateway whose login lists billing servers: the agent asks them (with what
+// the subscriber chose, BillingChoice) and on_billing hears the answer; the script's decisions
+// are not used for it.
+void Gateway::start_billed(uint32_t subscriber, uint64_t now_ms) {
+  uint64_t id = 0;
+  const std::string who = script_.identity(subscriber);
+  const BillingChoice c = script_.billing_choice(subscriber);
+  if (agent_->start_session(who.c_str(), "wifi", c.option, id) != core::StartResult::ok) return;
+  session_of_[subscriber] = id;
+  billed_[id] = subscriber;
+  truth_.started(config_.agent_id, id, who, SubscriberScript::free_billing(subscriber), now_ms);
+  ++billing_.asked;
+  if (agent_->request_authorisation(id, c.option, c.anonymous ? "" : c.account.c_str(),
+                                    c.address.c_str()) != core::AuthRequestResult::sent) {
+    ++billing_.not_asked;
+    agent_->stop_session(id, gatemeter_StopCause_STOP_AUTH_REJECTED);  // on_session_end
+  }
+}
+
 void Gateway::step(uint64_t now_ms) {
   if (!agent_) return;  // powered off
   now_ms_ = now_ms;
@@ -236,6 +334,7 @@ GatewayStatus Gateway::status() const {
   GatewayStatus st;
   st.logged_in = logged_in_;
   st.boots = boots_;
+  st.billing = billing_;
   if (!agent_) return st;
   st.pending = agent_->outbox().pending();
   st.acked = agent_->outbox().stats().records_acked;

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "firmware/core/agent.h"
 #include "firmware/core/outbox.h"
@@ -41,6 +42,30 @@ struct GatewayConfig {
   core::AgentSettings settings;
   uint32_t idle_timeout_s = 30;
   core::OutboxFault fault = core::OutboxFault::none;  // negative controls only
+  // Billing servers to use when the login lists none (sim --billing); empty: the login's.
+  std::vector<std::string> billing;
+};
+
+// How subscribers fared with billing (only sessions the agent authorised through it).
+struct BillingCounts {
+  uint64_t asked = 0;             // sessions sent to billing
+  uint64_t approved = 0;          // approved (finally or temporarily)
+  uint64_t approved_locally = 0;  // no billing server answered; the outage policy let them on
+  uint64_t rejected = 0;          // rejects seen (a session may be rejected, then approved)
+  uint64_t asked_again = 0;       // more_info_needed: asked again as prepaid with the account
+  uint64_t refused = 0;           // ended by the simulator after a reject it cannot mend
+  uint64_t walled_garden = 0;     // moved to the walled garden at a final grant
+  uint64_t low_balance = 0;
+  uint64_t not_asked = 0;         // request_authorisation refused (request table full)
+  uint64_t zero_balance = 0, unreachable = 0;  // ended by the agent with these causes
+
+  BillingCounts& operator+=(const BillingCounts& o) {
+    asked += o.asked, approved += o.approved, approved_locally += o.approved_locally;
+    rejected += o.rejected, asked_again += o.asked_again, refused += o.refused;
+    walled_garden += o.walled_garden, low_balance += o.low_balance, not_asked += o.not_asked;
+    zero_balance += o.zero_balance, unreachable += o.unreachable;
+    return *this;
+  }
 };
 
 struct GatewayStatus {
@@ -50,6 +75,7 @@ struct GatewayStatus {
   uint64_t acked = 0;       // records acknowledged since boot
   uint32_t boots = 0;
   uint64_t charged_s = 0, free_s = 0, octets_in = 0, octets_out = 0;  // over live sessions
+  BillingCounts billing;  // since the simulator started (across boots)
 };
 
 class Gateway {
@@ -80,6 +106,8 @@ class Gateway {
   void retry_login_later(uint64_t now_ms);
   static void on_datagram(void* self, const uint8_t* data, size_t length);
   static void on_session_end(void* self, const core::Session& s);
+  static void on_billing(void* self, const core::Session& s, const core::BillingNotice& n);
+  void start_billed(uint32_t subscriber, uint64_t now_ms);
 
   // The agent's uplink with the witness on it: every datagram the agent sends is read first.
   class WitnessUplink final : public core::Uplink {
@@ -91,6 +119,11 @@ class Gateway {
     }
     bool fail_over() override { return inner_.fail_over(); }
     size_t census_count() const override { return inner_.census_count(); }
+    // Billing frames hold no records: the witness has nothing to read in them.
+    size_t billing_count() const override { return inner_.billing_count(); }
+    bool send_billing(size_t index, const uint8_t* data, size_t length) override {
+      return inner_.send_billing(index, data, length);
+    }
 
    private:
     core::Uplink& inner_;
@@ -119,6 +152,8 @@ class Gateway {
   uint64_t next_tick_ms_ = 0;
   uint32_t boots_ = 0;
   std::map<uint32_t, uint64_t> session_of_;  // scripted subscriber -> agent session id (this boot)
+  std::map<uint64_t, uint32_t> billed_;      // sessions authorised through billing -> subscriber
+  BillingCounts billing_;
   uint64_t now_ms_ = 0;
   bool winding_down_ = false;
 };

@@ -32,6 +32,8 @@ class GatewayNet {
 
   // Points the uplink at the census list from the login; datagrams back go to `receive`.
   virtual bool open_uplink(const char* const* census, size_t count) = 0;
+  // The billing servers from the login (none is fine): their answers come to `receive` too.
+  virtual bool set_billing(const char* const* billing, size_t count) = 0;
   virtual core::Uplink& uplink() = 0;
   // Moves the network along: delivers received datagrams, runs the stack's timers.
   virtual void poll(uint64_t now_ms) = 0;

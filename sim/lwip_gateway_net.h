@@ -62,6 +62,9 @@ class LwipGatewayNet final : public GatewayNet {
     return b_.net_.uplink().set_census(census, count) &&
            b_.net_.uplink().open(b_.net_.address());
   }
+  bool set_billing(const char* const* billing, size_t count) override {
+    return b_.net_.uplink().set_billing(billing, count);
+  }
   core::Uplink& uplink() override { return b_.net_.uplink(); }
   void poll(uint64_t) override { b_.net_.poll(0); }
 

@@ -40,6 +40,9 @@ class PosixGatewayNet final : public GatewayNet {
   bool open_uplink(const char* const* census, size_t count) override {
     return uplink_.set_census(census, count) && uplink_.open(local_ip_.c_str());
   }
+  bool set_billing(const char* const* billing, size_t count) override {
+    return uplink_.set_billing(billing, count);
+  }
   core::Uplink& uplink() override { return uplink_; }
   void poll(uint64_t) override { uplink_.poll(0); }
 

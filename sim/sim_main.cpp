@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
     c.settings.interval_s = o.interval_s;
     c.settings.persist_after_ms = o.persist_after_s * 1000;
     c.fault = o.fault;
+    c.billing = o.billing;
 #ifdef GM_SIM_LWIP
     if (!o.lwip_tap.empty())
       c.make_net = [&lwip](GatewayNet::Receive r, void* ctx) { return lwip.make(r, ctx); };
@@ -225,6 +226,15 @@ int main(int argc, char** argv) {
               "sessions cut before their last record was durable, %s\n",
               sessions, t.power_cuts, t.torn_cuts, touched,
               drained ? "every record acknowledged" : "NOT drained: records still pending");
+  BillingCounts b;
+  for (size_t i = 0; i < fleet.size(); ++i) b += fleet.gateway(i).status().billing;
+  if (b.asked > 0)
+    std::printf("gatemeter-sim: billing: asked=%" PRIu64 " approved=%" PRIu64
+                " approved_locally=%" PRIu64 " rejected=%" PRIu64 " asked_again=%" PRIu64
+                " refused=%" PRIu64 " not_asked=%" PRIu64 " walled_garden=%" PRIu64
+                " low_balance=%" PRIu64 " zero_balance=%" PRIu64 " unreachable=%" PRIu64 "\n",
+                b.asked, b.approved, b.approved_locally, b.rejected, b.asked_again, b.refused,
+                b.not_asked, b.walled_garden, b.low_balance, b.zero_balance, b.unreachable);
   print_relays("in all", relays, o.relays.size());
   const WitnessStats& w = witness.stats();
   std::printf("gatemeter-sim: witness: datagrams_sent=%" PRIu64 " records_sent=%" PRIu64

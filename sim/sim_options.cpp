@@ -34,6 +34,12 @@ against a login service and census, and writes the subscribers' true usage to a 
   --status-every S         live table period (default 1; 0 = none)
   --local-ip IP            address the agents' UDP sockets bind (default 0.0.0.0)
   --seed N                 seed for subscribers, faults and cuts (default 1)
+  --accounts FILE          with billing servers: the accounts subscribers name, one per line
+                           (subscriber i names line i mod count; default: none)
+  --anonymous-share P      with billing servers: share of subscribers who first ask without an
+                           account, then again as prepaid with theirs (default 0.2)
+  --billing H:P[,H:P]      billing servers to use when the login lists none (tests, or a
+                           billing service the login service does not name yet)
   --test-fault F           a deliberate agent bug, for negative controls only:
                            no-persistence | forget-when-sent (default: none)
   --lwip-tap DEV           run the (single) gateway on lwIP over this TAP device instead of
@@ -243,6 +249,30 @@ bool parse_sim_options(int argc, char** argv, SimOptions& o, std::string& error)
       o.lwip_netns = v;
     } else if (flag == "--lwip-address") {
       o.lwip_address = v;
+    } else if (flag == "--accounts") {
+      std::ifstream f(v);
+      if (!f) {
+        error = "--accounts: cannot read " + v;
+        return false;
+      }
+      for (std::string line; std::getline(f, line);) {
+        line = trim(line);
+        if (line.empty() || line[0] == '#') continue;
+        if (line.size() > wire::max_account) {
+          error = "--accounts: '" + line + "' is longer than " + std::to_string(wire::max_account);
+          return false;
+        }
+        o.plan.accounts.push_back(line);
+      }
+    } else if (flag == "--anonymous-share") {
+      if (!probability(flag, v, o.plan.anonymous_share, error)) return false;
+    } else if (flag == "--billing") {
+      std::stringstream list(v);
+      for (std::string a; std::getline(list, a, ',');) o.billing.push_back(trim(a));
+      if (o.billing.empty() || o.billing.size() > wire::max_billing) {
+        error = "--billing: 1 to " + std::to_string(wire::max_billing) + " HOST:PORT, comma-separated";
+        return false;
+      }
     } else if (flag == "--seed") {
       if (!number(flag, v, ~uint64_t{0}, n, error)) return false;
       o.seed = n;

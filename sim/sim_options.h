@@ -47,6 +47,7 @@ struct SimOptions {
   std::string local_ip = "0.0.0.0";
   uint64_t seed = 1;
   core::OutboxFault fault = core::OutboxFault::none;  // --test-fault (negative controls)
+  std::vector<std::string> billing;       // --billing: used when the login lists none
   // lwIP over a TAP device (the sim-linux board) instead of POSIX sockets: one gateway.
   std::string lwip_tap;                   // empty: POSIX
   std::string lwip_netns;                 // the TAP's namespace (relays bind there too)

@@ -1,5 +1,7 @@
 #include "sim/subscriber_script.h"
 
+#include "gatemeter.pb.h"
+
 namespace gm::sim {
 
 using Kind = ScriptEvent::Kind;
@@ -11,6 +13,25 @@ SubscriberScript::SubscriberScript(const SubscriberPlan& plan, uint64_t start_ms
 
 std::string SubscriberScript::identity(uint32_t subscriber) const {
   return "sub" + std::to_string(subscriber) + "@" + plan_.realm;
+}
+
+BillingChoice SubscriberScript::billing_choice(uint32_t subscriber) const {
+  BillingChoice c;
+  c.option = free_billing(subscriber) ? gatemeter_BillingOption_BILLING_FREE
+                                      : gatemeter_BillingOption_BILLING_PREPAID;
+  if (!plan_.accounts.empty()) c.account = plan_.accounts[subscriber % plan_.accounts.size()];
+  c.address = "10." + std::to_string((subscriber >> 16) & 0xFF) + "." +
+              std::to_string((subscriber >> 8) & 0xFF) + "." + std::to_string(subscriber & 0xFF);
+  // A hash of seed and index (splitmix64), not the script's generator: deterministic per
+  // subscriber whatever else the run draws.
+  uint64_t z = plan_.seed * 0x9e3779b97f4a7c15ull + subscriber + 1;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  c.anonymous = !free_billing(subscriber) &&
+                static_cast<double>(z >> 11) / 9007199254740992.0 < plan_.anonymous_share;
+  if (c.anonymous) c.option = gatemeter_BillingOption_BILLING_POSTPAID;
+  return c;
 }
 
 void SubscriberScript::schedule_arrival(uint64_t after_ms) {

@@ -24,6 +24,20 @@ struct SubscriberPlan {
   uint32_t max_sessions = 0;       // stop arrivals after this many (0: no limit)
   std::string realm = "hotspot.example";
   uint64_t seed = 1;
+  // With billing servers (the login lists them), what subscribers tell the captive portal:
+  // subscriber i names accounts[i % size] (--accounts FILE; none: no account), and a share of
+  // them first asks without one, so billing answers more_info_needed and the portal asks again.
+  // None of this draws from the script's random numbers: the scripted run stays as it was.
+  std::vector<std::string> accounts;
+  double anonymous_share = 0.2;
+};
+
+// How a subscriber asks billing to let it in (Agent::request_authorisation).
+struct BillingChoice {
+  uint8_t option = 0;       // gatemeter_BillingOption
+  std::string account;      // "" none
+  std::string address;      // its address at the gateway
+  bool anonymous = false;   // asks first without its account (then as prepaid with it)
 };
 
 struct ScriptEvent {
@@ -44,6 +58,9 @@ class SubscriberScript {
   // Events due at or before now_ms, in time order.
   std::vector<ScriptEvent> due(uint64_t now_ms);
   std::string identity(uint32_t subscriber) const;
+  // Whether subscriber i's billing option is free (every tenth, as the scripted decisions have it).
+  static bool free_billing(uint32_t subscriber) { return subscriber % 10 == 0; }
+  BillingChoice billing_choice(uint32_t subscriber) const;
   uint32_t started() const { return next_subscriber_; }
 
  private:

@@ -2,13 +2,18 @@
 
 #include "firmware/core/meter.h"
 
+#include <cstddef>
+
 namespace gm::core {
 
 namespace {
 // Session ids are reserved in the journal this many at a time, so starting a session costs a
 // flash write only once per block; a reboot skips the rest of a block, never reuses it.
 constexpr uint64_t id_block = 32;
-constexpr uint32_t settings_version = 1;
+// 2: AgentSettings gained authorising_timeout_s at its end; a version 1 blob (all before it)
+// is still read, so an upgrade keeps the operator's settings.
+constexpr uint32_t settings_version = 2;
+constexpr size_t settings_v1_size = 36;  // version u32, then AgentSettings up to track_usage, padded
 // The most a renewal is started before the login's lifetime ends (see renewal_due).
 constexpr uint64_t max_renew_margin_ms = 600'000;
 // Logins for silence that bring no ack wait 2^n rounds of silence before the next, up to this n.
@@ -39,6 +44,16 @@ struct StoredSettings {
   uint32_t version;
   AgentSettings settings;
 };
+static_assert(offsetof(StoredSettings, settings) + offsetof(AgentSettings, authorising_timeout_s) ==
+                  settings_v1_size,
+              "a version 1 settings blob ends where authorising_timeout_s begins");
+
+uint16_t clamp16(uint32_t v) { return static_cast<uint16_t>(v > 0xFFFF ? 0xFFFF : v); }
+
+uint64_t octets_of(const Session& s) {
+  const uint64_t sum = s.octets_in + s.octets_out;
+  return sum < s.octets_in ? ~uint64_t{0} : sum;
+}
 }  // namespace
 
 Agent::Agent(hal::Clock& clock, store::RecordStore& journal, hal::Rng& rng, hal::Log& log)
@@ -46,7 +61,8 @@ Agent::Agent(hal::Clock& clock, store::RecordStore& journal, hal::Rng& rng, hal:
       journal_(journal),
       rng_(rng),
       log_(log),
-      outbox_(table_, applied_, journal, log) {}
+      outbox_(table_, applied_, journal, log),
+      auth_(table_, log) {}
 
 BootReport Agent::boot() {
   BootReport report;
@@ -58,8 +74,13 @@ BootReport Agent::boot() {
   }
 
   StoredSettings stored{};
-  if (journal_.config(&stored, sizeof stored) == sizeof stored && stored.version == settings_version)
+  const size_t stored_size = journal_.config(&stored, sizeof stored);
+  if (stored_size == sizeof stored && stored.version == settings_version) {
     settings_ = stored.settings;
+  } else if (stored_size == settings_v1_size && stored.version == 1) {
+    settings_ = stored.settings;
+    settings_.authorising_timeout_s = config::default_authorising_timeout_s;
+  }
   apply_settings(settings_);
 
   store::Counters c = journal_.counters();
@@ -129,6 +150,7 @@ void Agent::on_login(const LoginGrant& grant, Uplink& uplink) {
   // back acknowledged as duplicates of (session, seq); none is counted twice.
   const uint64_t now = now_ms();
   outbox_.attach(grant.login_session, tag_key_, uplink, now);
+  auth_.attach(grant, tag_key_, uplink, now);
   ++stats_.logins;
   login_reason_ = LoginReason::none;
   renew_at_ms_ = renewal_due(now, grant.lifetime_s, grant.login_session);
@@ -141,6 +163,7 @@ void Agent::on_login(const LoginGrant& grant, Uplink& uplink) {
 void Agent::on_uplink_lost() {
   uplink_ = nullptr;
   outbox_.detach();
+  auth_.detach();
   login_reason_ = LoginReason::uplink_lost;
   log_.write(hal::LogLevel::warning, "agent.uplink_lost");
 }
@@ -205,7 +228,15 @@ StartResult Agent::start_session(const char* subscriber, const char* service, ui
   *s = Session{};
   s->id = id;
   s->state = SessionState::authorising;
-  s->billing = billing;
+  // An option the wire does not know would make every record of the session one the census
+  // refuses (from_wire): it is recorded as unspecified instead.
+  s->billing = billing < _gatemeter_BillingOption_ARRAYSIZE
+                   ? billing
+                   : static_cast<uint8_t>(gatemeter_BillingOption_BILLING_UNSPECIFIED);
+  // Until billing answers for the subscriber's realm, the gateway realm's policy (the login's).
+  s->set_outage_policy(auth_.outage_policy());
+  if (settings_.authorising_timeout_s != 0)
+    s->deadline_s = static_cast<uint32_t>(now / 1000) + settings_.authorising_timeout_s;
   s->service = static_cast<uint8_t>(service_index);
   s->metered_to_ms = now;
   s->start_unix = static_cast<uint32_t>(clock_.wall_unix());
@@ -223,25 +254,57 @@ bool Agent::authorise(uint64_t id, int32_t decision, uint32_t temporary_s,
   if (s == nullptr || s->state == SessionState::stopping) return false;
   const uint64_t now = now_ms();
   meter_time(*s, now);  // time until now was spent authorising: free
-  const uint32_t now_sec = static_cast<uint32_t>(now / 1000);
+  if (decision == gatemeter_AuthDecision_AUTH_REJECT) {
+    stop(*s, gatemeter_StopCause_STOP_AUTH_REJECTED, now);
+    return true;
+  }
+  return approve(*s, decision, temporary_s, session_timeout_s, idle_timeout_s);
+}
+
+// Moves a session to what an approval says (the board's authorise(), billing's answer, a
+// COMMAND_GRANT), with its deadline: the session timeout, or the end of a temporary approval.
+bool Agent::approve(Session& s, int32_t decision, uint32_t temporary_s,
+                    uint32_t session_timeout_s, uint32_t idle_timeout_s) {
+  const uint32_t now_sec = now_s();
   const uint32_t timeout = session_timeout_s != 0 ? session_timeout_s : settings_.session_timeout_s;
-  if (idle_timeout_s != 0) s->idle_timeout_s = static_cast<uint16_t>(idle_timeout_s > 0xFFFF ? 0xFFFF : idle_timeout_s);
+  if (idle_timeout_s != 0) s.idle_timeout_s = clamp16(idle_timeout_s);
   switch (decision) {
     case gatemeter_AuthDecision_AUTH_APPROVE:
-      s->state = SessionState::active;
-      s->deadline_s = timeout != 0 ? now_sec + timeout : 0;
+      s.state = SessionState::active;
+      s.deadline_s = timeout != 0 ? now_sec + timeout : 0;
       return true;
     case gatemeter_AuthDecision_AUTH_TEMPORARY:
-      s->state = SessionState::temporary;
-      s->deadline_s = now_sec + (temporary_s != 0 ? temporary_s : 60);
-      return true;
-    case gatemeter_AuthDecision_AUTH_REJECT:
-      stop(*s, gatemeter_StopCause_STOP_AUTH_REJECTED, now);
+      s.state = SessionState::temporary;
+      s.deadline_s = now_sec + (temporary_s != 0 ? temporary_s : 60);
       return true;
     default:
       return false;
   }
 }
+
+AuthRequestResult Agent::request_authorisation(uint64_t id, uint8_t billing, const char* account,
+                                               const char* subscriber_address) {
+  Session* s = table_.find(id);
+  if (s == nullptr || s->state == SessionState::stopping) return AuthRequestResult::unknown_session;
+  if (!auth_.enabled()) return AuthRequestResult::no_billing;
+  if (s->state != SessionState::authorising) return AuthRequestResult::not_authorising;
+  const uint8_t before = s->billing;
+  s->billing = billing < _gatemeter_BillingOption_ARRAYSIZE ? billing : before;
+  // 65535 requests for one session: it cannot be numbered further, so billing cannot answer it.
+  if (s->request == 0xFFFF) return AuthRequestResult::table_full;
+  ++s->request;
+  const AuthRequestResult r =
+      auth_.ask(*s, account, subscriber_address, now_ms(), settings_.retransmit_ms);
+  if (r != AuthRequestResult::sent) {
+    --s->request;
+    s->billing = before;
+    return r;
+  }
+  s->auth = static_cast<uint8_t>(s->auth & ~(auth_rejected | auth_silent));
+  return r;
+}
+
+bool Agent::request_offers(const char* realm) { return auth_.request_offers(realm); }
 
 bool Agent::on_traffic(uint64_t id, uint64_t octets_in, uint64_t octets_out) {
   Session* s = table_.find(id);
@@ -269,6 +332,7 @@ bool Agent::set_free_period(uint64_t id, uint32_t seconds) {
 void Agent::stop(Session& s, int32_t cause, uint64_t now) {
   meter_time(s, now);
   s.state = SessionState::stopping;
+  auth_.cancel(s.id);
   s.cause = static_cast<uint8_t>(cause);
   if (cause >= 0 && cause < _gatemeter_StopCause_ARRAYSIZE) ++stats_.sessions_stopped[cause];
   log_.write(hal::LogLevel::info, "agent.session_stop", static_cast<int64_t>(s.id), cause);
@@ -280,7 +344,15 @@ void Agent::stop(Session& s, int32_t cause, uint64_t now) {
 }
 
 void Agent::apply_timeouts(Session& s, uint32_t now_sec) {
-  if (!s.metering()) return;
+  if (s.state == SessionState::authorising) {
+    // Nobody decided it in time: after billing's reject, that reject stands.
+    if (s.deadline_s != 0 && now_sec >= s.deadline_s)
+      stop(s, (s.auth & auth_rejected) ? gatemeter_StopCause_STOP_AUTH_REJECTED
+                                       : gatemeter_StopCause_STOP_SESSION_TIMEOUT,
+           now_ms());
+    return;
+  }
+  if (!s.metering() && s.state != SessionState::walled_garden) return;
   if (s.deadline_s != 0 && now_sec >= s.deadline_s) {
     stop(s, gatemeter_StopCause_STOP_SESSION_TIMEOUT, now_ms());
   } else if (s.idle_timeout_s != 0 && now_sec - s.last_activity_s >= s.idle_timeout_s) {
@@ -293,17 +365,170 @@ void Agent::tick() {
   const uint32_t now_sec = static_cast<uint32_t>(now / 1000);
   const bool interval_due = now >= next_interval_ms_;
   if (interval_due) next_interval_ms_ = now + uint64_t{settings_.interval_s} * 1000;
+  // Billing first: a request whose last try just went unanswered is known silent before its
+  // session's grant is checked below, so a limit reached this second is met on time.
+  uint64_t silent[AuthClient::capacity];
+  const size_t n = auth_.flush(now, settings_.retransmit_ms, silent);
+  for (size_t i = 0; i < n; ++i) billing_silent(silent[i]);
   for (Session& s : table_) {
     if (!s.in_use() || s.state == SessionState::stopping) continue;
     meter_time(s, now);
     apply_timeouts(s, now_sec);
+    enforce_grant(s, now_sec, interval_due);
     if (interval_due && s.state != SessionState::stopping && settings_.track_usage)
       outbox_.emit(s, gatemeter_RecordKind_RECORD_INTERIM, now);
   }
+  outbox_.set_agent_time(clock_.wall_unix());
   outbox_.flush(now);
+  // Nothing else tells the census (and billing, which reads its presence from the census) that
+  // this agent is there while no session has a record to send; the ack may carry commands.
+  if (interval_due && uplink_ != nullptr && (table_.in_use() == 0 || !settings_.track_usage)) {
+    outbox_.heartbeat();
+    ++stats_.heartbeats;
+  }
   if (renew_at_ms_ != 0 && now >= renew_at_ms_ && uplink_ != nullptr)
     set_login_due(LoginReason::lifetime);
   watch_census(now);
+}
+
+// A grant's limits are cumulative since the session started, so applying the same answer twice
+// (a resend answered twice, a COMMAND_GRANT after a reboot of the census) changes nothing.
+//
+// When to ask for more is fixed here, when the grant comes, from what is known then: the larger
+// of a tenth of what this grant adds and one interval's use (time: charged seconds grow at most
+// one a second, so the interval, or less in a young session; octets: the session's average per
+// interval so far), and for time at least as long as every server the outage policy allows
+// takes to be tried, so the policy is never applied before they all were; but never more than
+// half of what the grant adds, so a small grant is not asked for again at once. The margins
+// cost 4 bytes of Session where the limits' own increments would cost 12.
+void Agent::apply_grant(Session& s, const gatemeter_Grant* g) {
+  s.auth = static_cast<uint8_t>(s.auth & ~(auth_final | auth_redirect));
+  s.grant_s = s.grant_kib = s.grant_until_s = 0;
+  s.ask_margin_s = s.ask_margin_64k = 0;
+  if (g == nullptr) return;  // none: unlimited (RFC 4006: no Granted-Service-Unit)
+  ++stats_.grants;
+  const uint32_t interval = settings_.interval_s;
+  s.grant_s = g->charged_s;
+  if (g->charged_s > s.charged_s) {
+    const uint32_t adds = g->charged_s - s.charged_s;
+    const uint32_t used = s.charged_s < interval ? s.charged_s : interval;
+    uint32_t margin = adds / 10 > used ? adds / 10 : used;
+    const uint32_t servers =
+        s.outage_policy() == gatemeter_OutagePolicy_OUTAGE_TERMINATE ? 1 : auth_.servers();
+    const uint32_t tries_s = servers * config::auth_tries_per_server * settings_.retransmit_ms / 1000;
+    if (margin < tries_s) margin = tries_s;
+    if (margin > adds / 2) margin = adds / 2;
+    s.ask_margin_s = clamp16(margin);
+  }
+  if (g->octets != 0) {
+    const uint64_t kib = g->octets >> 10;
+    // A limit under 1 KiB is 1 KiB (0 would mean none); above 4 TiB it is no limit in practice.
+    s.grant_kib = kib == 0 ? 1 : kib > 0xFFFFFFFFu ? 0xFFFFFFFFu : static_cast<uint32_t>(kib);
+    const uint64_t used = octets_of(s);
+    if (g->octets > used) {
+      const uint64_t adds = g->octets - used;
+      const uint64_t connect_s = uint64_t{s.charged_s} + s.free_s;
+      const uint64_t per_interval = connect_s == 0 ? 0 : used / connect_s * interval;
+      uint64_t margin = adds / 10 > per_interval ? adds / 10 : per_interval;
+      if (margin > adds / 2) margin = adds / 2;
+      s.ask_margin_64k = static_cast<uint16_t>((margin >> 16) > 0xFFFF ? 0xFFFF : margin >> 16);
+    }
+  }
+  if (g->validity_s != 0) s.grant_until_s = now_s() + g->validity_s;
+  if (g->final) s.auth |= auth_final;
+  if (g->final_redirect) s.auth |= auth_redirect;
+}
+
+// Before a grant runs out the agent asks for more (an update, the next request number); at a
+// final grant's limit the session ends (zero balance) or goes to the walled garden; at any other
+// limit it waits for the update's answer while a billing server may still give one, then
+// follows the outage policy.
+void Agent::enforce_grant(Session& s, uint32_t now_sec, bool interval_due) {
+  if (!s.metering()) return;
+  const uint64_t used_kib = octets_of(s) >> 10;
+  const bool at_limit = (s.grant_s != 0 && s.charged_s >= s.grant_s) ||
+                        (s.grant_kib != 0 && used_kib >= s.grant_kib);
+  if (at_limit) {
+    if (s.auth & auth_final) {
+      if (!(s.auth & auth_redirect)) {
+        stop(s, gatemeter_StopCause_STOP_ZERO_BALANCE, now_ms());
+        return;
+      }
+      s.state = SessionState::walled_garden;
+      apply_grant(s, nullptr);
+      ++stats_.walled_gardens;
+      log_.write(hal::LogLevel::info, "agent.walled_garden", static_cast<int64_t>(s.id));
+      BillingNotice n;
+      n.event = BillingEvent::walled_garden;
+      notify(s, n);
+      return;
+    }
+    if (s.auth & auth_silent) {
+      if (s.outage_policy() == gatemeter_OutagePolicy_OUTAGE_CONTINUE)
+        go_on_without_grant(s);
+      else
+        stop(s, gatemeter_StopCause_STOP_BILLING_UNREACHABLE, now_ms());
+      return;
+    }
+    if (!auth_.waiting(s.id)) ask_update(s);
+    return;
+  }
+  if (s.auth & auth_final) return;  // nothing more to ask for
+  // The validity is asked about early enough for one server's tries to be answered in time.
+  const uint32_t lead = config::auth_tries_per_server * settings_.retransmit_ms / 1000 + 1;
+  const bool near = (s.grant_s != 0 && uint64_t{s.charged_s} + s.ask_margin_s >= s.grant_s) ||
+                    (s.grant_kib != 0 && used_kib + uint64_t{s.ask_margin_64k} * 64 >= s.grant_kib) ||
+                    (s.grant_until_s != 0 && uint64_t{now_sec} + lead >= s.grant_until_s);
+  // After every server stayed silent, asking again waits for the next interval: an outage of
+  // billing must not turn into a request per session per retransmit interval.
+  if (near && !auth_.waiting(s.id) && (!(s.auth & auth_silent) || interval_due)) ask_update(s);
+}
+
+void Agent::ask_update(Session& s) {
+  // Nobody to ask (no billing servers, or 65535 requests used): silence, as far as the outage
+  // policy is concerned.
+  if (!auth_.enabled() || s.request == 0xFFFF) {
+    s.auth |= auth_silent;
+    return;
+  }
+  ++s.request;
+  if (auth_.ask(s, "", "", now_ms(), settings_.retransmit_ms) != AuthRequestResult::sent) {
+    --s.request;  // the table is full: asked again at the next tick
+    return;
+  }
+  ++stats_.auth_updates;
+}
+
+// Every billing server the outage policy allows stayed silent on the session's newest request.
+void Agent::billing_silent(uint64_t id) {
+  Session* s = table_.find(id);
+  if (s == nullptr || s->state == SessionState::stopping) return;
+  ++stats_.auth_unreachable;
+  s->auth |= auth_silent;
+  if (s->state != SessionState::authorising) return;  // running: its grant's limit decides
+  if (s->outage_policy() == gatemeter_OutagePolicy_OUTAGE_CONTINUE) {
+    meter_time(*s, now_ms());  // free until now
+    approve(*s, gatemeter_AuthDecision_AUTH_APPROVE, 0, 0, 0);
+    go_on_without_grant(*s);
+  } else {
+    stop(*s, gatemeter_StopCause_STOP_BILLING_UNREACHABLE, now_ms());
+  }
+}
+
+// OUTAGE_CONTINUE: the session goes on with no limit, and every record from now on says so
+// (billing rates it from its records afterwards); the flag stays for the session's life, since
+// billing never saw the usage of the outage live.
+void Agent::go_on_without_grant(Session& s) {
+  apply_grant(s, nullptr);
+  s.auth |= auth_outage;
+  log_.write(hal::LogLevel::warning, "agent.billing_outage", static_cast<int64_t>(s.id));
+  BillingNotice n;
+  n.event = BillingEvent::approved_locally;
+  notify(s, n);
+}
+
+void Agent::notify(const Session& s, const BillingNotice& n) {
+  if (billing_notified_ != nullptr) billing_notified_(billing_notified_context_, s, n);
 }
 
 // Records are waiting and this census has been silent too long: try the next one. The records
@@ -345,6 +570,12 @@ void Agent::watch_census(uint64_t now) {
 }
 
 frame::Refusal Agent::on_datagram(const uint8_t* data, size_t length) {
+  // Billing servers answer in frames of their own kinds; everything else is the census's (the
+  // outbox refuses what is not an ack). Each has its own replay window (auth_client.h).
+  frame::Header h;
+  if (frame::peek(data, length, h) == frame::Refusal::none &&
+      (h.kind == frame::FrameKind::auth_response || h.kind == frame::FrameKind::offer_response))
+    return on_billing_datagram(data, length);
   const frame::Refusal r = outbox_.on_datagram(data, length, ack_, now_ms());
   if (r != frame::Refusal::none) {
     log_.write(hal::LogLevel::warning, "agent.datagram_refused", static_cast<int64_t>(r));
@@ -375,6 +606,80 @@ frame::Refusal Agent::on_datagram(const uint8_t* data, size_t length) {
   return r;
 }
 
+frame::Refusal Agent::on_billing_datagram(const uint8_t* data, size_t length) {
+  AuthClient::Answer answer;
+  const frame::Refusal r = auth_.on_datagram(data, length, answer);
+  if (r != frame::Refusal::none) {
+    log_.write(hal::LogLevel::warning, "agent.billing_datagram_refused", static_cast<int64_t>(r));
+    return r;
+  }
+  if (answer == AuthClient::Answer::auth) apply_answer(auth_.response());
+  if (answer == AuthClient::Answer::offers && offers_received_ != nullptr)
+    offers_received_(offers_received_context_, auth_.offer_response());
+  return r;
+}
+
+// An answer to the session's newest request (the auth client matched session and number).
+void Agent::apply_answer(const gatemeter_AuthResponse& r) {
+  Session* s = table_.find(r.session_id);
+  if (s == nullptr || s->state == SessionState::stopping) return;
+  const uint64_t now = now_ms();
+  meter_time(*s, now);  // what went before the answer is metered as it was then
+  s->auth = static_cast<uint8_t>(s->auth & ~auth_silent);
+  const int32_t policy = wire_enum(r.outage_policy);
+  if (policy >= 0 && policy < _gatemeter_OutagePolicy_ARRAYSIZE) s->set_outage_policy(policy);
+  BillingNotice n;
+  n.balance_micros = r.balance_micros;
+  const int32_t decision = wire_enum(r.decision);
+  switch (decision) {
+    case gatemeter_AuthDecision_AUTH_APPROVE:
+    case gatemeter_AuthDecision_AUTH_TEMPORARY: {
+      // An update's approval leaves the state (and deadline) as they are; a first one moves it.
+      bool moved = false;
+      if (decision == gatemeter_AuthDecision_AUTH_APPROVE && s->state != SessionState::active) {
+        if (s->state == SessionState::walled_garden)
+          s->state = SessionState::active;
+        else
+          approve(*s, decision, 0, r.session_timeout_s, r.idle_timeout_s);
+        moved = true;
+      } else if (decision == gatemeter_AuthDecision_AUTH_TEMPORARY &&
+                 s->state == SessionState::authorising) {
+        approve(*s, decision, r.temporary_s, r.session_timeout_s, r.idle_timeout_s);
+        moved = true;
+      }
+      s->auth = static_cast<uint8_t>(s->auth & ~auth_rejected);
+      apply_grant(*s, r.has_grant ? &r.grant : nullptr);
+      if (moved) {
+        n.event = decision == gatemeter_AuthDecision_AUTH_APPROVE ? BillingEvent::approved
+                                                                  : BillingEvent::approved_temporarily;
+        notify(*s, n);
+      }
+      break;
+    }
+    case gatemeter_AuthDecision_AUTH_REJECT:
+      n.event = BillingEvent::rejected;
+      n.reject = wire_enum(r.reject);
+      n.reason = r.reason;
+      log_.write(hal::LogLevel::info, "agent.auth_rejected", static_cast<int64_t>(s->id), n.reject);
+      if (s->state == SessionState::authorising) {
+        // Still in the walled garden: the board may ask again with another option or account.
+        s->auth |= auth_rejected;
+        notify(*s, n);
+      } else {
+        notify(*s, n);
+        // The board may have ended it from the callback already (or the slot is gone).
+        Session* again = table_.find(r.session_id);
+        if (again != nullptr && again->state != SessionState::stopping)
+          stop(*again, gatemeter_StopCause_STOP_AUTH_REJECTED, now);
+      }
+      break;
+    default:
+      log_.write(hal::LogLevel::warning, "agent.auth_undecided", static_cast<int64_t>(s->id),
+                 decision);
+      break;
+  }
+}
+
 void Agent::run_command(const gatemeter_Command& c) {
   ++stats_.commands;
   switch (wire_enum(c.kind)) {
@@ -403,6 +708,40 @@ void Agent::run_command(const gatemeter_Command& c) {
     case gatemeter_CommandKind_COMMAND_SET_FREE_PERIOD:
       set_free_period(c.session_id, c.free_s);
       break;
+    case gatemeter_CommandKind_COMMAND_GRANT: {
+      // New terms for a running session: a temporary approval made final, a top-up extending a
+      // grant, a walled-garden session charged again. The grant replaces the one it had.
+      Session* s = table_.find(c.session_id);
+      if (s == nullptr || s->state == SessionState::stopping) break;
+      meter_time(*s, now_ms());
+      bool moved = false;
+      if (wire_enum(c.decision) == gatemeter_AuthDecision_AUTH_APPROVE &&
+          s->state != SessionState::active) {
+        if (s->state == SessionState::walled_garden)
+          s->state = SessionState::active;  // its session timeout stands
+        else
+          approve(*s, gatemeter_AuthDecision_AUTH_APPROVE, 0, 0, 0);
+        moved = true;
+      }
+      s->auth = static_cast<uint8_t>(s->auth & ~(auth_silent | auth_rejected));
+      apply_grant(*s, c.has_grant ? &c.grant : nullptr);
+      if (moved) {
+        BillingNotice n;
+        n.event = BillingEvent::approved;
+        n.balance_micros = c.balance_micros;
+        notify(*s, n);
+      }
+      break;
+    }
+    case gatemeter_CommandKind_COMMAND_LOW_BALANCE: {
+      const Session* s = table_.find(c.session_id);
+      if (s == nullptr || s->state == SessionState::stopping) break;
+      BillingNotice n;
+      n.event = BillingEvent::low_balance;
+      n.balance_micros = c.balance_micros;
+      notify(*s, n);
+      break;
+    }
     default:
       log_.write(hal::LogLevel::warning, "agent.unknown_command", wire_enum(c.kind));
       break;

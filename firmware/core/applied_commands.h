@@ -20,8 +20,9 @@
 //
 // The table is RAM only. A reboot forgets it, and the census resends what was unconfirmed to the
 // next login; applying such a command again changes nothing, because a reboot closes every
-// session (END_SESSION and SET_FREE_PERIOD find none) and SET_INTERVAL and UPDATE_AVAILABLE set
-// absolute values.
+// session (END_SESSION, SET_FREE_PERIOD, GRANT and LOW_BALANCE find none) and SET_INTERVAL and
+// UPDATE_AVAILABLE set absolute values (and a GRANT's limits are cumulative, so even applied
+// twice to one session it would leave the same limits).
 #pragma once
 
 #include <cstddef>

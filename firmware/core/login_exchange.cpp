@@ -94,6 +94,17 @@ LoginGrant LoginExchange::grant() const {
   g.interval_s = response_.metering_interval_s;
   g.track_usage = response_.track_usage;
   g.lifetime_s = response_.login_lifetime_s;
+  g.billing_count = response_.billing_count;
+  for (size_t i = 0; i < g.billing_count; ++i)
+    copy_text(g.billing[i], sizeof g.billing[i], response_.billing[i]);
+  copy_text(g.realm, sizeof g.realm, response_.realm);
+  g.offer_count = response_.offers_count;
+  for (size_t i = 0; i < g.offer_count; ++i) g.offers[i] = response_.offers[i];
+  const int32_t policy = wire_enum(response_.outage_policy);
+  // An unknown policy (a newer login service) is read as the strictest.
+  g.outage_policy = policy >= 0 && policy < _gatemeter_OutagePolicy_ARRAYSIZE
+                        ? policy
+                        : static_cast<int32_t>(gatemeter_OutagePolicy_OUTAGE_TERMINATE);
   return g;
 }
 

@@ -29,10 +29,9 @@ void meter_time(Session& s, uint64_t now_ms) {
   const uint64_t seconds = (now_ms - s.metered_to_ms) / 1000;
   if (seconds == 0) return;
 
-  const bool counts = s.metering() || s.state == SessionState::authorising;
+  const bool counts = s.metering() || s.walled();
   if (counts) {
-    const bool all_free = s.state == SessionState::authorising ||
-                          s.billing == gatemeter_BillingOption_BILLING_FREE;
+    const bool all_free = s.walled() || s.billing == gatemeter_BillingOption_BILLING_FREE;
     const uint64_t free =
         all_free ? seconds
                  : seconds_starting_in(s.metered_to_ms, seconds, uint64_t{s.free_from_s} * 1000,

@@ -2,7 +2,8 @@
 //
 // Time moves in whole seconds from metered_to_ms; each second is free if it starts inside the
 // session's free period, or the session is still authorising (walled garden: the subscriber
-// reaches the portal before being approved), or its billing option is free. Otherwise it is
+// reaches the portal before being approved) or back in the walled garden after its final grant,
+// or its billing option is free. Otherwise it is
 // charged. The fraction of a second not yet elapsed carries over to the next call, so splitting
 // one span into many calls gives the same totals as one call.
 #pragma once

@@ -16,6 +16,7 @@ UsageRecord record_of(const SessionTable& table, const Session& s) {
   r.kind = s.kind;
   r.cause = s.cause;
   r.billing = s.billing;
+  r.billing_outage = s.billing_outage();
   r.start_unix = s.start_unix;
   r.totals = s.totals();
   copy_text(r.subscriber, sizeof r.subscriber, s.subscriber);
@@ -159,6 +160,7 @@ void Outbox::send_batch(bool confirmations_only) {
   if ((batch_.records_count == 0 && !confirmations_only) || uplink_ == nullptr) return;
   const frame::Header h{frame::FrameKind::metering_batch, login_session_, ++frame_seq_};
   batch_.confirmed_commands_count = confirmations_.fill(batch_.confirmed_commands, h.seq);
+  batch_.agent_time_unix = agent_time_unix_;
   const size_t n = frame::seal(h, &batch_, key_, frame_, sizeof frame_);
   if (n != 0) {
     for (uint32_t c = 0; c < settings_.copies; ++c)

@@ -82,6 +82,12 @@ class Outbox {
 
   // Sends what is unsent, resends what is due, persists what has waited too long.
   void flush(uint64_t now_ms);
+  // The wall clock for MeteringBatch.agent_time_unix of the datagrams sealed from now on
+  // (billing rates a batch's usage at that time, clamped by the census's own clock).
+  void set_agent_time(uint64_t unix_s) { agent_time_unix_ = unix_s; }
+  // An empty batch (with any confirmations): the agent is here, though no session has a record
+  // to send. Not retransmitted: the next interval sends another.
+  void heartbeat() { send_batch(true); }
 
   // An acknowledgement arrived: opens it and forgets what it acknowledges. On Refusal::none,
   // ack holds the decoded message (the caller acts on its commands).
@@ -118,6 +124,7 @@ class Outbox {
   frame::ReplayWindow ack_window_;
   uint64_t resend_due_ms_ = 0;
   uint64_t last_ack_ms_ = 0;
+  uint64_t agent_time_unix_ = 0;
 
   // One datagram being assembled; static-sized, reused for every send.
   gatemeter_MeteringBatch batch_ = gatemeter_MeteringBatch_init_zero;

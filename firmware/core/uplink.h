@@ -1,7 +1,10 @@
-// The seam between the agent core and whatever carries its datagrams to the census: lwIP's raw
-// API on bare metal and in the simulator, POSIX sockets on Linux gateways, a fake in tests.
-// Implementations hold the ordered census addresses and move between them on fail_over();
-// the core decides when, sends, and is told what arrived (Agent::on_datagram).
+// The seam between the agent core and whatever carries its datagrams to the census and the
+// billing servers: lwIP's raw API on bare metal and in the simulator, POSIX sockets on Linux
+// gateways, a fake in tests. Implementations hold the ordered census addresses and move between
+// them on fail_over(), and hold the billing servers (LoginResponse.billing, primary first), which
+// the core addresses by index: each authorisation request keeps its own place in that list (the
+// auth client decides when to move on). The core is told of everything that arrived from either
+// through Agent::on_datagram; the frame's kind says which it is.
 #pragma once
 
 #include <cstddef>
@@ -22,6 +25,15 @@ class Uplink {
   // How many census addresses fail_over() moves between: once that many in turn have been
   // silent, the agent knows no census answers its login (Agent::watch_census).
   virtual size_t census_count() const { return 1; }
+
+  // Billing servers the board was given with the login (0: none, the board decides alone).
+  virtual size_t billing_count() const { return 0; }
+  // Queues one datagram for billing server `index` (0: the primary); false if there is no such
+  // server or it could not be handed over (the request is tried again either way).
+  virtual bool send_billing(size_t index, const uint8_t* datagram, size_t length) {
+    (void)index, (void)datagram, (void)length;
+    return false;
+  }
 
  protected:
   ~Uplink() = default;

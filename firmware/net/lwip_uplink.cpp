@@ -22,6 +22,13 @@ bool LwipUplink::set_census(const char* const* addresses, size_t count, size_t* 
   return true;
 }
 
+bool LwipUplink::set_billing(const char* const* addresses, size_t count, size_t* bad_index) {
+  if (count != 0 && !parse_ipv4_endpoint_list(addresses, count, billing_, max_billing, bad_index))
+    return false;
+  billing_count_ = count;
+  return true;
+}
+
 bool LwipUplink::open(const char* local_ip) {
   close();
   ip_addr_t local;
@@ -44,7 +51,17 @@ void LwipUplink::close() {
 uint16_t LwipUplink::local_port() const { return pcb_ != nullptr ? pcb_->local_port : 0; }
 
 bool LwipUplink::send(const uint8_t* datagram, size_t length) {
-  if (pcb_ == nullptr || count_ == 0 || length > 0xFFFF) return false;
+  if (count_ == 0) return false;
+  return send_to(census_[current_], datagram, length);
+}
+
+bool LwipUplink::send_billing(size_t index, const uint8_t* datagram, size_t length) {
+  if (index >= billing_count_) return false;
+  return send_to(billing_[index], datagram, length);
+}
+
+bool LwipUplink::send_to(const Ipv4Endpoint& e, const uint8_t* datagram, size_t length) {
+  if (pcb_ == nullptr || length > 0xFFFF) return false;
   // PBUF_RAM: one contiguous copy with room for the headers in front; lwIP fragments it if
   // it is longer than the MTU, and keeps a reference while ARP resolves the next hop.
   pbuf* p = pbuf_alloc(PBUF_TRANSPORT, static_cast<u16_t>(length), PBUF_RAM);
@@ -53,8 +70,8 @@ bool LwipUplink::send(const uint8_t* datagram, size_t length) {
     pbuf_free(p);
     return false;
   }
-  const ip_addr_t to = to_ip(census_[current_]);
-  const err_t err = udp_sendto(pcb_, p, &to, census_[current_].port);
+  const ip_addr_t to = to_ip(e);
+  const err_t err = udp_sendto(pcb_, p, &to, e.port);
   pbuf_free(p);
   return err == ERR_OK;
 }
@@ -67,11 +84,13 @@ bool LwipUplink::fail_over() {
 
 void LwipUplink::on_udp(void* self, udp_pcb*, pbuf* p, const ip_addr_t* addr, u16_t port) {
   auto* up = static_cast<LwipUplink*>(self);
+  auto same = [addr, port](const Ipv4Endpoint& e) {
+    const ip_addr_t a = to_ip(e);
+    return ip_addr_cmp(addr, &a) && port == e.port;
+  };
   bool known = false;
-  for (size_t i = 0; i < up->count_; ++i) {
-    const ip_addr_t census = to_ip(up->census_[i]);
-    known |= ip_addr_cmp(addr, &census) && port == up->census_[i].port;
-  }
+  for (size_t i = 0; i < up->count_; ++i) known |= same(up->census_[i]);
+  for (size_t i = 0; i < up->billing_count_; ++i) known |= same(up->billing_[i]);
   if (!known) {
     ++up->foreign_;
     pbuf_free(p);

@@ -28,6 +28,15 @@ bool PosixUplink::set_census(const char* const* addresses, size_t count, size_t*
   return true;
 }
 
+bool PosixUplink::set_billing(const char* const* addresses, size_t count, size_t* bad_index) {
+  Ipv4Endpoint parsed[max_billing];
+  if (count != 0 && !parse_ipv4_endpoint_list(addresses, count, parsed, max_billing, bad_index))
+    return false;
+  for (size_t i = 0; i < count; ++i) billing_[i] = to_sockaddr(parsed[i]);
+  billing_count_ = count;
+  return true;
+}
+
 bool PosixUplink::open(const char* local_ip) {
   close();
   fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -54,6 +63,13 @@ bool PosixUplink::send(const uint8_t* datagram, size_t length) {
          static_cast<ssize_t>(length);
 }
 
+bool PosixUplink::send_billing(size_t index, const uint8_t* datagram, size_t length) {
+  if (fd_ < 0 || index >= billing_count_) return false;
+  const sockaddr_in& to = billing_[index];
+  return ::sendto(fd_, datagram, length, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to) ==
+         static_cast<ssize_t>(length);
+}
+
 bool PosixUplink::fail_over() {
   if (count_ < 2) return false;
   current_ = (current_ + 1) % count_;
@@ -73,9 +89,12 @@ int PosixUplink::poll(int timeout_ms) {
     const ssize_t n =
         ::recvfrom(fd_, buf_, sizeof buf_, 0, reinterpret_cast<sockaddr*>(&from), &len);
     if (n < 0) break;
+    auto same = [&from](const sockaddr_in& a) {
+      return from.sin_addr.s_addr == a.sin_addr.s_addr && from.sin_port == a.sin_port;
+    };
     bool known = false;
-    for (size_t i = 0; i < count_; ++i)
-      known |= from.sin_addr.s_addr == census_[i].sin_addr.s_addr && from.sin_port == census_[i].sin_port;
+    for (size_t i = 0; i < count_; ++i) known |= same(census_[i]);
+    for (size_t i = 0; i < billing_count_; ++i) known |= same(billing_[i]);
     if (!known) {
       ++foreign_;
       continue;

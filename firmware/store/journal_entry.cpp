@@ -83,7 +83,9 @@ size_t encode_record(const UsageRecord& r, uint8_t* out) {
   put_u64(out + 36, r.totals.octets_out);
   out[44] = r.kind;
   out[45] = r.cause;
-  out[46] = r.billing;
+  // Bit 7 of the billing byte: billing_outage (BillingOption values stay far below it), so
+  // records written before the flag existed read back as they were.
+  out[46] = static_cast<uint8_t>((r.billing & billing_option_mask) | (r.billing_outage ? billing_outage_bit : 0));
   out[47] = static_cast<uint8_t>(sub);
   out[48] = static_cast<uint8_t>(svc);
   std::memcpy(out + record_fixed_size, r.subscriber, sub);
@@ -107,7 +109,8 @@ bool decode_record(const uint8_t* p, size_t length, UsageRecord& r) {
   r.totals.octets_out = get_u64(p + 36);
   r.kind = p[44];
   r.cause = p[45];
-  r.billing = p[46];
+  r.billing = static_cast<uint8_t>(p[46] & billing_option_mask);
+  r.billing_outage = (p[46] & billing_outage_bit) != 0;
   std::memcpy(r.subscriber, p + record_fixed_size, sub);
   std::memcpy(r.service, p + record_fixed_size + sub, svc);
   return true;

@@ -24,6 +24,9 @@ enum class Type : uint8_t {
 // A usage record's payload: fixed fields first (session id at 0, seq at 8, which is all
 // recovery reads), then the two strings with their lengths.
 inline constexpr size_t record_fixed_size = 49;
+// The record's billing byte (@46): the BillingOption in bits 0..6, billing_outage in bit 7.
+inline constexpr uint8_t billing_option_mask = 0x7F;
+inline constexpr uint8_t billing_outage_bit = 0x80;
 inline constexpr size_t record_max_payload =
     record_fixed_size + (subscriber_capacity - 1) + (service_capacity - 1);
 inline constexpr size_t forget_payload = 12;

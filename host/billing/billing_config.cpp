@@ -1,6 +1,5 @@
 #include "host/billing/billing_config.h"
 
-#include "host/billing/billing_error.h"
 #include "shared/proto/wire_limits.h"
 
 namespace gm::host {
@@ -11,8 +10,8 @@ std::vector<std::string> billing_endpoints(const Setting& v) {
     const Endpoint e = Setting{v.name, one, v.origin}.endpoint();
     out.push_back(e.ip + ":" + std::to_string(e.port));
   }
-  if (out.size() > wire::max_billing_servers)
-    v.bad("at most " + std::to_string(wire::max_billing_servers) + " addresses");
+  if (out.size() > wire::max_billing)
+    v.bad("at most " + std::to_string(wire::max_billing) + " addresses");
   return out;
 }
 
@@ -29,12 +28,6 @@ bool apply_billing_setting(BillingSettings& s, const Setting& v) {
     s.grant_validity_s = static_cast<uint32_t>(v.number(10, 7 * 86400));
   } else if (v.name == "grant_interval_megabytes") {
     s.interval_octets = 1'000'000ull * v.number(1, 1'000'000);
-  } else if (v.name == "time_bands") {
-    try {
-      s.time_bands = billing::parse_time_bands(v.value);
-    } catch (const billing::BillingError& e) {
-      v.bad(e.what());
-    }
   } else if (v.name == "approval_timeout_s") {
     s.approval_timeout_s = static_cast<uint32_t>(v.number(1, 120));
   } else if (v.name == "billing_threads") {
@@ -52,7 +45,6 @@ std::string billing_settings_help() {
   grant_intervals      a prepaid grant is worth this many metering intervals (3)
   grant_validity_s     the longest a grant lasts unused, in seconds  (3600)
   grant_interval_megabytes  what one interval carries at a megabyte rate (100)
-  time_bands           peak=mon-fri 08:00-20:00; weekend=sat-sun    (that)
   approval_timeout_s   one HTTP attempt at a realm's approval_url    (5)
   billing_threads      decision threads, each with a store connection (2)
 )";

@@ -88,7 +88,6 @@ billing::AuthorisationSettings authorisation_settings(const BillingSettings& s) 
   a.terms.interval_s = s.metering_interval_s;
   a.terms.interval_octets = s.interval_octets;
   a.terms.validity_s = s.grant_validity_s;
-  a.bands = s.time_bands;
   a.zoneinfo = s.zoneinfo;
   return a;
 }

@@ -31,7 +31,6 @@
 #include <vector>
 
 #include "host/billing/billing_stats.h"
-#include "host/billing/time_band.h"
 #include "host/store/credential_vault.h"
 
 namespace gm::host {
@@ -43,7 +42,6 @@ struct BillingSettings {
   uint32_t grant_intervals = 3;        // a grant is worth this many metering intervals
   uint32_t grant_validity_s = 3600;    // the longest a grant lasts unused
   uint64_t interval_octets = 100'000'000;  // what an interval carries at an octet rate
-  billing::TimeBands time_bands;           // time_bands (billing::parse_time_bands)
   uint32_t approval_timeout_s = 5;         // one HTTP attempt at a realm's approval endpoint
   uint32_t metering_interval_s = 60;       // the login service's (metering_interval_s)
   unsigned decision_threads = 2;           // each with its own store connection

@@ -3,6 +3,7 @@
 #include <pb_decode.h>
 #include <pb_encode.h>
 
+#include "host/billing/offers.h"
 #include "host/store/store_types.h"
 #include "shared/proto/wire_limits.h"
 #include "shared/record/usage_record.h"
@@ -83,18 +84,18 @@ bool SessionAuthoriser::holds_final_grant(const host::StoredAuthorisation& a) {
          r.has_grant && r.grant.final;
 }
 
-AuthOutcome SessionAuthoriser::decide(const host::AuthorisationRead& read,
+AuthOutcome SessionAuthoriser::decide(int64_t agent, const host::AuthorisationRead& read,
                                       const gatemeter_AuthRequest& request,
                                       const PriorAuthorisation* prior, int64_t now) {
-  // Reloaded before the transaction (answer(), follow_up()): here one version query finds it
-  // unchanged, unless a change committed in between.
-  const CatalogSnapshot& cat = catalog_.current(store_.catalog());
+  // The catalog as refreshed before the transaction (answer(), follow_up()); the account, its
+  // balance and the other sessions come from the transaction itself.
+  const CatalogCache& cat = catalog_;
   const std::string realm = realm_of(request.subscriber);
   AuthContext c;
   c.request = request;
   c.now_unix = now;
   c.realm = cat.realm(realm);
-  c.offers = offers_applying(cat.offers, realm, read.agent_id);
+  c.offers = offers_applying(cat.offers(), realm, read.agent_id);
   c.account = read.account ? &*read.account : nullptr;
   c.account_named = request.account[0] != '\0';
   c.prior = prior;
@@ -104,17 +105,19 @@ AuthOutcome SessionAuthoriser::decide(const host::AuthorisationRead& read,
              read.usage.line_rate, read.usage.line_units};
   c.terms = settings_.terms;
   if (c.account != nullptr) {
-    const TimeZone& zone = catalog_.zone(c.account->time_zone);
+    // The same question the census's rater asks of the same copy: the grant ends where the
+    // rating would change.
+    const TimeZone& zone = cat.time_zone_of(c.account->id);
     RateQuery q;
     q.plan = c.account->plan;
     q.service_type = cat.service_type(request.service);
-    q.band = band_at(settings_.bands, zone, now);
-    q.zone = cat.zone_of(read.agent_id);
-    q.provider = c.realm != nullptr ? c.realm->provider : "";
+    q.band = band_at(cat.bands(), zone, now);
+    q.zone = cat.zone_of(agent);
+    q.provider = cat.provider_of(realm);
     q.at_unix = now;
-    c.rate = cat.rates.find(q);
-    c.band_changes_at = band_changes_after(settings_.bands, zone, now);
-    c.rate_changes_at = cat.rates.next_change_after(q, now);
+    c.rate = cat.rates().find(q);
+    c.band_changes_at = band_changes_after(cat.bands(), zone, now);
+    c.rate_changes_at = cat.rates().next_change_after(q, now);
   }
   return authorise(c);
 }
@@ -154,7 +157,7 @@ AuthAnswer SessionAuthoriser::answer(int64_t agent, uint64_t login_session,
                                      const gatemeter_AuthRequest& asked, int64_t now) {
   gatemeter_AuthRequest request = asked;
   if (request.request == 0) request.request = 1;  // an agent that does not number: its first
-  catalog_.current(store_.catalog());  // outside the transaction: its locks are held shorter
+  catalog_.refresh(store_);  // outside the transaction: its locks are held shorter
   AuthAnswer out;
   store_.authorisations().authorise(
       {agent, request.session_id, request.account, request.subscriber},
@@ -169,7 +172,7 @@ AuthAnswer SessionAuthoriser::answer(int64_t agent, uint64_t login_session,
         if (read.stored && read.stored->request > request.request) return std::nullopt;  // stale
         const PriorAuthorisation prior =
             read.stored ? prior_of(*read.stored) : PriorAuthorisation{};
-        const AuthOutcome o = decide(read, request, read.stored ? &prior : nullptr, now);
+        const AuthOutcome o = decide(agent, read, request, read.stored ? &prior : nullptr, now);
         host::AuthorisationWrite w = record(read, request, login_session, o, agent, now);
         out.kind = AuthAnswer::Kind::decided;
         out.response = w.authorisation.response;
@@ -184,7 +187,7 @@ AuthAnswer SessionAuthoriser::answer(int64_t agent, uint64_t login_session,
 std::optional<SessionCommand> SessionAuthoriser::follow_up(int64_t agent, uint64_t session_id,
                                                            int64_t now, bool remote,
                                                            bool approved) {
-  catalog_.current(store_.catalog());
+  catalog_.refresh(store_);
   std::optional<SessionCommand> out;
   store_.authorisations().authorise(
       {agent, session_id, "", ""},
@@ -200,7 +203,7 @@ std::optional<SessionCommand> SessionAuthoriser::follow_up(int64_t agent, uint64
           return std::nullopt;
         }
         const gatemeter_AuthRequest request = request_of(s, read.usage.service);
-        const AuthOutcome o = decide(read, request, &prior, now);
+        const AuthOutcome o = decide(agent, read, request, &prior, now);
         const bool grants_more =
             wire_enum(o.response.decision) == gatemeter_AuthDecision_AUTH_APPROVE &&
             o.response.has_grant && !o.response.grant.final;
@@ -227,13 +230,13 @@ std::optional<SessionCommand> SessionAuthoriser::extend(int64_t agent, uint64_t 
 }
 
 gatemeter_OfferResponse SessionAuthoriser::offers(const std::string& realm) {
-  const CatalogSnapshot& cat = catalog_.current(store_.catalog());
+  catalog_.refresh(store_);
   gatemeter_OfferResponse r = gatemeter_OfferResponse_init_zero;
   copy_text(r.realm, sizeof r.realm, realm.c_str());
-  const host::RealmRow* known = cat.realm(realm);
+  const host::RealmRow* known = catalog_.realm(realm);
   if (known == nullptr) return r;
   r.outage_policy = static_cast<gatemeter_OutagePolicy>(known->outage_policy);
-  for (const host::OfferRow& o : cat.offers_of(realm)) {
+  for (const host::OfferRow& o : offers_of(catalog_.offers(), realm)) {
     if (r.offers_count == std::size(r.offers)) break;
     gatemeter_Offer& x = r.offers[r.offers_count++];
     x.option = static_cast<gatemeter_BillingOption>(o.option);

@@ -13,15 +13,13 @@
 
 #include "gatemeter.pb.h"
 #include "host/billing/authorise.h"
-#include "host/billing/catalog_snapshot.h"
-#include "host/billing/time_band.h"
+#include "host/billing/catalog_cache.h"
 #include "host/store/store.h"
 
 namespace gm::billing {
 
 struct AuthorisationSettings {
   GrantTerms terms;
-  TimeBands bands;
   std::string zoneinfo = "/usr/share/zoneinfo";
 };
 
@@ -67,13 +65,17 @@ class SessionAuthoriser {
 
   // Whether a stored answer holds a final grant (the top-up step's question).
   static bool holds_final_grant(const host::StoredAuthorisation& a);
-  // The catalog as last read (reloaded when its version moved).
-  const CatalogSnapshot& catalog() { return catalog_.current(store_.catalog()); }
+  // The catalog as last read, reloaded first if its version moved (outside any transaction).
+  const CatalogCache& catalog() {
+    catalog_.refresh(store_);
+    return catalog_;
+  }
 
  private:
   // The outcome of `request` over what the transaction read, and the write that records it.
-  AuthOutcome decide(const host::AuthorisationRead& read, const gatemeter_AuthRequest& request,
-                     const PriorAuthorisation* prior, int64_t now);
+  AuthOutcome decide(int64_t agent, const host::AuthorisationRead& read,
+                     const gatemeter_AuthRequest& request, const PriorAuthorisation* prior,
+                     int64_t now);
   host::AuthorisationWrite record(const host::AuthorisationRead& read,
                                   const gatemeter_AuthRequest& request, uint64_t login_session,
                                   const AuthOutcome& o, int64_t agent, int64_t now);
@@ -82,7 +84,7 @@ class SessionAuthoriser {
 
   host::Store& store_;
   AuthorisationSettings settings_;
-  CatalogCopy catalog_;
+  CatalogCache catalog_;  // refreshed before each transaction, read inside it
 };
 
 // The AuthRequest a stored authorisation answered, as far as the store knows it (its service

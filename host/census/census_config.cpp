@@ -13,6 +13,8 @@ bool apply_census_setting(CensusSettings& s, const Setting& v) {
     s.max_queued_records = v.number(64, 1u << 24);
   } else if (v.name == "receive_buffer_bytes") {
     s.receive_buffer_bytes = static_cast<int>(v.number(4096, 1u << 30));
+  } else if (v.name == "census_rating") {
+    s.rating = v.boolean();
   } else {
     return false;
   }
@@ -25,6 +27,7 @@ std::string census_settings_help() {
   census_threads       receive sockets/threads, 0 = one per core (0)
   max_queued_records   verified records awaiting commit, at most (65536)
   receive_buffer_bytes SO_RCVBUF per census socket               (8388608)
+  census_rating        price linked sessions and debit accounts in each commit (true)
 )";
 }
 

@@ -1,5 +1,7 @@
 #include "host/census/census_server.h"
 
+#include "host/billing/commit_rating.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -42,6 +44,14 @@ void CensusServer::start() {
       *committer_store_, *committer_store_, *registry_, *queue_, *acker_, stats_,
       std::chrono::milliseconds(settings_.command_poll_ms),
       std::chrono::milliseconds(settings_.command_resend_ms));
+  if (settings_.rating) {
+    // Billing rates inside each commit (host/store/commit_rater.h) from a copy of the catalog
+    // the committer refreshes between commits, on its own connection.
+    catalog_ = std::make_unique<billing::CatalogCache>();
+    rater_ = std::make_unique<billing::CatalogRater>(*catalog_);
+    catalog_->refresh(*committer_store_);
+    committer_->rate_with(*rater_, [this] { catalog_->refresh(*committer_store_); });
+  }
   // Steps 1-2: a socket and an io thread each, all on one port.
   const unsigned threads = settings_.threads != 0
                                ? settings_.threads
@@ -68,6 +78,8 @@ void CensusServer::stop() {
   if (acker_) acker_->stop();
   receivers_.clear();  // their sockets close after the last acks left by them
   committer_.reset();
+  rater_.reset();
+  catalog_.reset();
   acker_.reset();
   queue_.reset();
   committer_store_.reset();

@@ -36,6 +36,11 @@
 #include "host/census/census_stats.h"
 #include "host/census/login_registry.h"
 
+namespace gm::billing {
+class CatalogCache;
+class CatalogRater;
+}  // namespace gm::billing
+
 namespace gm::host {
 
 struct CensusSettings {
@@ -47,6 +52,7 @@ struct CensusSettings {
   uint32_t command_poll_ms = 500;      // how often pending commands are read from the store
   uint32_t command_resend_ms = 2000;   // an unconfirmed command goes out again after this long:
                                        // more than an agent needs to confirm (its next tick)
+  bool rating = true;  // price linked sessions' growth and debit accounts in each commit
 };
 
 class Acker;
@@ -71,6 +77,8 @@ class CensusServer {
   uint16_t port() const { return port_; }
   LoginRegistry& registry() { return *registry_; }
   const CensusStats& stats() const { return stats_; }
+  // Billing's counts of what the commits could not price; null when rating is off.
+  const billing::CatalogRater* rater() const { return rater_.get(); }
   uint64_t refused(size_t reason) const { return stats_.refused[reason].load(); }
 
  private:
@@ -83,6 +91,9 @@ class CensusServer {
   // order, so nothing is received that cannot be committed and acknowledged, and stop() ends
   // them in reverse, so what was verified is committed and acknowledged before the end.
   std::unique_ptr<Store> committer_store_;
+  // Billing's part of the commit (settings.rating): the catalog in memory and its rater.
+  std::unique_ptr<billing::CatalogCache> catalog_;
+  std::unique_ptr<billing::CatalogRater> rater_;
   std::unique_ptr<CommitQueue> queue_;
   std::unique_ptr<Acker> acker_;
   std::unique_ptr<Committer> committer_;

@@ -38,6 +38,9 @@ struct CensusStats {
   std::atomic<uint64_t> confirmations{0};  // command ids confirmed in committed datagrams
   std::array<std::atomic<uint64_t>, census_refusal_reasons> refused{};
   std::atomic<uint64_t> queued_records{0};  // verified, waiting for the committer
+  std::atomic<uint64_t> sessions_rated{0};      // linked sessions whose growth was priced
+  std::atomic<uint64_t> debited_micros{0};      // debited from accounts in committed commits
+  std::atomic<uint64_t> counters_backwards{0};  // records whose counters were below the stored
 
   // How long the store's commit took (fsync included): counts per bucket, the last above all.
   static constexpr std::array<double, 11> commit_bounds_s{0.0005, 0.001, 0.002, 0.005, 0.01,

@@ -16,6 +16,11 @@ Committer::Committer(UsageLedger& ledger, CommandMailbox& mailbox, LoginRegistry
 
 Committer::~Committer() { join(); }
 
+void Committer::rate_with(CommitRater& rater, std::function<void()> refresh) {
+  rater_ = &rater;
+  refresh_ = std::move(refresh);
+}
+
 void Committer::start() { thread_ = std::thread([this] { run(); }); }
 
 void Committer::join() {
@@ -55,6 +60,28 @@ bool Committer::commit(VerifiedBatch& batch) {
       refusals.push_back({census_refusal_name(i), counted[i] - refusals_committed_[i]});
   }
   if (batch.empty() && refusals.empty()) return true;
+  if (refresh_ && std::chrono::steady_clock::now() >= next_refresh_) {
+    next_refresh_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    try {
+      refresh_();
+    } catch (const StoreError& e) {
+      // The old copy prices on; a rate that starts meanwhile waits for the store to answer.
+      std::fprintf(stderr, "census: cannot reload the billing catalog: %s\n", e.what());
+    }
+  }
+  // Presence: every authentic datagram is its gateway's connect signal, written at most every
+  // presence_every per gateway (one row each, not one write per datagram).
+  const auto now = std::chrono::steady_clock::now();
+  for (const VerifiedDatagram& d : batch.commit.datagrams) {
+    auto [it, fresh] = last_presence_.try_emplace(d.agent, now);
+    if (fresh || now - it->second >= presence_every) {
+      it->second = now;
+      batch.commit.present.push_back(d.agent);
+    }
+  }
+  CommitDebits debits;
+  batch.commit.rater = rater_;
+  batch.commit.debits = &debits;
   try {
     // In key order the upserts walk the session B-tree front to back, touching each page
     // once; the order of a session's own records does not matter (newest wins).
@@ -76,6 +103,9 @@ bool Committer::commit(VerifiedBatch& batch) {
   // Committed and fsynced (the store's contract, usage_ledger.h): from here the acks may go.
   refusals_committed_ = counted;
   ++stats_.commits;
+  stats_.sessions_rated += debits.sessions_rated;
+  stats_.debited_micros += static_cast<uint64_t>(debits.debited_micros);
+  stats_.counters_backwards += debits.counters_backwards;
   for (size_t k = 0; k < batch.acks.size(); ++k) {
     switch (batch.commit.datagrams[k].verdict) {
       case DatagramVerdict::accepted:

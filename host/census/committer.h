@@ -8,13 +8,16 @@
 // the acker.
 //
 // Every command_poll it also reads the pending commands and lets the login registry drop the
-// logins the store closed.
+// logins the store closed. Each commit also records the presence of the gateways it heard
+// (at most every 5 s per gateway) and, with billing on, prices and debits what it commits.
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "host/census/acker.h"
@@ -23,6 +26,7 @@
 #include "host/census/commit_queue.h"
 #include "host/census/login_registry.h"
 #include "host/store/command_mailbox.h"
+#include "host/store/commit_rater.h"
 #include "host/store/usage_ledger.h"
 
 namespace gm::host {
@@ -36,6 +40,10 @@ class Committer {
   ~Committer();
   Committer(const Committer&) = delete;
   Committer& operator=(const Committer&) = delete;
+
+  // Billing's part of each commit: rater prices the growth of linked sessions inside the
+  // transaction; refresh (its catalog) runs between commits, once a second.
+  void rate_with(CommitRater& rater, std::function<void()> refresh);
 
   void start();
   // Returns once the queue is closed and what it last held is committed and its acks handed
@@ -58,6 +66,11 @@ class Committer {
   const std::chrono::milliseconds command_poll_;
   CommandSchedule schedule_;
   std::array<uint64_t, census_refusal_reasons> refusals_committed_{};
+  static constexpr std::chrono::seconds presence_every{5};
+  std::unordered_map<int64_t, std::chrono::steady_clock::time_point> last_presence_;
+  CommitRater* rater_ = nullptr;
+  std::function<void()> refresh_;
+  std::chrono::steady_clock::time_point next_refresh_{};
   std::thread thread_;
 };
 

@@ -33,6 +33,11 @@ class AccountBook {
   // BillingConflict. amount must be above zero.
   virtual TopUpResult top_up(const std::string& key, const std::string& account,
                              int64_t amount_micros, int64_t now_unix) = 0;
+
+  // Every bill line of the account's sessions that started in [from, to): closed lines and
+  // each session's current one, ordered by start, agent, session and line.
+  virtual std::vector<ChargedLine> charged_lines(const std::string& account, int64_t from_unix,
+                                                 int64_t to_unix) = 0;
 };
 
 }  // namespace gm::host

@@ -88,6 +88,12 @@ struct AuthorisationWrite {
   StoredAuthorisation authorisation;
   std::optional<SessionLink> link;
   std::optional<gatemeter_Command> command;
+// A gateway's connect signal: its last datagram (every census commit that carries one, at most
+// every few seconds per gateway).
+struct GatewayPresence {
+  std::string agent_id;
+  int64_t last_seen_unix = 0;
+  int64_t lost_unix = 0;  // when its sessions were marked lost carrier; 0 while present
 };
 
 class AuthorisationLedger {
@@ -121,6 +127,7 @@ class AuthorisationLedger {
   // Ends every live authorisation whose session the usage ledger holds as stopped or closed
   // (state <> 0); how many.
   virtual size_t end_stopped_authorisations(int64_t now_unix) = 0;
+  virtual std::vector<GatewayPresence> presence() = 0;
 };
 
 }  // namespace gm::host

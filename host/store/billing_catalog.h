@@ -31,6 +31,11 @@ class BillingCatalog {
   virtual void set_zone(const ZoneRow& zone) = 0;
   virtual std::vector<ZoneRow> list_zones() = 0;
 
+  // The time-band schedule (host/billing/time_band.h syntax; "" the default), one for the whole
+  // catalog so that every node puts a moment in the same band.
+  virtual void set_time_bands(const std::string& text) = 0;
+  virtual std::string time_bands() = 0;
+
   virtual int64_t catalog_version() = 0;
 };
 

@@ -42,6 +42,7 @@ int64_t BillingTables::add_account(const AccountRow& a) {
   int64_t id = 0;
   try {
     db_.write([&] {
+      bump_version();  // each node's copy learns the account's plan and time zone
       id = db_.query("INSERT INTO accounts(name, kind, plan, time_zone, balance_micros, "
                      "low_balance_micros, at_zero, enabled, created_unix) "
                      "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -155,10 +156,66 @@ TopUpResult BillingTables::top_up(const std::string& key, const std::string& acc
   return result;
 }
 
+std::vector<ChargedLine> BillingTables::charged_lines(const std::string& account, int64_t from,
+                                                     int64_t to) {
+  const auto acct = db_.query("SELECT id FROM accounts WHERE name = $1", {account});
+  if (acct.empty()) throw BillingConflict("no account " + account);
+  // Closed lines, then each session's current line (line 0: never charged, left out).
+  const std::string sessions =
+      "FROM subscriber_sessions s JOIN agents a ON a.id = s.agent "
+      "WHERE s.account = $1 AND s.start_unix >= $2 AND s.start_unix < $3";
+  std::vector<ChargedLine> out;
+  auto read = [&](const std::string& sql) {
+    for (const sql::Row& r : db_.query(sql, {acct[0].i64(0), from, to})) {
+      ChargedLine l;
+      l.agent_id = r.text(0);
+      l.session_id = static_cast<uint64_t>(r.i64(1));
+      l.subscriber = r.text(2);
+      l.service = r.text(3);
+      l.start_unix = r.i64(4);
+      l.line = static_cast<uint32_t>(r.i64(5));
+      l.rate = r.i64(6);
+      l.units = static_cast<uint64_t>(r.i64(7));
+      l.amount_micros = r.i64(8);
+      l.unit = r.text(9);
+      l.price_micros = r.i64(10);
+      out.push_back(std::move(l));
+    }
+  };
+  read("SELECT a.agent_id, s.session_id, s.subscriber, s.service, s.start_unix, c.line, c.rate, "
+       "c.units, c.amount_micros, r.unit, r.price_micros "
+       "FROM charge_lines c JOIN subscriber_sessions s ON s.agent = c.agent AND "
+       "s.session_id = c.session_id JOIN agents a ON a.id = s.agent JOIN rates r ON r.id = c.rate "
+       "WHERE s.account = $1 AND s.start_unix >= $2 AND s.start_unix < $3");
+  read("SELECT a.agent_id, s.session_id, s.subscriber, s.service, s.start_unix, s.line, "
+       "s.line_rate, s.line_units, s.line_amount_micros, r.unit, r.price_micros " +
+       sessions.substr(0, sessions.find(" WHERE")) +
+       " JOIN rates r ON r.id = s.line_rate" + sessions.substr(sessions.find(" WHERE")) +
+       " AND s.line <> 0");
+  std::sort(out.begin(), out.end(), [](const ChargedLine& a, const ChargedLine& b) {
+    if (a.start_unix != b.start_unix) return a.start_unix < b.start_unix;
+    if (a.agent_id != b.agent_id) return a.agent_id < b.agent_id;
+    if (a.session_id != b.session_id) return a.session_id < b.session_id;
+    return a.line < b.line;
+  });
+  return out;
+}
+
 // ---- catalog ----
 
 void BillingTables::bump_version() {
   db_.run("UPDATE billing_catalog SET version = version + 1");
+}
+
+void BillingTables::set_time_bands(const std::string& text) {
+  db_.write([&] {
+    db_.run("UPDATE billing_catalog SET time_bands = $1", {text});
+    bump_version();
+  });
+}
+
+std::string BillingTables::time_bands() {
+  return db_.query("SELECT time_bands FROM billing_catalog").at(0).text(0);
 }
 
 int64_t BillingTables::catalog_version() {
@@ -288,9 +345,9 @@ void BillingTables::set_zone(const ZoneRow& z) {
 
 std::vector<ZoneRow> BillingTables::list_zones() {
   std::vector<ZoneRow> out;
-  for (const sql::Row& r : db_.query(
-           "SELECT a.agent_id, z.zone FROM gateway_zones z JOIN agents a ON a.id = z.agent"))
-    out.push_back({r.text(0), r.text(1)});
+  for (const sql::Row& r : db_.query("SELECT a.agent_id, z.zone, z.agent FROM gateway_zones z "
+                                     "JOIN agents a ON a.id = z.agent"))
+    out.push_back({r.text(0), r.text(1), r.i64(2)});
   return sorted(std::move(out), [](const ZoneRow& z) { return z.agent_id; });
 }
 
@@ -483,6 +540,42 @@ size_t BillingTables::end_stopped_authorisations(int64_t now) {
         {now});
   });
   return static_cast<size_t>(changed);
+}
+
+std::vector<GatewayPresence> BillingTables::presence() {
+  std::vector<GatewayPresence> out;
+  for (const sql::Row& r : db_.query("SELECT a.agent_id, p.last_seen_unix, p.lost_unix "
+                                     "FROM presence p JOIN agents a ON a.id = p.agent"))
+    out.push_back({r.text(0), r.i64(1), r.i64(2)});
+  return sorted(std::move(out), [](const GatewayPresence& p) { return p.agent_id; });
+}
+
+// ---- feed ----
+
+namespace {
+const char* feed_column(FeedSink sink) {
+  return sink == FeedSink::file ? "written_unix" : "posted_unix";
+}
+}  // namespace
+
+std::vector<FeedEvent> BillingTables::undelivered(FeedSink sink, size_t limit) {
+  std::vector<FeedEvent> out;
+  for (const sql::Row& r :
+       db_.query(std::string("SELECT f.id, a.agent_id, f.session_id, f.event, f.created_unix "
+                             "FROM feed f JOIN agents a ON a.id = f.agent WHERE f.") +
+                     feed_column(sink) + " = 0 ORDER BY f.id LIMIT $1",
+                 {static_cast<int64_t>(limit)}))
+    out.push_back({r.i64(0), r.text(1), static_cast<uint64_t>(r.i64(2)), r.text(3), r.i64(4)});
+  return out;
+}
+
+void BillingTables::mark_delivered(FeedSink sink, const std::vector<int64_t>& ids, int64_t now) {
+  if (ids.empty()) return;
+  db_.write([&] {
+    for (int64_t id : ids)
+      db_.run(std::string("UPDATE feed SET ") + feed_column(sink) + " = $2 WHERE id = $1",
+              {id, now});
+  });
 }
 
 }  // namespace gm::host

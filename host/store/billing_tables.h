@@ -5,11 +5,15 @@
 #include "host/store/account_book.h"
 #include "host/store/authorisation_ledger.h"
 #include "host/store/billing_catalog.h"
+#include "host/store/feed_outbox.h"
 #include "host/store/sql_session.h"
 
 namespace gm::host {
 
-class BillingTables final : public AccountBook, public BillingCatalog, public AuthorisationLedger {
+class BillingTables final : public AccountBook,
+                            public BillingCatalog,
+                            public AuthorisationLedger,
+                            public FeedOutbox {
  public:
   explicit BillingTables(sql::Session& db) : db_(db) {}
 
@@ -23,6 +27,8 @@ class BillingTables final : public AccountBook, public BillingCatalog, public Au
   std::vector<SubscriberRow> list_subscribers() override;
   TopUpResult top_up(const std::string& key, const std::string& account, int64_t amount_micros,
                      int64_t now_unix) override;
+  std::vector<ChargedLine> charged_lines(const std::string& account, int64_t from_unix,
+                                         int64_t to_unix) override;
 
   int64_t add_rate(const RateRow& rate) override;
   std::vector<RateRow> list_rates() override;
@@ -35,6 +41,8 @@ class BillingTables final : public AccountBook, public BillingCatalog, public Au
   std::vector<OfferRow> list_offers() override;
   void set_zone(const ZoneRow& zone) override;
   std::vector<ZoneRow> list_zones() override;
+  void set_time_bands(const std::string& text) override;
+  std::string time_bands() override;
   int64_t catalog_version() override;
 
   void link_session(const SessionLink& link, int64_t now_unix) override;
@@ -48,6 +56,10 @@ class BillingTables final : public AccountBook, public BillingCatalog, public Au
   std::vector<StoredAuthorisation> pending_inquiries(size_t limit) override;
   bool end_authorisation(int64_t agent, uint64_t session_id, int64_t now_unix) override;
   size_t end_stopped_authorisations(int64_t now_unix) override;
+  std::vector<GatewayPresence> presence() override;
+
+  std::vector<FeedEvent> undelivered(FeedSink sink, size_t limit) override;
+  void mark_delivered(FeedSink sink, const std::vector<int64_t>& ids, int64_t now_unix) override;
 
  private:
   void bump_version();

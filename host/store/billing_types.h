@@ -80,6 +80,21 @@ struct OfferRow {
 struct ZoneRow {
   std::string agent_id;
   std::string zone;
+  int64_t agent = 0;  // the store's id for agent_id (filled by list_zones)
+};
+
+// One bill line as the store holds it: a session's line at one rate (closed, or its current).
+struct ChargedLine {
+  std::string agent_id;
+  uint64_t session_id = 0;
+  std::string subscriber, service;
+  int64_t start_unix = 0;
+  uint32_t line = 0;
+  int64_t rate = 0;
+  std::string unit;  // the rate's: second, minute, megabyte
+  int64_t price_micros = 0;
+  uint64_t units = 0;
+  int64_t amount_micros = 0;
 };
 
 }  // namespace gm::host

@@ -130,7 +130,7 @@ CREATE TABLE offers(
 CREATE TABLE gateway_zones(
   agent BIGINT PRIMARY KEY REFERENCES agents(id),
   zone TEXT NOT NULL);
-CREATE TABLE billing_catalog(version BIGINT NOT NULL);
+CREATE TABLE billing_catalog(version BIGINT NOT NULL, time_bands TEXT NOT NULL DEFAULT '');
 INSERT INTO billing_catalog(version) VALUES(1);
 CREATE TABLE charge_lines(
   agent BIGINT NOT NULL,

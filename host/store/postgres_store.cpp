@@ -103,6 +103,15 @@ ON CONFLICT (agent, session_id) DO UPDATE SET
 WHERE excluded.seq > subscriber_sessions.seq
 )sql";
 
+constexpr const char* feed_sql =
+    "INSERT INTO feed(agent, session_id, event, created_unix) "
+    "VALUES($1::bigint, $2::bigint, $3::text, $4::bigint)";
+
+constexpr const char* presence_sql = R"sql(
+INSERT INTO presence(agent, last_seen_unix) SELECT a, $2::bigint FROM unnest($1::bigint[]) AS a
+ON CONFLICT (agent) DO UPDATE SET last_seen_unix = excluded.last_seen_unix, lost_unix = 0
+)sql";
+
 constexpr const char* close_line_sql =
     "INSERT INTO charge_lines(agent, session_id, line, rate, units, amount_micros, closed_unix) "
     "VALUES($1::bigint, $2::bigint, $3::integer, $4::bigint, $5::bigint, $6::bigint, $7::bigint)";
@@ -119,7 +128,7 @@ RETURNING accounts.id, accounts.balance_micros
 // the commit ends: the deltas' "before".
 constexpr const char* lock_sessions_sql = R"sql(
 SELECT agent, session_id, seq, charged_s, free_s, octets_in, octets_out, account, amount_micros,
-  line, line_rate, line_units, line_amount_micros
+  line, line_rate, line_units, line_amount_micros, state
 FROM unnest($1::bigint[], $2::bigint[]) AS k(agent, session_id)
   JOIN subscriber_sessions s USING (agent, session_id)
 ORDER BY agent, session_id FOR UPDATE OF s
@@ -256,6 +265,7 @@ class PostgresStore final : public Store {
   AccountBook& account_book() override { return billing_; }
   BillingCatalog& catalog() override { return billing_; }
   AuthorisationLedger& authorisations() override { return billing_; }
+  FeedOutbox& feed() override { return billing_; }
 
   // ---- agent directory ----
 
@@ -397,6 +407,7 @@ class PostgresStore final : public Store {
       c.deltas.clear();
       if (c.debits != nullptr) *c.debits = CommitDebits{};
       write_records(c, now);
+      write_presence(c.present, now);
       confirm_commands(c, now);
       add_refusals(c.refusals, now);
       if (c.debits != nullptr && c.debits->counters_backwards != 0)
@@ -556,6 +567,7 @@ class PostgresStore final : public Store {
       g.held_seq = b.seq;
       g.before = g.after = b.totals;
       g.charge = b.charge;
+      g.state_before = b.state;
       growth_index_[{changes_[i].agent, changes_[i].session_id}] = i;
     }
     std::vector<uint32_t> in_order = included_;
@@ -566,6 +578,10 @@ class PostgresStore final : public Store {
     debits_.clear();
     closed_.clear();
     rate_growth(c, growth_, now, debits_, closed_);
+    feed_rows_.clear();
+    ended_sessions(c, growth_, now, feed_rows_);
+    for (const FeedRow& f : feed_rows_)
+      db_.exec(feed_sql, Params().add(f.agent).add(as_i64(f.session_id)).add(f.event).add(now));
     const bool rated = c.rater != nullptr;
     if (std::any_of(changes_.begin(), changes_.end(),
                     [](const SessionChange& k) { return k.stop != no_record; })) {
@@ -642,7 +658,17 @@ class PostgresStore final : public Store {
       b.charge.line_rate = r.i64(row, 10);
       b.charge.line_units = r.u64(row, 11);
       b.charge.line_amount_micros = r.i64(row, 12);
+      b.state = static_cast<int32_t>(r.i64(row, 13));
     }
+  }
+
+  void write_presence(std::vector<int64_t> agents, int64_t now) {
+    if (agents.empty()) return;
+    std::sort(agents.begin(), agents.end());  // rows in one order on every node
+    agents.erase(std::unique(agents.begin(), agents.end()), agents.end());
+    BinaryArray ids(pg::int8_oid);
+    for (int64_t a : agents) ids.push_int8(a);
+    db_.exec(presence_sql, Params().add(ids).add(now));
   }
 
   void confirm_commands(const CensusCommit& c, int64_t now) {
@@ -734,6 +760,7 @@ class PostgresStore final : public Store {
     uint32_t seq = 0;
     UsageTotals totals;
     StoredCharge charge;
+    int32_t state = 0;
   };
 
   pg::Connection db_;
@@ -750,6 +777,7 @@ class PostgresStore final : public Store {
   std::map<std::pair<int64_t, uint64_t>, size_t> growth_index_;
   std::map<int64_t, int64_t> debits_;
   std::vector<std::pair<size_t, ClosedLine>> closed_;
+  std::vector<FeedRow> feed_rows_;
   BinaryArray logins_{pg::int8_oid}, seqs_{pg::int8_oid};
   BinaryArray keys_agent_{pg::int8_oid}, keys_session_{pg::int8_oid};
   SessionRows rows_;

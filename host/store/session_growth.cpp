@@ -1,7 +1,10 @@
 #include "host/store/session_growth.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <numeric>
+
+#include "shared/proto/wire_names.h"
 
 namespace gm::host {
 
@@ -25,7 +28,59 @@ bool grow(SessionGrowth& g, const VerifiedRecord& v, uint32_t index) {
   }
   g.held_seq = v.record.seq;
   g.newest = index;
+  if (v.record.kind == gatemeter_RecordKind_RECORD_STOP && g.state_before == 0 &&
+      g.ended == no_growth)
+    g.ended = index;
   return true;
+}
+
+namespace {
+
+// A JSON string's contents: quotes, backslashes and control bytes escaped (a subscriber name is
+// printable ASCII, which still admits both).
+std::string json_text(const char* s) {
+  std::string out;
+  for (; *s != '\0'; ++s) {
+    const auto c = static_cast<unsigned char>(*s);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20 || c >= 0x7f) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", c);
+      out += esc;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void ended_sessions(const CensusCommit& c, const std::vector<SessionGrowth>& sessions,
+                    int64_t now, std::vector<FeedRow>& out) {
+  for (const SessionGrowth& g : sessions) {
+    if (g.ended == no_growth) continue;
+    const VerifiedRecord& stop = c.records[g.ended];
+    const UsageRecord& r = stop.record;
+    const wire::EnumName cause = wire::stop_cause_name(r.cause);
+    const wire::EnumName billing = wire::billing_name(r.billing);
+    char line[768];
+    std::snprintf(line, sizeof line,
+                  "{\"session_id\":%llu,\"subscriber\":\"%s\",\"service\":\"%s\","
+                  "\"billing\":\"%s\",\"start_unix\":%llu,\"end_unix\":%lld,\"charged_s\":%u,"
+                  "\"free_s\":%u,\"octets_in\":%llu,\"octets_out\":%llu,\"stop_cause\":\"%s\","
+                  "\"amount_micros\":%lld}",
+                  static_cast<unsigned long long>(r.session_id), json_text(r.subscriber).c_str(),
+                  json_text(r.service).c_str(),
+                  billing.c_str(), static_cast<unsigned long long>(r.start_unix),
+                  static_cast<long long>(now), g.after.charged_s, g.after.free_s,
+                  static_cast<unsigned long long>(g.after.octets_in),
+                  static_cast<unsigned long long>(g.after.octets_out), cause.c_str(),
+                  static_cast<long long>(g.charge.amount_micros));
+    out.push_back({stop.agent, r.session_id, line});
+  }
 }
 
 int64_t growth_time(const VerifiedRecord& v, int64_t now) {

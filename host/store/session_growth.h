@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "host/store/commit_rater.h"
@@ -30,6 +31,8 @@ struct SessionGrowth {
   uint32_t first = 0;        // the session's first record in this commit
   uint32_t newest = no_growth;  // the newest record applied, if any
   uint64_t backwards = 0;    // applied records with a counter below the held one
+  int32_t state_before = 0;  // SessionState as held (0 open)
+  uint32_t ended = no_growth;  // the STOP that ended the open session in this commit, if any
 };
 
 // Applies records[i] to its session's growth (the rule above); true if it applies.
@@ -40,6 +43,16 @@ UsageTotals counters_max(const UsageTotals& a, const UsageTotals& b);
 
 // When a session's growth happened, for rating: the agent's time clamped to [start, commit].
 int64_t growth_time(const VerifiedRecord& v, int64_t now_unix);
+
+// The sessions this commit ended (a STOP applied to an open session), one feed row each for
+// the network management system: the session's final totals and charge (SCHEMA.md, feed).
+struct FeedRow {
+  int64_t agent = 0;
+  uint64_t session_id = 0;
+  std::string event;  // JSON, one line
+};
+void ended_sessions(const CensusCommit& c, const std::vector<SessionGrowth>& sessions,
+                    int64_t now_unix, std::vector<FeedRow>& out);
 
 // Rates each grown session through the commit's rater (if any), sums the debits per account
 // into `debits` (account -> micros) and fills c.debits' counts and c.deltas (if wanted), in the

@@ -139,7 +139,7 @@ CREATE TABLE offers(
 CREATE TABLE gateway_zones(
   agent INTEGER PRIMARY KEY REFERENCES agents(id),
   zone TEXT NOT NULL);
-CREATE TABLE billing_catalog(version INTEGER NOT NULL);
+CREATE TABLE billing_catalog(version INTEGER NOT NULL, time_bands TEXT NOT NULL DEFAULT '');
 INSERT INTO billing_catalog(version) VALUES(1);
 CREATE TABLE charge_lines(
   agent INTEGER NOT NULL,

@@ -208,8 +208,15 @@ class SqliteStore final : public Store {
                          "WHERE id = ?1 AND agent = ?2 AND delivered_unix = 0");
     read_totals_ = Statement(db_,
                              "SELECT seq, charged_s, free_s, octets_in, octets_out, account, "
-                             "amount_micros, line, line_rate, line_units, line_amount_micros FROM "
-                             "subscriber_sessions WHERE agent = ?1 AND session_id = ?2");
+                             "amount_micros, line, line_rate, line_units, line_amount_micros, "
+                             "state FROM subscriber_sessions WHERE agent = ?1 AND session_id = ?2");
+    feed_ = Statement(db_,
+                      "INSERT INTO feed(agent, session_id, event, created_unix) "
+                      "VALUES(?1, ?2, ?3, ?4)");
+    presence_ = Statement(db_,
+                          "INSERT INTO presence(agent, last_seen_unix) VALUES(?1, ?2) "
+                          "ON CONFLICT(agent) DO UPDATE SET last_seen_unix = excluded.last_seen_unix, "
+                          "lost_unix = 0");
     upsert_rated_ = Statement(db_, upsert_rated_sql);
     close_line_ = Statement(db_,
                             "INSERT INTO charge_lines(agent, session_id, line, rate, units, "
@@ -233,12 +240,15 @@ class SqliteStore final : public Store {
     upsert_rated_ = Statement();
     close_line_ = Statement();
     debit_ = Statement();
+    feed_ = Statement();
+    presence_ = Statement();
   }
 
   int schema_version() override { return version_; }
   AccountBook& account_book() override { return *billing_; }
   BillingCatalog& catalog() override { return *billing_; }
   AuthorisationLedger& authorisations() override { return *billing_; }
+  FeedOutbox& feed() override { return *billing_; }
 
   // ---- agent directory ----
 
@@ -364,6 +374,7 @@ class SqliteStore final : public Store {
     Transaction t(*this);
     judge_datagrams(c.datagrams);
     write_records(c, now);
+    for (int64_t agent : c.present) presence_.bind(1, agent).bind(2, now).run();
     for (const CommandConfirmation& k : c.confirmations) {
       const VerifiedDatagram& d = c.datagrams.at(k.datagram);
       // Only the agent the command is for can confirm it (another agent's id matches nothing).
@@ -393,6 +404,10 @@ class SqliteStore final : public Store {
     debits_.clear();
     closed_.clear();
     rate_growth(c, growth_, now, debits_, closed_);
+    feed_rows_.clear();
+    ended_sessions(c, growth_, now, feed_rows_);
+    for (const FeedRow& f : feed_rows_)
+      feed_.bind(1, f.agent).bind(2, as_i64(f.session_id)).bind(3, f.event).bind(4, now).run();
     // The records, now that each session's counters and charge are known: the rule in SQL
     // decides as grow() did, and every applying record of a session writes its final values.
     for (uint32_t i = 0; i < c.records.size(); ++i) {
@@ -541,6 +556,7 @@ class SqliteStore final : public Store {
       g.charge.line_rate = read_totals_.i64(8);
       g.charge.line_units = as_u64(read_totals_.i64(9));
       g.charge.line_amount_micros = read_totals_.i64(10);
+      g.state_before = static_cast<int32_t>(read_totals_.i64(11));
     }
     read_totals_.reset();
     return g;
@@ -694,7 +710,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<Checkpointer> checkpointer_;
   Statement upsert_;
   Statement raise_seq_, read_seq_, write_seq_, confirm_, read_totals_;
-  Statement upsert_rated_, close_line_, debit_;
+  Statement upsert_rated_, close_line_, debit_, feed_, presence_;
+  std::vector<FeedRow> feed_rows_;
   // The commit's scratch (session_growth.h), kept to spare allocations.
   std::vector<SessionGrowth> growth_;
   std::map<std::pair<int64_t, uint64_t>, size_t> growth_index_;

@@ -15,6 +15,7 @@
 #include "host/store/authorisation_ledger.h"
 #include "host/store/billing_catalog.h"
 #include "host/store/command_mailbox.h"
+#include "host/store/feed_outbox.h"
 #include "host/store/login_ledger.h"
 #include "host/store/usage_ledger.h"
 #include "host/store/usage_reports.h"
@@ -34,6 +35,7 @@ class Store : public AgentDirectory,
   virtual AccountBook& account_book() = 0;
   virtual BillingCatalog& catalog() = 0;
   virtual AuthorisationLedger& authorisations() = 0;
+  virtual FeedOutbox& feed() = 0;
 };
 
 struct StoreOptions {

@@ -141,7 +141,11 @@ struct CensusCommit {
   // the accounts in this commit's transaction, reporting what it did into *debits.
   CommitRater* rater = nullptr;
   CommitDebits* debits = nullptr;
+  // Agents whose datagrams this commit carries, for presence (each gateway's connect signal):
+  // the census lists an agent at most every few seconds, not with every commit.
+  std::vector<int64_t> present;
   void clear() {
+    present.clear();
     datagrams.clear();
     records.clear();
     confirmations.clear();

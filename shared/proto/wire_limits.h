@@ -21,6 +21,18 @@ inline constexpr size_t max_census = std::extent_v<decltype(gatemeter_LoginRespo
 inline constexpr size_t max_census_address =
     std::extent_v<decltype(gatemeter_LoginResponse::census), 1> - 1;
 inline constexpr size_t max_updates = std::extent_v<decltype(gatemeter_LoginResponse::updates)>;
+// Billing servers ("host:port", primary first) and the offers a realm makes: the login's own and
+// OfferResponse's, one count for both, or the login could list an offer OfferResponse cannot.
+inline constexpr size_t max_billing = std::extent_v<decltype(gatemeter_LoginResponse::billing)>;
+inline constexpr size_t max_billing_address =
+    std::extent_v<decltype(gatemeter_LoginResponse::billing), 1> - 1;
+inline constexpr size_t max_offers = std::extent_v<decltype(gatemeter_OfferResponse::offers)>;
+static_assert(std::extent_v<decltype(gatemeter_LoginResponse::offers)> == max_offers,
+              "gatemeter.options: LoginResponse.offers and OfferResponse.offers need the same "
+              "max_count");
+// What the agent keeps of a subscriber's request while it waits for billing's answer.
+inline constexpr size_t max_subscriber_address =
+    sizeof(gatemeter_AuthRequest::subscriber_address) - 1;
 
 // A component is named in what the agent reports (ComponentVersion), what it is offered
 // (ComponentUpdate) and what it is told of later (Command.component): one limit for all three,
@@ -40,10 +52,21 @@ inline constexpr size_t max_confirmed_commands =
 inline constexpr size_t max_ack_records = std::extent_v<decltype(gatemeter_Ack::records)>;
 inline constexpr size_t max_ack_commands = std::extent_v<decltype(gatemeter_Ack::commands)>;
 
-// LoginResponse's billing part
-inline constexpr size_t max_billing_servers =
-    std::extent_v<decltype(gatemeter_LoginResponse::billing)>;
-inline constexpr size_t max_login_offers = std::extent_v<decltype(gatemeter_LoginResponse::offers)>;
+// What billing's tables hold must fit the messages that carry it: a subscriber and a service as
+// records and AuthRequest name them, an account as AuthRequest names it, a realm as the login
+// and OfferRequest/OfferResponse carry it, an offer's label and terms as Offer does.
+inline constexpr size_t max_subscriber = sizeof(gatemeter_UsageRecord::subscriber) - 1;
+inline constexpr size_t max_service = sizeof(gatemeter_UsageRecord::service) - 1;
+static_assert(sizeof(gatemeter_AuthRequest::subscriber) == max_subscriber + 1 &&
+                  sizeof(gatemeter_AuthRequest::service) == max_service + 1,
+              "gatemeter.options: AuthRequest.subscriber/service need UsageRecord's max_size");
+inline constexpr size_t max_account = sizeof(gatemeter_AuthRequest::account) - 1;
 inline constexpr size_t max_realm = sizeof(gatemeter_LoginResponse::realm) - 1;
+static_assert(sizeof(gatemeter_OfferRequest::realm) == max_realm + 1 &&
+                  sizeof(gatemeter_OfferResponse::realm) == max_realm + 1,
+              "gatemeter.options: LoginResponse.realm, OfferRequest.realm and "
+              "OfferResponse.realm need the same max_size");
+inline constexpr size_t max_offer_label = sizeof(gatemeter_Offer::label) - 1;
+inline constexpr size_t max_offer_terms = sizeof(gatemeter_Offer::terms) - 1;
 
 }  // namespace gm::wire

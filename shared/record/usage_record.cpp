@@ -26,6 +26,7 @@ void to_wire(const UsageRecord& in, gatemeter_UsageRecord& out) {
   out.billing = static_cast<gatemeter_BillingOption>(in.billing);
   out.stop_cause = static_cast<gatemeter_StopCause>(in.cause);
   out.start_time_unix = in.start_unix;
+  out.billing_outage = in.billing_outage;
 }
 
 namespace {
@@ -59,6 +60,7 @@ bool from_wire(const gatemeter_UsageRecord& in, UsageRecord& out) {
   out.billing = static_cast<uint8_t>(billing);
   out.cause = static_cast<uint8_t>(cause);
   out.start_unix = in.start_time_unix;
+  out.billing_outage = in.billing_outage;
   return true;
 }
 

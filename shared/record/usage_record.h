@@ -36,6 +36,9 @@ struct UsageRecord {
   uint8_t kind = gatemeter_RecordKind_RECORD_KIND_UNSPECIFIED;  // gatemeter_RecordKind
   uint8_t cause = gatemeter_StopCause_STOP_CAUSE_NONE;          // gatemeter_StopCause
   uint8_t billing = gatemeter_BillingOption_BILLING_UNSPECIFIED;  // gatemeter_BillingOption
+  // No billing server answered and the realm's outage policy let the session go on without a
+  // grant (UsageRecord.billing_outage): billing rates it from its records afterwards.
+  bool billing_outage = false;
   char subscriber[subscriber_capacity] = {};  // "user@realm", NUL-terminated
   char service[service_capacity] = {};
 };

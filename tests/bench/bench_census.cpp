@@ -16,6 +16,9 @@
 //   B. datagrams/s, 1 record per datagram, 1,024 in flight, in id order
 //   C. acknowledgement latency at half the goal load (open loop, 20 records/datagram, in id
 //      order): 150,000 records/s, half the 300,000 — or half of A's rate if A fell short
+//   M. as A for 30 s with billing on: every session linked to one of 10,000 prepaid accounts,
+//      one rate; after it the accounts' debits must equal the charged seconds gained x price
+//      (money_check.h). Last: the phases before it price nothing
 //
 // Each census phase runs its own gatemeter-server over the same store, with fresh logins
 // (census_phase.h). Frames are sealed before a phase starts, and acks are opened after it
@@ -27,10 +30,11 @@
 // datagram did not carry, or when the store, read back, lacks an acknowledged (session, seq) or
 // holds other totals than were sent with its seq (store_check.h); --negative-control shows that
 // it does (negative_control.h). Timing goals are printed, not asserted: ctest runs it with
-// --smoke only to show it works. The last two lines are census_ceiling_pct=<P> and
-// census_records_per_s=<N> p99_ack_ms=<L>.
+// --smoke only to show it works. The last three lines are census_ceiling_pct=<P>,
+// census_records_per_s=<N> p99_ack_ms=<L> and rated_records_per_s=<M> money_exact=yes|no.
 //
-//   bench_census [--seconds=S] [--long-seconds=S] [--scattered-seconds=S] [--agents=N]
+//   bench_census [--seconds=S] [--long-seconds=S] [--scattered-seconds=S] [--money-seconds=S]
+//                [--agents=N]
 //                [--sessions=N] [--census-threads=N] [--in-flight=N] [--grace-ms=MS]
 //                [--cache-dir=DIR | --no-cache] [--smoke] [--negative-control] [--server=PATH]
 #include <algorithm>
@@ -45,6 +49,7 @@
 #include <thread>
 
 #include "tests/bench/census_phase.h"
+#include "tests/bench/money_check.h"
 
 using namespace gm::bench;
 
@@ -58,6 +63,7 @@ struct Options {
   double seconds = 10;            // B and C
   double long_seconds = 60;       // A
   double scattered_seconds = 20;  // R
+  double money_seconds = 30;      // M
   uint32_t agents = 64;
   uint64_t sessions = 5'000'000;
   bool smoke = false;
@@ -103,6 +109,7 @@ int main(int argc, char** argv) {
     else if (auto v = value(a, "--seconds")) o.seconds = std::stod(*v);
     else if (auto v = value(a, "--long-seconds")) o.long_seconds = std::stod(*v);
     else if (auto v = value(a, "--scattered-seconds")) o.scattered_seconds = std::stod(*v);
+    else if (auto v = value(a, "--money-seconds")) o.money_seconds = std::stod(*v);
     else if (auto v = value(a, "--agents")) o.agents = static_cast<uint32_t>(std::stoul(*v));
     else if (auto v = value(a, "--sessions")) o.sessions = std::stoull(*v);
     else if (auto v = value(a, "--census-threads")) o.phase.census_threads = std::stoul(*v);
@@ -114,7 +121,7 @@ int main(int argc, char** argv) {
     }
   }
   if (o.smoke) {
-    o.seconds = 0.3, o.long_seconds = 0.5, o.scattered_seconds = 0.3;
+    o.seconds = 0.3, o.long_seconds = 0.5, o.scattered_seconds = 0.3, o.money_seconds = 0.5;
     o.agents = 4, o.sessions = 2000, o.phase.grace_ms = 500;
     o.cache_dir.clear();
   }
@@ -203,6 +210,32 @@ int main(int argc, char** argv) {
   if (!c) return failed("phase C");
   c->records.reset();
 
+  // M: A again with billing on: every session linked to an account, every record rated and
+  // debited in its commit (the goal: still >= 300,000 records/s). Last, so the phases
+  // before it price nothing.
+  announce(("M: as A, every session linked to one of 10,000 prepaid accounts, " + window).c_str());
+  MoneyBaseline money;
+  try {
+    money = link_sessions_to_accounts(dir + "/state/usage.db", 10'000, 10);
+  } catch (const std::exception& e) {
+    std::printf("FAIL: M: %s\n", e.what());
+    return 1;
+  }
+  std::printf("  %lld sessions linked to %lld accounts in %.1f s; one rate, %lld micro-units per "
+              "charged second\n",
+              static_cast<long long>(money.sessions), static_cast<long long>(money.accounts),
+              money.link_seconds, static_cast<long long>(money.price_micros));
+  auto m = runner.run("M", 20, Walk::in_order, o.money_seconds, 0,
+                      static_cast<size_t>(pool_a / 20 * o.money_seconds));
+  if (!m) return failed("phase M");
+  m->records.reset();
+  const MoneyCheck mc = check_money(dir + "/state/usage.db", money);
+  std::printf("  money: expected %lld micro-units (charged seconds gained x price), debited %lld, "
+              "sessions' charges %lld: %s\n",
+              static_cast<long long>(mc.expected_micros), static_cast<long long>(mc.debited_micros),
+              static_cast<long long>(mc.charged_micros), mc.exact() ? "exact" : "NOT EXACT");
+
+
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const double census_rate = a->rate_records();
   auto share = [](double census, const CeilingResult& s) {
@@ -233,6 +266,7 @@ int main(int argc, char** argv) {
   const std::string w = std::to_string(o.phase.in_flight);
   row(("A: 20 rec/dgram, " + w + " in flight, id order").c_str(), *a, census_rate, "records/s");
   ceiling_row("S: store ceiling for A, no network", *sa, census_rate);
+  row("M: as A, billing on (rated, debited)", *m, m->rate_records(), "records/s");
   row("R: as A, scattered order", *r, r->rate_records(), "records/s");
   ceiling_row("SR: store ceiling for R, no network", *sr, r->rate_records());
   row(("B: 1 rec/dgram, " + w + " in flight, id order").c_str(), *b, b->rate_datagrams(),
@@ -263,12 +297,16 @@ int main(int argc, char** argv) {
   goal("C: p99 ack latency at half load", "< 20 ms", c->audit.latency(0.99), "ms",
        c->audit.latency(0.99) < 20);
   goal("A: census's share of the store's ceiling", ">= 80 %", pct, "%", pct >= 80);
+  goal("M: durable records/s, rated and debited", ">= 300000", m->rate_records(), "records/s",
+       m->rate_records() >= 300'000);
 
-  const bool ok = a->ok() && r->ok() && b->ok() && c->ok();
+  const bool ok = a->ok() && m->ok() && mc.exact() && r->ok() && b->ok() && c->ok();
   std::printf("\nload average at the end %s; the whole run took %.0f s\n", loadavg().c_str(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count());
   if (!ok) std::printf("FAIL: bench_census: acks or store do not hold what was sent (see above)\n");
   std::printf("census_ceiling_pct=%.1f\n", pct);
   std::printf("census_records_per_s=%.0f p99_ack_ms=%.2f\n", census_rate, c->audit.latency(0.99));
+  std::printf("rated_records_per_s=%.0f money_exact=%s\n", m->rate_records(),
+              mc.exact() ? "yes" : "no");
   return ok ? 0 : 1;
 }

@@ -77,6 +77,7 @@ void check_record(const gatemeter_UsageRecord& in) {
           "an accepted record's billing is a BillingOption");
   require(out.cause == wire_enum(in.stop_cause) && out.cause < _gatemeter_StopCause_ARRAYSIZE,
           "an accepted record's cause is a StopCause");
+  require(out.billing_outage == in.billing_outage, "an accepted record keeps billing_outage");
   require(terminated(out.subscriber, sizeof out.subscriber) &&
               terminated(out.service, sizeof out.service),
           "an accepted record's strings end within their fields");

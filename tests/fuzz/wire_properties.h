@@ -119,7 +119,8 @@ inline bool same(const gatemeter_OfferResponse& a, const gatemeter_OfferResponse
 inline bool same(const UsageRecord& a, const UsageRecord& b) {
   return a.session_id == b.session_id && a.start_unix == b.start_unix && a.totals == b.totals &&
          a.seq == b.seq && a.kind == b.kind && a.cause == b.cause && a.billing == b.billing &&
-         same_text(a.subscriber, b.subscriber) && same_text(a.service, b.service);
+         a.billing_outage == b.billing_outage && same_text(a.subscriber, b.subscriber) &&
+         same_text(a.service, b.service);
 }
 
 }  // namespace gm::fuzz

@@ -288,6 +288,29 @@ std::optional<gatemeter_Command> command_from(TestAgent& a, uint64_t session, ui
   return std::nullopt;
 }
 
+// An agent with no sessions sends an empty batch every interval (its heartbeat): the census
+// accepts it, acknowledges it (no records) and puts the agent's pending commands in that ack.
+TEST_F(CensusTest, EmptyHeartbeatBatchIsAcknowledgedAndCarriesPendingCommands) {
+  auto a = logged_in("gw-1");
+  gatemeter_MeteringBatch heartbeat = gatemeter_MeteringBatch_init_zero;
+  heartbeat.agent_time_unix = 1'790'000'060ull;
+  auto ack = send_and_ack(*a, heartbeat);
+  ASSERT_TRUE(ack.has_value());
+  EXPECT_EQ(ack->records_count, 0);
+  EXPECT_EQ(ack->commands_count, 0);
+  store_->queue_command(store_->find_agent("gw-1")->id, end_session_command(42), 1'790'000'000);
+  std::optional<gatemeter_Ack> with_command;
+  for (int i = 0; i < 40 && !with_command; ++i) {  // until the census has read its mailbox
+    ack = send_and_ack(*a, heartbeat);
+    ASSERT_TRUE(ack.has_value());
+    if (ack->commands_count > 0) with_command = ack;
+    else std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(with_command.has_value());
+  EXPECT_EQ(wire_enum(with_command->commands[0].kind), gatemeter_CommandKind_COMMAND_END_SESSION);
+  EXPECT_TRUE(usage().empty());  // nothing was stored for it but the datagram itself
+}
+
 // Delivered means confirmed: the command carries its id, stays pending while the agent does
 // not confirm it (and is resent), and is delivered by the commit of the confirming datagram.
 TEST_F(CensusTest, PendingCommandIsResentUntilTheAgentConfirmsItsId) {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "firmware/core/uplink.h"
@@ -58,6 +59,9 @@ class MemoryLog final : public hal::Log {
 class CaptureUplink final : public core::Uplink {
  public:
   std::vector<std::vector<uint8_t>> sent;
+  // Datagrams for billing servers, with the index of the server each was sent to.
+  std::vector<std::pair<size_t, std::vector<uint8_t>>> billing_sent;
+  size_t billing = 0;  // billing servers it knows (the login's list)
   bool accept = true;
   int failovers = 0;
   size_t census = 2;  // addresses it moves between (every fail_over succeeds)
@@ -69,6 +73,12 @@ class CaptureUplink final : public core::Uplink {
   bool send(const uint8_t* d, size_t n) override {
     if (!accept) return false;
     sent.emplace_back(d, d + n);
+    return true;
+  }
+  size_t billing_count() const override { return billing; }
+  bool send_billing(size_t index, const uint8_t* d, size_t n) override {
+    if (!accept || index >= billing) return false;
+    billing_sent.emplace_back(index, std::vector<uint8_t>(d, d + n));
     return true;
   }
 };

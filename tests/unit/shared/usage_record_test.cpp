@@ -37,6 +37,21 @@ TEST(UsageRecord, RoundTripsThroughTheWireForm) {
   EXPECT_EQ(back.start_unix, r.start_unix);
   EXPECT_STREQ(back.subscriber, "carol@roam.example");
   EXPECT_STREQ(back.service, "wifi");
+  EXPECT_FALSE(back.billing_outage);
+}
+
+TEST(UsageRecord, BillingOutageTravelsBothWays) {
+  UsageRecord r = sample();
+  r.billing_outage = true;
+  gatemeter_UsageRecord w;
+  to_wire(r, w);
+  EXPECT_TRUE(w.billing_outage);
+  UsageRecord back;
+  ASSERT_TRUE(from_wire(w, back));
+  EXPECT_TRUE(back.billing_outage);
+  w.billing_outage = false;
+  ASSERT_TRUE(from_wire(w, back));
+  EXPECT_FALSE(back.billing_outage);
 }
 
 TEST(UsageRecord, FromWireRefusesRecordsACensusMustNotApply) {

@@ -35,6 +35,17 @@ TEST(WireLimits, EqualTheGeneratedFields) {
   const gatemeter_Ack ack{};
   EXPECT_EQ(max_ack_records, count_of(ack.records));
   EXPECT_EQ(max_ack_commands, count_of(ack.commands));
+  const gatemeter_UsageRecord record{};
+  EXPECT_EQ(max_subscriber + 1, sizeof record.subscriber);
+  EXPECT_EQ(max_service + 1, sizeof record.service);
+  const gatemeter_AuthRequest auth{};
+  EXPECT_EQ(max_account + 1, sizeof auth.account);
+  EXPECT_EQ(max_subscriber + 1, sizeof auth.subscriber);
+  const gatemeter_OfferRequest offers{};
+  EXPECT_EQ(max_realm + 1, sizeof offers.realm);
+  const gatemeter_Offer offer{};
+  EXPECT_EQ(max_offer_label + 1, sizeof offer.label);
+  EXPECT_EQ(max_offer_terms + 1, sizeof offer.terms);
 }
 
 // Protobuf by hand, so that a message can hold more than the generated struct could encode.
@@ -94,6 +105,14 @@ TEST(WireLimits, TheDecoderTakesEachLimitAndRefusesOneMore) {
     EXPECT_EQ(decodes<gatemeter_MeteringBatch>(
                   gatemeter_MeteringBatch_fields,
                   repeated(gatemeter_MeteringBatch_records_tag, max_batch_records + over)),
+              fits);
+    // What billingctl lets an operator write into an offer is what the agent can receive.
+    const auto offer = [](const std::vector<uint8_t>& in) {
+      return decodes<gatemeter_Offer>(gatemeter_Offer_fields, in);
+    };
+    EXPECT_EQ(offer(repeated(gatemeter_Offer_label_tag, 1, std::string(max_offer_label + over, 'l'))),
+              fits);
+    EXPECT_EQ(offer(repeated(gatemeter_Offer_terms_tag, 1, std::string(max_offer_terms + over, 't'))),
               fits);
     EXPECT_EQ(decodes<gatemeter_Ack>(gatemeter_Ack_fields,
                                      repeated(gatemeter_Ack_commands_tag, max_ack_commands + over)),

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "gatemeter.pb.h"
+
 using gm::sim::ScriptEvent;
 using gm::sim::SubscriberPlan;
 using gm::sim::SubscriberScript;
@@ -59,4 +61,40 @@ TEST(SubscriberScript, MaxSessionsBoundsArrivals) {
     for (const auto& e : s.due(t)) starts += e.kind == Kind::start;
   EXPECT_EQ(starts, 10u);
   EXPECT_EQ(s.identity(3), "sub3@hotspot.example");
+}
+
+TEST(SubscriberScript, BillingChoiceNamesTheScriptsAccountAndSometimesAsksWithoutIt) {
+  SubscriberPlan p;
+  p.accounts = {"acct-a", "acct-b"};
+  p.anonymous_share = 0.5;
+  SubscriberScript s(p, 0);
+  size_t anonymous = 0;
+  for (uint32_t i = 1; i < 200; ++i) {
+    const gm::sim::BillingChoice c = s.billing_choice(i);
+    EXPECT_EQ(c.account, i % 2 ? "acct-b" : "acct-a");
+    if (i % 10 == 0) {
+      EXPECT_EQ(c.option, gatemeter_BillingOption_BILLING_FREE);
+      EXPECT_FALSE(c.anonymous);
+    }
+    if (c.anonymous) {
+      ++anonymous;
+      EXPECT_EQ(c.option, gatemeter_BillingOption_BILLING_POSTPAID);
+    }
+    // The same subscriber always chooses the same.
+    EXPECT_EQ(s.billing_choice(i).anonymous, c.anonymous);
+  }
+  EXPECT_GT(anonymous, 40u);
+  EXPECT_LT(anonymous, 140u);
+  EXPECT_EQ(s.billing_choice(258).address, "10.0.1.2");
+}
+
+TEST(SubscriberScript, BillingChoicesDrawNothingFromTheScript) {
+  SubscriberPlan p;
+  SubscriberScript plain(p, 0), asked(p, 0);
+  for (uint32_t i = 0; i < 50; ++i) asked.billing_choice(i);
+  for (uint64_t t = 0; t <= 600'000; t += 1000) {
+    const auto a = plain.due(t), b = asked.due(t);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) EXPECT_EQ(a[i].at_ms, b[i].at_ms);
+  }
 }

@@ -10,7 +10,7 @@
 #include <memory>
 #include <set>
 
-#include "tests/support/agent_flash.h"
+#include "tests/support/agent_rig.h"
 #include "tests/support/fake_census.h"
 #include "tests/support/fake_hal.h"
 
@@ -19,32 +19,13 @@ using namespace gm::core;
 
 namespace {
 
-struct Harness {
-  test::FakeClock clock;
-  test::FakeRng rng;
-  test::MemoryLog log;
-  test::CaptureUplink uplink;
-  test::AgentFlash flash;
-  std::unique_ptr<store::Journal> journal;
-  std::unique_ptr<Agent> agent;
+struct Harness : test::AgentRig {
   LoginGrant grant;
   std::unique_ptr<test::FakeCensus> census;
   bool deliver_acks = true;
   bool deliver_datagrams = true;
 
   Harness() { reboot(); }
-
-  // A new agent over the same flash, as after a power cut (RAM is lost, flash is not).
-  BootReport reboot() {
-    agent.reset();
-    journal = std::make_unique<store::Journal>(flash.device());
-    agent = std::make_unique<Agent>(clock, *journal, rng, log);
-    AgentSettings s;
-    s.interval_s = 60;
-    s.copies = 1;
-    agent->apply_settings(s);
-    return agent->boot();
-  }
 
   void login(uint64_t login_session = 7) {
     grant.login_session = login_session;
@@ -185,6 +166,74 @@ TEST(Agent, TemporaryApprovalEndsUnlessConfirmed) {
   EXPECT_EQ(h.at_census(lapsed).cause, gatemeter_StopCause_STOP_SESSION_TIMEOUT);
   EXPECT_EQ(h.at_census(lapsed).totals.charged_s, 90u);
   EXPECT_EQ(h.agent->session(kept)->state, SessionState::active);
+}
+
+TEST(Agent, HeartbeatIsAnEmptyBatchOncePerIntervalOnlyWhileNoSessionIsThere) {
+  Harness h;
+  h.login();
+  h.run_s(59);
+  EXPECT_EQ(h.census->datagrams_seen, 0u);
+  h.run_s(1);
+  ASSERT_EQ(h.census->datagrams_seen, 1u);
+  EXPECT_EQ(h.census->last_batch.records_count, 0u);
+  EXPECT_GT(h.census->last_batch.agent_time_unix, 1'790'000'000u);  // the agent's wall clock
+  h.run_s(60);
+  EXPECT_EQ(h.census->datagrams_seen, 2u);
+  EXPECT_EQ(h.agent->stats().heartbeats, 2u);
+
+  const uint64_t id = h.start_active("alice@isp.example");
+  const uint64_t before = h.census->datagrams_seen;
+  h.run_s(180);
+  // Each interval's datagram carries the session's record: no empty batch beside it.
+  EXPECT_EQ(h.agent->stats().heartbeats, 2u);
+  EXPECT_GT(h.census->datagrams_seen, before);
+  EXPECT_EQ(h.census->last_batch.records_count, 1u);
+  ASSERT_TRUE(h.agent->stop_session(id, gatemeter_StopCause_STOP_USER_REQUEST));
+  h.run_s(60);
+  EXPECT_EQ(h.agent->stats().heartbeats, 3u);  // idle again
+}
+
+TEST(Agent, HeartbeatAckCarriesCommandsToAnIdleAgent) {
+  Harness h;
+  h.login();
+  gatemeter_Command c = gatemeter_Command_init_zero;
+  c.kind = gatemeter_CommandKind_COMMAND_SET_INTERVAL;
+  c.interval_s = 30;
+  const uint64_t cmd = h.census->queue(c);
+  h.run_s(60);
+  EXPECT_EQ(h.agent->settings().interval_s, 30u);
+  h.run_s(2);  // the confirmation goes at once, on its own
+  EXPECT_GT(h.census->confirmations[cmd], 0u);
+}
+
+TEST(Agent, UndecidedSessionEndsAfterTheAuthorisingTimeout) {
+  Harness h;
+  h.login();
+  const uint64_t id = h.start("nobody@isp.example");
+  h.run_s(299);
+  ASSERT_NE(h.agent->session(id), nullptr);
+  h.run_s(2);
+  ASSERT_EQ(h.agent->session(id), nullptr);
+  EXPECT_EQ(h.at_census(id).cause, gatemeter_StopCause_STOP_SESSION_TIMEOUT);
+  EXPECT_EQ(h.at_census(id).totals.charged_s, 0u);
+  EXPECT_EQ(h.at_census(id).totals.free_s, 300u);
+}
+
+TEST(Agent, SettingsOfTheVersionBeforeTheAuthorisingTimeoutAreStillRead) {
+  Harness h;
+  // As the previous firmware stored them: version 1, AgentSettings without its last field.
+  struct V1 {
+    uint32_t version = 1;
+    uint32_t interval_s = 45, copies = 3, retransmit_ms = 2000, persist_after_ms = 20000,
+             idle_timeout_s = 0, session_timeout_s = 0, failover_after_ms = 9000;
+    uint8_t track_usage = 1;
+  } v1;
+  static_assert(sizeof(V1) == 36, "the version 1 blob");
+  ASSERT_EQ(h.journal->put_config(&v1, sizeof v1), store::JournalStatus::ok);
+  h.reboot();  // boot() reads the stored blob over the harness's settings
+  EXPECT_EQ(h.agent->settings().interval_s, 45u);
+  EXPECT_EQ(h.agent->settings().failover_after_ms, 9000u);
+  EXPECT_EQ(h.agent->settings().authorising_timeout_s, config::default_authorising_timeout_s);
 }
 
 TEST(Agent, RejectedSessionStopsWithAuthRejectedAndFreeWalledGardenTime) {

@@ -9,10 +9,14 @@
 #include <cstring>
 #include <vector>
 
+#include "tests/support/login_messages.h"
+
 using namespace gm;
 using namespace gm::core;
 
 namespace {
+
+using test::framed;
 
 struct CountingRng final : hal::Rng {
   uint8_t next = 40;
@@ -22,16 +26,6 @@ struct CountingRng final : hal::Rng {
   }
 };
 
-template <typename Msg>
-std::vector<uint8_t> framed(const pb_msgdesc_t* fields, const Msg& m) {
-  std::vector<uint8_t> out(2 + 1024);
-  pb_ostream_t s = pb_ostream_from_buffer(out.data() + 2, out.size() - 2);
-  EXPECT_TRUE(pb_encode(&s, fields, &m));
-  out[0] = static_cast<uint8_t>(s.bytes_written >> 8);
-  out[1] = static_cast<uint8_t>(s.bytes_written);
-  out.resize(2 + s.bytes_written);
-  return out;
-}
 
 struct Conversation {
   AgentIdentity id;
@@ -114,6 +108,41 @@ TEST(LoginExchange, AcceptsAResponseThatProvesTheServerAndGrantsTheSession) {
   EXPECT_EQ(g.session_key[5], 5);
   EXPECT_STREQ(c.ex.response().census[1], "127.0.0.1:7101");
   EXPECT_EQ(g.lifetime_s, 86400u);
+}
+
+TEST(LoginExchange, GrantCarriesTheBillingServersRealmOffersAndOutagePolicy) {
+  Conversation c;
+  c.challenge_and_read_request();
+  gatemeter_LoginResponse r = c.good_response();
+  r.billing_count = 2;
+  std::strcpy(r.billing[0], "127.0.0.1:7200");
+  std::strcpy(r.billing[1], "127.0.0.2:7200");
+  std::strcpy(r.realm, "hotspot.example");
+  r.offers_count = 1;
+  r.offers[0].option = gatemeter_BillingOption_BILLING_TIME_PASS;
+  std::strcpy(r.offers[0].label, "1 hour pass");
+  std::strcpy(r.offers[0].terms, "2.00 EUR");
+  r.outage_policy = gatemeter_OutagePolicy_OUTAGE_CONTINUE;
+  ASSERT_EQ(c.respond(r), LoginExchange::State::done) << c.ex.error();
+  const LoginGrant g = c.ex.grant();
+  ASSERT_EQ(g.billing_count, 2u);
+  EXPECT_STREQ(g.billing[0], "127.0.0.1:7200");  // primary first
+  EXPECT_STREQ(g.billing[1], "127.0.0.2:7200");
+  EXPECT_STREQ(g.realm, "hotspot.example");
+  ASSERT_EQ(g.offer_count, 1u);
+  EXPECT_EQ(g.offers[0].option, gatemeter_BillingOption_BILLING_TIME_PASS);
+  EXPECT_STREQ(g.offers[0].terms, "2.00 EUR");
+  EXPECT_EQ(g.outage_policy, gatemeter_OutagePolicy_OUTAGE_CONTINUE);
+}
+
+TEST(LoginExchange, GrantWithoutBillingServersLeavesTheBoardToDecide) {
+  Conversation c;
+  c.challenge_and_read_request();
+  ASSERT_EQ(c.respond(c.good_response()), LoginExchange::State::done) << c.ex.error();
+  const LoginGrant g = c.ex.grant();
+  EXPECT_EQ(g.billing_count, 0u);
+  EXPECT_EQ(g.offer_count, 0u);
+  EXPECT_EQ(g.outage_policy, gatemeter_OutagePolicy_OUTAGE_TERMINATE);
 }
 
 // The first login after a boot lets the login service close what the agent had open before it;

@@ -99,7 +99,9 @@ TEST(Meter, OctetCountersSaturateInsteadOfWrapping) {
   EXPECT_EQ(s.octets_in, ~uint64_t{0});
 }
 
-TEST(Meter, SessionCostsAtMost128BytesOfRam) {
+// 128 before billing; the grant (limits on time and octets, validity, request number and when
+// to ask for more: 19 bytes) raised it to 144 (firmware/core/session.h says why it lives here).
+TEST(Meter, SessionCostsAtMost144BytesOfRam) {
   static_assert(gm::subscriber_capacity == 49, "48-character identity + NUL");
-  EXPECT_LE(sizeof(Session), 128u);
+  EXPECT_LE(sizeof(Session), 144u);
 }

@@ -195,3 +195,29 @@ TEST_F(LwipUplinkTest, RefusesToSendBeforeItIsOpenOrHasACensus) {
   EXPECT_FALSE(up.send(bytes("x"), 1));
   EXPECT_FALSE(up.open("not-an-address"));
 }
+
+TEST_F(LwipUplinkTest, SendsToBillingServersByIndexAndDeliversTheirAnswers) {
+  LoopbackPeer census(7401), primary(7402), secondary(7403);
+  census.answer = primary.answer = secondary.answer = &echo_with_ok;
+  aim_at({&census});
+  EXPECT_EQ(up.billing_count(), 0u);
+  EXPECT_FALSE(up.send_billing(0, bytes("early"), 5));  // no billing servers yet
+  const std::string a = primary.address(), b = secondary.address();
+  const char* billing[] = {a.c_str(), b.c_str()};
+  ASSERT_TRUE(up.set_billing(billing, 2));
+  EXPECT_EQ(up.billing_count(), 2u);
+  ASSERT_TRUE(up.send_billing(1, bytes("auth"), 4));
+  run_until([&] { return rx.datagrams.size() == 1; });
+  ASSERT_EQ(rx.datagrams.size(), 1u);
+  EXPECT_EQ(rx.text(0), "ok:auth");  // an answer from a billing server is not a stranger's
+  EXPECT_EQ(secondary.received.size(), 1u);
+  EXPECT_EQ(primary.received.size(), 0u);
+  EXPECT_EQ(census.received.size(), 0u);
+  EXPECT_FALSE(up.send_billing(2, bytes("x"), 1));
+  const char* bad[] = {"127.0.0.1:0"};
+  size_t where = 9;
+  EXPECT_FALSE(up.set_billing(bad, 1, &where));
+  EXPECT_EQ(where, 0u);
+  EXPECT_EQ(up.billing_count(), 2u);  // a bad list changes nothing
+  EXPECT_EQ(up.foreign_datagrams(), 0u);
+}

@@ -125,3 +125,29 @@ TEST(PosixUplink, DropsDatagramsFromStrangers) {
   EXPECT_EQ(rx.datagrams[0], "from census");
   EXPECT_EQ(up.foreign_datagrams(), 1u);
 }
+
+TEST(PosixUplink, SendsToBillingServersByIndexAndDeliversTheirAnswers) {
+  FakeCensusSocket census, primary, secondary;
+  Received rx;
+  PosixUplink up(&Received::on, &rx);
+  const std::string c = census.address(), a = primary.address(), b = secondary.address();
+  const char* list[] = {c.c_str()};
+  ASSERT_TRUE(up.set_census(list, 1));
+  ASSERT_TRUE(up.open("127.0.0.1"));
+  EXPECT_EQ(up.billing_count(), 0u);
+  EXPECT_FALSE(up.send_billing(0, reinterpret_cast<const uint8_t*>("early"), 5));
+  const char* billing[] = {a.c_str(), b.c_str()};
+  ASSERT_TRUE(up.set_billing(billing, 2));
+  EXPECT_EQ(up.billing_count(), 2u);
+  ASSERT_TRUE(up.send_billing(1, reinterpret_cast<const uint8_t*>("auth"), 4));
+  EXPECT_EQ(secondary.echo("answer"), "auth");
+  ASSERT_EQ(poll_until(up, 1, rx), 1);
+  EXPECT_EQ(rx.datagrams[0], "answer");  // a billing server is not a stranger
+  EXPECT_EQ(up.foreign_datagrams(), 0u);
+  EXPECT_FALSE(up.send_billing(2, reinterpret_cast<const uint8_t*>("x"), 1));
+  const char* bad[] = {"localhost:7000"};
+  size_t where = 9;
+  EXPECT_FALSE(up.set_billing(bad, 1, &where));
+  EXPECT_EQ(where, 0u);
+  EXPECT_EQ(up.billing_count(), 2u);  // a bad list changes nothing
+}

@@ -36,7 +36,7 @@ UsageRecord make(uint64_t session, uint32_t seq, const char* who = "alice@exampl
 bool same(const UsageRecord& a, const UsageRecord& b) {
   return a.session_id == b.session_id && a.seq == b.seq && a.totals == b.totals &&
          a.kind == b.kind && a.cause == b.cause && a.billing == b.billing &&
-         a.start_unix == b.start_unix && std::strcmp(a.subscriber, b.subscriber) == 0 &&
+         a.billing_outage == b.billing_outage && a.start_unix == b.start_unix && std::strcmp(a.subscriber, b.subscriber) == 0 &&
          std::strcmp(a.service, b.service) == 0;
 }
 
@@ -77,6 +77,22 @@ TEST_F(Fixture, RecordsSurviveARemountExactly) {
   EXPECT_TRUE(same(r, make(6, 3, "bob@realm.example")));
   ASSERT_TRUE(j->find(5, r));
   EXPECT_TRUE(same(r, make(5, 1)));
+}
+
+TEST_F(Fixture, BillingOutageSurvivesARemountBesideTheBillingOption) {
+  UsageRecord outage = make(8, 2);
+  outage.billing = gatemeter_BillingOption_BILLING_ROAMING;
+  outage.billing_outage = true;
+  ASSERT_EQ(j->put_record(outage), JournalStatus::ok);
+  ASSERT_EQ(j->put_record(make(9, 1)), JournalStatus::ok);
+  remount();
+  UsageRecord r;
+  ASSERT_TRUE(j->find(8, r));
+  EXPECT_EQ(r.billing, gatemeter_BillingOption_BILLING_ROAMING);
+  EXPECT_TRUE(r.billing_outage);
+  ASSERT_TRUE(j->find(9, r));
+  EXPECT_EQ(r.billing, gatemeter_BillingOption_BILLING_PREPAID);
+  EXPECT_FALSE(r.billing_outage);
 }
 
 TEST_F(Fixture, OnlyTheNewestRecordOfASessionIsKept) {

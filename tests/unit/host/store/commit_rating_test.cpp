@@ -205,6 +205,57 @@ TEST_P(CommitRatingTest, TheAgentsClockCannotMoveUsageBeforeTheSessionOrAfterThe
   EXPECT_EQ(balance(), 1'000'000 - 10 * 3 - 10 * 5);
 }
 
+TEST_P(CommitRatingTest, AStopThatEndsASessionLeavesOneFeedEventWithItsTotalsAndCharge) {
+  link(1);
+  commit(1, {record(1, 1, 60)});
+  auto stop = record(1, 2, 90);
+  stop.record.kind = gatemeter_RecordKind_RECORD_STOP;
+  stop.record.cause = gatemeter_StopCause_STOP_USER_REQUEST;
+  commit(2, {stop});
+  commit(3, {stop});  // the STOP again, in a new datagram: no second event
+  auto later = record(1, 3, 95);
+  later.record.kind = gatemeter_RecordKind_RECORD_STOP;
+  commit(4, {later});  // a later STOP of the ended session: raises totals, no new event
+  const auto events = store_->feed().undelivered(FeedSink::file, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].agent_id, "gw-1");
+  EXPECT_EQ(events[0].session_id, 1u);
+  const std::string& e = events[0].event;
+  EXPECT_NE(e.find("\"charged_s\":90,"), std::string::npos) << e;
+  EXPECT_NE(e.find("\"stop_cause\":\"user_request\""), std::string::npos) << e;
+  EXPECT_NE(e.find("\"amount_micros\":270}"), std::string::npos) << e;  // 90 s x 3
+  EXPECT_NE(e.find("\"subscriber\":\"ann@isp.example\""), std::string::npos) << e;
+  // Each sink takes it once.
+  store_->feed().mark_delivered(FeedSink::file, {events[0].id}, 4'000);
+  EXPECT_TRUE(store_->feed().undelivered(FeedSink::file, 10).empty());
+  EXPECT_EQ(store_->feed().undelivered(FeedSink::webhook, 10).size(), 1u);
+}
+
+TEST_P(CommitRatingTest, ASubscriberNameWithQuotesStaysOneJsonString) {
+  auto stop = record(7, 1, 5);
+  copy_text(stop.record.subscriber, sizeof stop.record.subscriber, "a\"b\\c@isp.example");
+  stop.record.kind = gatemeter_RecordKind_RECORD_STOP;
+  commit(1, {stop});
+  const auto events = store_->feed().undelivered(FeedSink::file, 10);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_NE(events[0].event.find("\"subscriber\":\"a\\\"b\\\\c@isp.example\""),
+            std::string::npos)
+      << events[0].event;
+}
+
+TEST_P(CommitRatingTest, ACommitRecordsThePresenceOfTheAgentsItNames) {
+  CensusCommit c;
+  c.present = {agent_};
+  store_->commit_datagrams(c, 5'000);
+  auto p = store_->authorisations().presence();
+  ASSERT_EQ(p.size(), 1u);
+  EXPECT_EQ(p[0].agent_id, "gw-1");
+  EXPECT_EQ(p[0].last_seen_unix, 5'000);
+  c.present = {agent_};
+  store_->commit_datagrams(c, 5'010);
+  EXPECT_EQ(store_->authorisations().presence().at(0).last_seen_unix, 5'010);
+}
+
 INSTANTIATE_TEST_SUITE_P(Databases, CommitRatingTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
