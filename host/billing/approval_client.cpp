@@ -11,6 +11,8 @@
 #include <boost/beast/http.hpp>
 #include <cstdio>
 
+#include "host/store/json_text.h"
+
 namespace gm::billing {
 
 namespace asio = boost::asio;
@@ -19,24 +21,6 @@ namespace http = beast::http;
 using asio::use_awaitable;
 
 namespace {
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", c);
-      out += esc;
-    } else {
-      out += ch;
-    }
-  }
-  out += '"';
-}
 
 struct Url {
   std::string host, port, target;
@@ -66,9 +50,7 @@ std::string inquiry_json(const ApprovalInquiry& q) {
                                                                {"account", &q.account}};
   for (const auto& [name, value] : fields) {
     if (out.size() > 1) out += ',';
-    append_json_string(out, name);
-    out += ':';
-    append_json_string(out, *value);
+    out += host::json_string(name) + ":" + host::json_string(*value);
   }
   return out + "}";
 }

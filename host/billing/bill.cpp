@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "host/billing/billing_error.h"
+#include "host/store/json_text.h"
 
 namespace gm::billing {
 
@@ -29,23 +30,7 @@ std::string csv(const std::string& s) {
   return out + "\"";
 }
 
-std::string json(const std::string& s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", c);
-      out += esc;
-    } else {
-      out += ch;
-    }
-  }
-  return out + "\"";
-}
+std::string json(const std::string& s) { return host::json_string(s); }
 
 std::pair<std::string, std::string> split_name(std::string_view text, const char* what) {
   const auto colon = text.rfind(':');

@@ -88,6 +88,8 @@ struct AuthorisationWrite {
   StoredAuthorisation authorisation;
   std::optional<SessionLink> link;
   std::optional<gatemeter_Command> command;
+};
+
 // A gateway's connect signal: its last datagram (every census commit that carries one, at most
 // every few seconds per gateway).
 struct GatewayPresence {

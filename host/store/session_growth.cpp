@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <numeric>
 
+#include "host/store/json_text.h"
 #include "shared/proto/wire_names.h"
 
 namespace gm::host {
@@ -34,29 +35,6 @@ bool grow(SessionGrowth& g, const VerifiedRecord& v, uint32_t index) {
   return true;
 }
 
-namespace {
-
-// A JSON string's contents: quotes, backslashes and control bytes escaped (a subscriber name is
-// printable ASCII, which still admits both).
-std::string json_text(const char* s) {
-  std::string out;
-  for (; *s != '\0'; ++s) {
-    const auto c = static_cast<unsigned char>(*s);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20 || c >= 0x7f) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", c);
-      out += esc;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 void ended_sessions(const CensusCommit& c, const std::vector<SessionGrowth>& sessions,
                     int64_t now, std::vector<FeedRow>& out) {
