@@ -5,7 +5,7 @@
 //   gatemeter-server [--config FILE] [--name=value ...]     (settings: --help)
 //
 // Prints one line per service it started, then `ready login_port=<P> census_port=<Q>
-// metrics_port=<M>` (0 for what it does not run), and runs until SIGINT or SIGTERM, when it
+// billing_port=<B> metrics_port=<M>` (0 for what it does not run), and runs until SIGINT or SIGTERM, when it
 // stops the services in reverse order (the census commits and acknowledges what it verified).
 #include <signal.h>
 
@@ -73,8 +73,9 @@ int main(int argc, char** argv) {
       if (!std::strcmp(s->name(), name)) return s->port();
     return 0u;
   };
-  std::printf("ready login_port=%u census_port=%u metrics_port=%u\n", port_of("login"),
-              port_of("census"), metrics ? metrics->port() : 0u);
+  std::printf("ready login_port=%u census_port=%u billing_port=%u metrics_port=%u\n",
+              port_of("login"), port_of("census"), port_of("billing"),
+              metrics ? metrics->port() : 0u);
   std::fflush(stdout);
 
   int sig = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "host/billing/billing_server.h"
 #include "host/billing/commit_rating.h"
 #include "host/census/census_server.h"
 #include "host/login/login_server.h"
@@ -11,6 +12,24 @@
 namespace gm::host {
 
 namespace {
+
+// A family of one sample.
+void counter(PrometheusText& out, const char* name, const char* help, uint64_t v) {
+  out.family(name, "counter", help);
+  out.sample(name, static_cast<double>(v));
+}
+void gauge(PrometheusText& out, const char* name, const char* help, double v) {
+  out.family(name, "gauge", help);
+  out.sample(name, v);
+}
+// Refusals: one sample per reason, named by name_of.
+template <typename Counts, typename NameOf>
+void refusals(PrometheusText& out, const char* name, const char* help, const Counts& counts,
+              NameOf name_of) {
+  out.family(name, "counter", help);
+  for (size_t r = 0; r < counts.size(); ++r)
+    out.sample(name, static_cast<double>(counts[r].load()), {{"reason", name_of(r)}});
+}
 
 class CensusService final : public Service {
  public:
@@ -39,30 +58,24 @@ class CensusService final : public Service {
   }
   void write_metrics(PrometheusText& out) const override {
     const CensusStats& st = census_->stats();
-    auto counter = [&](const char* name, const char* help, uint64_t v) {
-      out.family(name, "counter", help);
-      out.sample(name, static_cast<double>(v));
-    };
-    counter("gatemeter_census_datagrams_total", "Datagrams received, refused or not.",
+    counter(out, "gatemeter_census_datagrams_total", "Datagrams received, refused or not.",
             st.datagrams.load());
-    counter("gatemeter_census_datagrams_verified_total",
+    counter(out, "gatemeter_census_datagrams_verified_total",
             "Datagrams whose tag and records verified, queued for commit.",
             st.datagrams_accepted.load());
-    counter("gatemeter_census_records_committed_total",
+    counter(out, "gatemeter_census_records_committed_total",
             "Records in committed transactions (acknowledged).", st.records_committed.load());
-    counter("gatemeter_census_commits_total", "Store transactions committed.", st.commits.load());
-    counter("gatemeter_census_acks_sent_total", "Acknowledgements sent.", st.acks_sent.load());
-    counter("gatemeter_census_commands_sent_total", "Commands put into acks, resends included.",
+    counter(out, "gatemeter_census_commits_total", "Store transactions committed.", st.commits.load());
+    counter(out, "gatemeter_census_acks_sent_total", "Acknowledgements sent.", st.acks_sent.load());
+    counter(out, "gatemeter_census_commands_sent_total", "Commands put into acks, resends included.",
             st.commands_sent.load());
-    out.family("gatemeter_census_refusals_total", "counter", "Datagrams refused, by reason.");
-    for (size_t r = 0; r < census_refusal_reasons; ++r)
-      out.sample("gatemeter_census_refusals_total", static_cast<double>(st.refused[r].load()),
-                 {{"reason", census_refusal_name(r)}});
-    counter("gatemeter_census_sessions_rated_total",
+    refusals(out, "gatemeter_census_refusals_total", "Datagrams refused, by reason.", st.refused,
+             census_refusal_name);
+    counter(out, "gatemeter_census_sessions_rated_total",
             "Linked sessions whose growth a commit priced.", st.sessions_rated.load());
-    counter("gatemeter_census_debited_micros_total",
+    counter(out, "gatemeter_census_debited_micros_total",
             "Micro-units debited from accounts by committed commits.", st.debited_micros.load());
-    counter("gatemeter_census_counters_backwards_total",
+    counter(out, "gatemeter_census_counters_backwards_total",
             "Applied records whose counters were below the stored ones (kept, never credited).",
             st.counters_backwards.load());
     if (const billing::CatalogRater* rater = census_->rater()) {
@@ -76,11 +89,10 @@ class CensusService final : public Service {
       out.sample("gatemeter_census_unpriced_total", static_cast<double>(k.failed.load()),
                  {{"reason", "failed"}});
     }
-    out.family("gatemeter_census_queued_records", "gauge",
-               "Verified records waiting for the committer.");
-    out.sample("gatemeter_census_queued_records", static_cast<double>(st.queued_records.load()));
-    out.family("gatemeter_census_logins_held", "gauge", "Open login sessions in the registry.");
-    out.sample("gatemeter_census_logins_held", static_cast<double>(census_->registry().size()));
+    gauge(out, "gatemeter_census_queued_records", "Verified records waiting for the committer.",
+          static_cast<double>(st.queued_records.load()));
+    gauge(out, "gatemeter_census_logins_held", "Open login sessions in the registry.",
+          static_cast<double>(census_->registry().size()));
     std::vector<uint64_t> counts;
     for (const auto& c : st.commit_latency) counts.push_back(c.load());
     out.histogram("gatemeter_census_commit_seconds",
@@ -139,19 +151,127 @@ class LoginService final : public Service {
   std::unique_ptr<LoginServer> login_;
 };
 
+class BillingService final : public Service {
+ public:
+  BillingService(ServerConfig& config, const CredentialVault& vault)
+      : config_(config), vault_(vault) {
+    if (config.billing.advertise.empty() && config.billing.listen_ip == "0.0.0.0")
+      throw ConfigError("billing_advertise: must be set when billing_listen is 0.0.0.0 (agents "
+                        "need an address they can send to)");
+  }
+  const char* name() const override { return "billing"; }
+  void start() override {
+    billing_ = std::make_unique<BillingServer>(config_.store, vault_, config_.billing);
+    billing_->start();
+    // billing_listen port 0 (tests): agents are told the port the kernel chose.
+    if (config_.billing_servers_defaulted) config_.login.billing = advertised();
+  }
+  void stop() override {
+    if (billing_) billing_->stop();
+  }
+  unsigned port() const override { return billing_ ? billing_->port() : 0; }
+  std::string started_line() const override {
+    std::string told;
+    for (const std::string& a : advertised()) told += (told.empty() ? "" : ",") + a;
+    return "billing: listening on " + config_.billing.listen_ip + ":" + std::to_string(port()) +
+           ", advertised as " + told + ", grants of " +
+           std::to_string(config_.billing.grant_intervals) + " x " +
+           std::to_string(config_.billing.metering_interval_s) + " s, store " +
+           describe_store(config_.store);
+  }
+  std::string stopped_line() const override {
+    if (!billing_) return {};
+    const BillingStats& st = billing_->stats();
+    uint64_t refused = 0;
+    for (const auto& r : st.refused) refused += r.load();
+    return "billing: " + std::to_string(st.frames.load()) + " frames, " +
+           std::to_string(st.auth_requests.load()) + " auth requests, " +
+           std::to_string(st.offer_requests.load()) + " offer requests, " +
+           std::to_string(st.answers_sent.load()) + " answers, " + std::to_string(refused) +
+           " refused";
+  }
+  void write_metrics(PrometheusText& out) const override {
+    if (!billing_) return;
+    const BillingStats& st = billing_->stats();
+    counter(out, "gatemeter_billing_frames_total", "Frames received, refused or not.", st.frames.load());
+    out.family("gatemeter_billing_requests_total", "counter", "Verified requests, by kind.");
+    out.sample("gatemeter_billing_requests_total", static_cast<double>(st.auth_requests.load()),
+               {{"kind", "auth"}});
+    out.sample("gatemeter_billing_requests_total", static_cast<double>(st.offer_requests.load()),
+               {{"kind", "offer"}});
+    out.family("gatemeter_billing_decisions_total", "counter",
+               "AuthRequests decided, by outcome (approve, temporary, or the reject reason).");
+    for (size_t i = 0; i < billing_outcomes; ++i)
+      out.sample("gatemeter_billing_decisions_total", static_cast<double>(st.outcomes[i].load()),
+                 {{"outcome", outcome_name(i)}});
+    counter(out, "gatemeter_billing_repeated_total",
+            "AuthRequests answered before: their stored answer sent again.", st.repeated.load());
+    counter(out, "gatemeter_billing_stale_total",
+            "AuthRequests older than the one answered: not answered.", st.stale.load());
+    counter(out, "gatemeter_billing_answers_sent_total", "AuthResponse and OfferResponse frames sent.",
+            st.answers_sent.load());
+    refusals(out, "gatemeter_billing_refusals_total", "Frames refused, by reason.", st.refused,
+             billing_refusal_name);
+    out.family("gatemeter_billing_remote_total", "counter",
+               "Remote approvals answered, by result.");
+    const std::pair<const char*, uint64_t> remote[] = {{"approved", st.remote_approved.load()},
+                                                       {"rejected", st.remote_rejected.load()},
+                                                       {"timed_out", st.remote_timed_out.load()}};
+    for (const auto& [result, n] : remote)
+      out.sample("gatemeter_billing_remote_total", static_cast<double>(n), {{"result", result}});
+    counter(out, "gatemeter_billing_inquiries_sent_total", "HTTP attempts at approval endpoints.",
+            st.inquiries_sent.load());
+    counter(out, "gatemeter_billing_inquiries_failed_total",
+            "Approval attempts with no usable answer (retried).", st.inquiries_failed.load());
+    counter(out, "gatemeter_billing_grants_extended_total",
+            "Running sessions sent a new grant after a top-up.", st.grants_extended.load());
+    out.family("gatemeter_billing_commands_queued_total", "counter",
+               "Commands queued for agents, by kind.");
+    out.sample("gatemeter_billing_commands_queued_total",
+               static_cast<double>(st.commands_grant.load()), {{"kind", "grant"}});
+    out.sample("gatemeter_billing_commands_queued_total",
+               static_cast<double>(st.commands_end_session.load()), {{"kind", "end_session"}});
+    gauge(out, "gatemeter_billing_queued_requests",
+          "Verified requests waiting for a decision thread.", static_cast<double>(st.queued.load()));
+    gauge(out, "gatemeter_billing_logins_held", "Open login sessions in the registry.",
+          static_cast<double>(billing_->logins_held()));
+    std::vector<uint64_t> counts;
+    for (const auto& c : st.decision_latency) counts.push_back(c.load());
+    out.histogram("gatemeter_billing_decision_seconds",
+                  "From a verified request to its answer, the store's transaction included.",
+                  BillingStats::decision_bounds_s, counts,
+                  static_cast<double>(st.decision_latency_ns.load()) / 1e9);
+  }
+
+ private:
+  std::vector<std::string> advertised() const {
+    if (!config_.billing.advertise.empty()) return config_.billing.advertise;
+    return {config_.billing.listen_ip + ":" + std::to_string(port())};
+  }
+
+  ServerConfig& config_;
+  CredentialVault vault_;
+  std::unique_ptr<BillingServer> billing_;
+};
+
 }  // namespace
 
 std::vector<std::unique_ptr<Service>> make_services(ServerConfig& config,
                                                     const CredentialVault& vault) {
   std::vector<std::unique_ptr<Service>> out;
+  std::unique_ptr<Service> login;
   for (const std::string& name : config.services) {
     if (name == "census")
       out.push_back(std::make_unique<CensusService>(config, vault));
+    else if (name == "billing")
+      out.push_back(std::make_unique<BillingService>(config, vault));
     else if (name == "login")
-      out.push_back(std::make_unique<LoginService>(config, vault));
+      login = std::make_unique<LoginService>(config, vault);
     else
       throw ConfigError("services: unknown service \"" + name + "\"");
   }
+  // Last, so that it tells agents the ports the census and billing bound (port 0 in tests).
+  if (login) out.push_back(std::move(login));
   return out;
 }
 

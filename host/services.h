@@ -12,8 +12,8 @@
 
 namespace gm::host {
 
-// In the order listed; a census listed before the login service lets the login service
-// advertise the census's real port when census_listen asks for any free port (tests).
+// In the order listed, but the login service last, so that it advertises the census's and the
+// billing service's real ports when their listen settings ask for any free port (tests).
 // Throws ConfigError for a name it does not know or settings that cannot work together.
 std::vector<std::unique_ptr<Service>> make_services(ServerConfig& config,
                                                     const CredentialVault& vault);

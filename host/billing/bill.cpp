@@ -30,7 +30,7 @@ std::string csv(const std::string& s) {
   return out + "\"";
 }
 
-std::string json(const std::string& s) { return host::json_quoted(s); }
+std::string json(const std::string& s) { return host::json_string(s); }
 
 std::pair<std::string, std::string> split_name(std::string_view text, const char* what) {
   const auto colon = text.rfind(':');

@@ -66,7 +66,12 @@ void CatalogCache::refresh(host::Store& store) {
   services_ = std::move(services);
   bands_ = bands;
   providers_.clear();
-  for (const host::RealmRow& r : store.catalog().list_realms()) providers_[r.name] = r.provider;
+  realms_.clear();
+  for (const host::RealmRow& r : store.catalog().list_realms()) {
+    providers_[r.name] = r.provider;
+    realms_[r.name] = r;
+  }
+  offers_ = store.catalog().list_offers();
   zones_.clear();
   for (const host::ZoneRow& z : store.catalog().list_zones()) zones_[z.agent] = z.zone;
   accounts_.clear();
@@ -89,6 +94,17 @@ ServiceType CatalogCache::service_type(std::string_view service) const {
 const std::string& CatalogCache::zone_of(int64_t agent) const {
   const auto it = zones_.find(agent);
   return it == zones_.end() ? none : it->second;
+}
+
+const host::RealmRow* CatalogCache::realm(std::string_view name) const {
+  const auto it = realms_.find(name);
+  return it == realms_.end() ? nullptr : &it->second;
+}
+
+const TimeZone& CatalogCache::time_zone_of(int64_t account) const {
+  static const TimeZone utc = TimeZone::utc();
+  const AccountInfo* a = CatalogCache::account(account);
+  return a != nullptr && a->zone != nullptr ? *a->zone : utc;
 }
 
 const std::string& CatalogCache::provider_of(std::string_view realm) const {

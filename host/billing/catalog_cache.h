@@ -1,6 +1,7 @@
 // What rating needs of the store, held in memory so the census's commit never waits for it:
 // the rates, the time-band schedule, each service name's type, each realm's provider, each
-// gateway's zone, and each account's plan, kind and time zone. Reloaded whole when the catalog's version moves (every
+// gateway's zone, and each account's plan, kind and time zone; and for the billing service the
+// realms and offers. Reloaded whole when the catalog's version moves (every
 // change to those raises it: billing_catalog.h); a node polls the version once a second, so a
 // rate added with a start at least that far ahead prices from its start on every node.
 #pragma once
@@ -11,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "host/billing/rate_table.h"
 #include "host/billing/time_band.h"
@@ -39,6 +41,10 @@ class CatalogCache {
   ServiceType service_type(std::string_view service) const;  // an unknown name is `data`
   const std::string& zone_of(int64_t agent) const;           // "" for none
   const std::string& provider_of(std::string_view realm) const;  // "" for none (this operator)
+  // The billing service's part: a realm's row (nullptr if unknown) and every offer.
+  const host::RealmRow* realm(std::string_view name) const;
+  const std::vector<host::OfferRow>& offers() const { return offers_; }
+  const TimeZone& time_zone_of(int64_t account) const;  // UTC for an account not (yet) known
   const RateTable& rates() const { return *rates_; }
   const TimeBands& bands() const { return bands_; }
   int64_t version() const { return version_; }
@@ -56,6 +62,8 @@ class CatalogCache {
   std::map<std::string, ServiceType, std::less<>> services_;
   std::unordered_map<int64_t, std::string> zones_;
   std::map<std::string, std::string, std::less<>> providers_;
+  std::map<std::string, host::RealmRow, std::less<>> realms_;
+  std::vector<host::OfferRow> offers_;
   std::map<std::string, std::unique_ptr<TimeZone>> time_zones_;  // loaded once per name
   std::string last_error_;
   uint64_t unknown_time_zones_ = 0;

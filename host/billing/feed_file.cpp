@@ -84,7 +84,7 @@ size_t FeedFile::write_pending(int64_t now, size_t batch) {
   std::string out;
   std::vector<int64_t> ids;
   for (const host::FeedEvent& e : events) {
-    out += "{\"id\":" + std::to_string(e.id) + ",\"agent\":" + host::json_quoted(e.agent_id) +
+    out += "{\"id\":" + std::to_string(e.id) + ",\"agent\":" + host::json_string(e.agent_id) +
            ",\"created_unix\":" + std::to_string(e.created_unix) + ",\"session\":" + e.event +
            "}\n";
     ids.push_back(e.id);

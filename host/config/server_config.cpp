@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "host/billing/billing_config.h"
 #include "host/census/census_config.h"
 #include "host/login/login_config.h"
 
@@ -17,6 +18,9 @@ void ServerConfig::resolve_paths() {
   census_advertise_defaulted = login.census.empty();
   if (census_advertise_defaulted)
     login.census.push_back(census.listen_ip + ":" + std::to_string(census.port));
+  billing_servers_defaulted = login.billing.empty();
+  // Grants are sized in metering intervals: the interval the login service tells agents.
+  billing.metering_interval_s = login.metering_interval_s;
 }
 
 void apply_setting(ServerConfig& c, const std::string& name, const std::string& value,
@@ -25,8 +29,8 @@ void apply_setting(ServerConfig& c, const std::string& name, const std::string& 
   if (name == "services") {
     c.services.clear();
     for (const std::string& one : v.list()) {
-      if (one != "login" && one != "census")
-        v.bad("expected a list of login, census (comma-separated)");
+      if (one != "login" && one != "census" && one != "billing")
+        v.bad("expected a list of login, census, billing (comma-separated)");
       for (const std::string& s : c.services)
         if (s == one) v.bad("\"" + one + "\" is listed twice");
       c.services.push_back(one);
@@ -43,7 +47,8 @@ void apply_setting(ServerConfig& c, const std::string& name, const std::string& 
   else if (name == "tls_cert") c.tls_cert = value;
   else if (name == "pin_file") c.pin_file = value;
   else if (name == "vault_key") c.vault_key = value;
-  else if (!apply_census_setting(c.census, v) && !apply_login_setting(c.login, v))
+  else if (!apply_census_setting(c.census, v) && !apply_login_setting(c.login, v) &&
+           !apply_billing_setting(c.billing, v))
     throw ConfigError(origin + ": unknown setting \"" + name + "\" (see --help)");
 }
 
@@ -97,7 +102,8 @@ std::vector<std::string> parse_command_line(ServerConfig& c, int argc, const cha
 
 std::string config_help() {
   return R"(settings (in a --config file as `name = value`, or as --name=value):
-  services             what this process runs: census,login (census then login); role =
+  services             what this process runs: census,login,billing (default census,login;
+                       login starts after the others, so it advertises their ports); role =
                        both | login | census is the older spelling
   metrics_listen       ip:port of the Prometheus endpoint, GET /metrics (off)
   state_dir            folder for the store, keys and pin, 0700  (gatemeter-state)
@@ -105,7 +111,8 @@ std::string config_help() {
   tls_key, tls_cert    login TLS key and certificate, made at first run
   pin_file             where the key's SHA-256 pin is written    (<state_dir>/login-pin.sha256)
   vault_key            key sealing credentials and tag keys      (<state_dir>/vault.key)
-)" + census_settings_help() + login_settings_help();
+)" + census_settings_help() + login_settings_help() +
+         billing_settings_help();
 }
 
 }  // namespace gm::host

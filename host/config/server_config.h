@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "host/billing/billing_server.h"
 #include "host/census/census_server.h"
 #include "host/config/setting_parse.h"
 #include "host/login/login_server.h"
@@ -26,9 +27,12 @@ struct ServerConfig {
 
   CensusSettings census;  // census_listen, census_threads, ...
   LoginSettings login;    // login_listen, census_advertise, metering_interval_s, ...
+  BillingSettings billing;  // billing_listen, grant_intervals, time_bands, ...
   bool census_advertise_defaulted = false;  // login.census filled from census_listen
+  // login.billing not set: the billing service of this process fills it when it starts.
+  bool billing_servers_defaulted = false;
 
-  // Fills the defaults that derive from state_dir and census_listen.
+  // Fills the defaults that derive from state_dir, census_listen and the login section.
   void resolve_paths();
 };
 

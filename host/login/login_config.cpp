@@ -1,5 +1,6 @@
 #include "host/login/login_config.h"
 
+#include "host/billing/billing_config.h"
 #include "shared/proto/wire_limits.h"
 
 namespace gm::host {
@@ -45,6 +46,11 @@ bool apply_login_setting(LoginSettings& s, const Setting& v) {
     s.updates.push_back(o);
   } else if (v.name == "login_timeout_s") {
     s.timeout_s = static_cast<uint32_t>(v.number(1, 600));
+  } else if (v.name == "billing_servers") {
+    s.billing = billing_endpoints(v);
+  } else if (v.name == "default_realm") {
+    if (v.value.size() > wire::max_realm) v.bad("at most " + n(wire::max_realm) + " characters");
+    s.default_realm = v.value;
   } else if (v.name == "login_lifetime_s") {
     s.login_lifetime_s = static_cast<uint32_t>(v.number(60, 30 * 86400));
   } else {
@@ -66,7 +72,11 @@ std::string login_settings_help() {
          ")\n"
          "  login_timeout_s      seconds a login may take                  (10)\n"
          "  login_lifetime_s     a login session ends after this; the agent logs in again "
-         "(86400)\n";
+         "(86400)\n"
+         "  billing_servers      billing servers sent to agents, primary first, a,b "
+         "(billing_advertise when billing runs here)\n"
+         "  default_realm        the gateways' realm: its offers and outage policy go with "
+         "each login ()\n";
 }
 
 }  // namespace gm::host

@@ -19,6 +19,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "host/login/login_billing.h"
 #include "host/login/login_grant.h"
 #include "host/store/store.h"
 
@@ -104,6 +105,8 @@ struct LoginServer::Impl {
       if (decoded) {
         o = grant_login(*store, *store, vault, settings, challenge.server_nonce, request,
                         std::time(nullptr));
+        if (std::string(o.outcome) == "ok")
+          add_billing_terms(o.response, store->catalog(), settings, request.agent_id);
       } else {
         o.response.status = gatemeter_LoginStatus_LOGIN_MALFORMED;
       }

@@ -44,6 +44,12 @@ struct LoginSettings {
   uint32_t timeout_s = 10;          // a whole login, handshake included
   uint32_t login_lifetime_s = 86400;  // a login session ends this long after it was granted
   uint32_t max_connections = 256;   // beyond this, new connections are closed at once
+  // Billing servers ("a.b.c.d:port"), primary first (LoginResponse.billing); none: the gateway
+  // decides alone. Defaults to the billing service of this process when it runs.
+  std::vector<std::string> billing;
+  // The gateways' realm (LoginResponse.realm), whose offers and outage policy each login carries
+  // (with the offers of scope gateway:<agent_id>, which win over the realm's for their option).
+  std::string default_realm;
 };
 
 struct LoginStats {

@@ -4,9 +4,13 @@
 // the row it reads anyway, whichever of the two commits first.
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "gatemeter.pb.h"
 #include "host/store/billing_types.h"
 
 namespace gm::host {
@@ -19,6 +23,71 @@ struct SessionLink {
   std::string subscriber, service;  // as the AuthRequest named them
   int32_t billing = 0;
   int64_t start_unix = 0;
+};
+
+// One row of `authorisations` (SCHEMA.md).
+struct StoredAuthorisation {
+  int64_t agent = 0;
+  uint64_t session_id = 0;
+  int64_t account = 0;  // 0: none (free, roaming, or rejected before an account was known)
+  std::string subscriber;
+  int32_t option = 0;  // gatemeter.BillingOption asked for
+  std::string address;
+  uint32_t request = 0;                // the newest request answered
+  std::vector<uint8_t> response;       // its AuthResponse, nanopb-encoded: resent as is
+  int32_t decision = 0;                // gatemeter.AuthDecision the session stands at
+  int64_t granted_micros = 0;          // cumulative money its grant allows
+  int32_t remote = 0;                  // 0 none, 1 asking, 2 approved, 3 rejected
+  int64_t temporary_until_unix = 0;    // remote = 1: the inquiry's deadline
+  bool live = false;                   // approved or temporary, and not ended
+  int64_t created_unix = 0, updated_unix = 0;
+};
+
+// A session's committed usage and running charge (subscriber_sessions); zero if no row yet.
+struct SessionUsageRow {
+  std::string service;  // the service the session's row names ("" no row)
+  uint64_t charged_s = 0;
+  uint64_t octets = 0;  // in + out
+  int64_t amount_micros = 0;
+  int64_t line_rate = 0;
+  uint64_t line_units = 0;
+};
+
+// Another live session of the account, with what it has been charged.
+struct LiveReservation {
+  int64_t agent = 0;
+  uint64_t session_id = 0;
+  int64_t granted_micros = 0;
+  int64_t amount_micros = 0;
+};
+
+// Which session a transaction is for, and how to find its account: the one its stored
+// authorisation names, else `account` by name (AuthRequest.account), else the account
+// `subscriber` belongs to (subscribers).
+struct AuthorisationLookup {
+  int64_t agent = 0;
+  uint64_t session_id = 0;
+  std::string account;
+  std::string subscriber;
+};
+
+// What one transaction reads before the decision.
+struct AuthorisationRead {
+  std::string agent_id;  // the agent's name (agents.agent_id)
+  std::optional<StoredAuthorisation> stored;
+  std::optional<AccountRow> account;  // locked until the commit
+  std::vector<LiveReservation> others;  // the account's other live sessions
+  SessionUsageRow usage;                // this session's
+};
+
+// What the decision writes: the authorisation row (upserted; created_unix kept), the link of
+// the session to its account when `link` is set (link_session's upsert), and a command for the
+// agent when `command` is set (the command mailbox's row, as queue_command writes it), all in
+// the one transaction: a remote answer recorded is a command queued, and the other way round.
+struct AuthorisationWrite {
+  StoredAuthorisation authorisation;
+  std::optional<SessionLink> link;
+  std::optional<gatemeter_Command> command;
 };
 
 // A gateway's connect signal: its last datagram (every census commit that carries one, at most
@@ -35,6 +104,31 @@ class AuthorisationLedger {
   // The session charges `account` from now on: usage committed before the link (free time
   // while authorising) was not rated, and stays so.
   virtual void link_session(const SessionLink& link, int64_t now_unix) = 0;
+
+  // One request (or remote answer, or top-up) in one transaction: finds and locks the account
+  // row (FOR UPDATE; SQLite's writers are serialised anyway), reads the stored authorisation,
+  // the account's other live sessions with what each was charged, and this session's usage,
+  // then calls decide. If it returns a write, the authorisation and the link are written in the
+  // same transaction, so two sessions of one account never size grants from the same money.
+  // decide may be called again (PostgreSQL retries a deadlock): it must be a pure function of
+  // what it is given. Returns what decide returned.
+  virtual std::optional<AuthorisationWrite> authorise(
+      const AuthorisationLookup& lookup,
+      const std::function<std::optional<AuthorisationWrite>(const AuthorisationRead&)>& decide,
+      int64_t now_unix) = 0;
+
+  virtual std::optional<StoredAuthorisation> find_authorisation(int64_t agent,
+                                                                uint64_t session_id) = 0;
+  // Live authorisations of `account`, or of every account (account 0: those with an account).
+  virtual std::vector<StoredAuthorisation> live_authorisations(int64_t account) = 0;
+  // Remote inquiries still asking (remote = 1), soonest deadline first.
+  virtual std::vector<StoredAuthorisation> pending_inquiries(size_t limit) = 0;
+  // The session ended: its authorisation holds no money any more (live = 0). False if it was
+  // not live.
+  virtual bool end_authorisation(int64_t agent, uint64_t session_id, int64_t now_unix) = 0;
+  // Ends every live authorisation whose session the usage ledger holds as stopped or closed
+  // (state <> 0); how many.
+  virtual size_t end_stopped_authorisations(int64_t now_unix) = 0;
   virtual std::vector<GatewayPresence> presence() = 0;
 };
 

@@ -1,5 +1,7 @@
 #include "host/store/billing_tables.h"
 
+#include <pb_encode.h>
+
 #include <algorithm>
 
 namespace gm::host {
@@ -352,18 +354,192 @@ std::vector<ZoneRow> BillingTables::list_zones() {
 // ---- authorisations ----
 
 void BillingTables::link_session(const SessionLink& l, int64_t now) {
+  db_.write([&] { link_in_transaction(l, now); });
+}
+
+void BillingTables::link_in_transaction(const SessionLink& l, int64_t now) {
   const auto at = l.subscriber.find('@');
   const std::string realm = at == std::string::npos ? "" : l.subscriber.substr(at + 1);
+  // seq 0: the session's first record (seq 1) still applies, and finds the account here.
+  db_.run("INSERT INTO subscriber_sessions(agent, session_id, login_session, subscriber, realm, "
+          "service, billing, start_unix, seq, kind, charged_s, free_s, octets_in, octets_out, "
+          "state, stop_cause, updated_unix, account) "
+          "VALUES($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, 0, 0, 0, 0, 0, 0, $9, $10) "
+          "ON CONFLICT(agent, session_id) DO UPDATE SET account = excluded.account",
+          {l.agent, static_cast<int64_t>(l.session_id), static_cast<int64_t>(l.login_session),
+           l.subscriber, realm, l.service, int64_t{l.billing}, l.start_unix, now, l.account});
+}
+
+namespace {
+
+constexpr const char* authorisation_columns =
+    "SELECT agent, session_id, account, subscriber, option, address, request, response, "
+    "decision, granted_micros, remote, temporary_until_unix, live, created_unix, updated_unix "
+    "FROM authorisations ";
+
+StoredAuthorisation authorisation_of(const sql::Row& r) {
+  StoredAuthorisation a;
+  a.agent = r.i64(0);
+  a.session_id = static_cast<uint64_t>(r.i64(1));
+  a.account = r.i64(2);
+  a.subscriber = r.text(3);
+  a.option = static_cast<int32_t>(r.i64(4));
+  a.address = r.text(5);
+  a.request = static_cast<uint32_t>(r.i64(6));
+  a.response = r.bytes(7);
+  a.decision = static_cast<int32_t>(r.i64(8));
+  a.granted_micros = r.i64(9);
+  a.remote = static_cast<int32_t>(r.i64(10));
+  a.temporary_until_unix = r.i64(11);
+  a.live = r.i64(12) != 0;
+  a.created_unix = r.i64(13);
+  a.updated_unix = r.i64(14);
+  return a;
+}
+
+}  // namespace
+
+std::optional<AuthorisationWrite> BillingTables::authorise(
+    const AuthorisationLookup& k,
+    const std::function<std::optional<AuthorisationWrite>(const AuthorisationRead&)>& decide,
+    int64_t now) {
+  std::optional<AuthorisationWrite> out;
+  const int64_t session = static_cast<int64_t>(k.session_id);
   db_.write([&] {
-    // seq 0: the session's first record (seq 1) still applies, and finds the account here.
-    db_.run("INSERT INTO subscriber_sessions(agent, session_id, login_session, subscriber, realm, "
-            "service, billing, start_unix, seq, kind, charged_s, free_s, octets_in, octets_out, "
-            "state, stop_cause, updated_unix, account) "
-            "VALUES($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, 0, 0, 0, 0, 0, 0, $9, $10) "
-            "ON CONFLICT(agent, session_id) DO UPDATE SET account = excluded.account",
-            {l.agent, static_cast<int64_t>(l.session_id), static_cast<int64_t>(l.login_session),
-             l.subscriber, realm, l.service, int64_t{l.billing}, l.start_unix, now, l.account});
+    out.reset();
+    AuthorisationRead read;
+    // 1. Which account: the session's own once it has one, else the one named, else the
+    //    subscriber's.
+    int64_t account = 0;
+    const auto held = db_.query("SELECT account FROM authorisations WHERE agent = $1 AND "
+                                "session_id = $2",
+                                {k.agent, session});
+    if (!held.empty()) account = held[0].i64(0);
+    if (account == 0 && !k.account.empty()) {
+      const auto named = db_.query("SELECT id FROM accounts WHERE name = $1", {k.account});
+      if (!named.empty()) account = named[0].i64(0);
+    } else if (account == 0 && !k.subscriber.empty()) {
+      const auto owner = db_.query("SELECT account FROM subscribers WHERE name = $1", {k.subscriber});
+      if (!owner.empty()) account = owner[0].i64(0);
+    }
+    // 2. Lock it: every transaction that sizes a grant from this account's money waits here
+    //    for the one before it to commit (the census's debit too).
+    if (account != 0) {
+      const auto row = db_.query(std::string(account_columns) + "WHERE id = $1" + db_.for_update(),
+                                 {account});
+      if (!row.empty()) read.account = account_of(row[0]);
+    }
+    // 3. Read under the lock: the stored answer (idempotence), the others' holdings, the usage.
+    const auto stored = db_.query(std::string(authorisation_columns) +
+                                      "WHERE agent = $1 AND session_id = $2" + db_.for_update(),
+                                  {k.agent, session});
+    if (!stored.empty()) read.stored = authorisation_of(stored[0]);
+    const auto agent = db_.query("SELECT agent_id FROM agents WHERE id = $1", {k.agent});
+    if (!agent.empty()) read.agent_id = agent[0].text(0);
+    if (read.account) {
+      for (const sql::Row& r : db_.query(
+               "SELECT a.agent, a.session_id, a.granted_micros, COALESCE(s.amount_micros, 0) "
+               "FROM authorisations a LEFT JOIN subscriber_sessions s ON s.agent = a.agent AND "
+               "s.session_id = a.session_id WHERE a.live = 1 AND a.account = $1",
+               {read.account->id})) {
+        LiveReservation x{r.i64(0), static_cast<uint64_t>(r.i64(1)), r.i64(2), r.i64(3)};
+        if (x.agent == k.agent && x.session_id == k.session_id) continue;
+        read.others.push_back(x);
+      }
+    }
+    const auto usage = db_.query(
+        "SELECT service, charged_s, octets_in + octets_out, amount_micros, line_rate, line_units "
+        "FROM subscriber_sessions WHERE agent = $1 AND session_id = $2",
+        {k.agent, session});
+    if (!usage.empty()) {
+      const sql::Row& u = usage[0];
+      read.usage = {u.text(0), static_cast<uint64_t>(u.i64(1)), static_cast<uint64_t>(u.i64(2)),
+                    u.i64(3), u.i64(4), static_cast<uint64_t>(u.i64(5))};
+    }
+
+    // 4. Decide, and write what was decided in the same transaction.
+    out = decide(read);
+    if (!out) return;
+    const StoredAuthorisation& a = out->authorisation;
+    db_.run("INSERT INTO authorisations(agent, session_id, account, subscriber, option, address, "
+            "request, response, decision, granted_micros, remote, temporary_until_unix, live, "
+            "created_unix, updated_unix) "
+            "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) "
+            "ON CONFLICT(agent, session_id) DO UPDATE SET account = excluded.account, "
+            "subscriber = excluded.subscriber, option = excluded.option, "
+            "address = excluded.address, request = excluded.request, "
+            "response = excluded.response, decision = excluded.decision, "
+            "granted_micros = excluded.granted_micros, remote = excluded.remote, "
+            "temporary_until_unix = excluded.temporary_until_unix, live = excluded.live, "
+            "updated_unix = excluded.updated_unix",
+            {k.agent, session, a.account, a.subscriber, int64_t{a.option}, a.address,
+             int64_t{a.request}, sql::Bytes(a.response), int64_t{a.decision}, a.granted_micros,
+             int64_t{a.remote}, a.temporary_until_unix, int64_t{a.live ? 1 : 0}, now});
+    if (out->link) link_in_transaction(*out->link, now);
+    if (out->command) {
+      sql::Bytes command(gatemeter_Command_size);
+      pb_ostream_t os = pb_ostream_from_buffer(command.data(), command.size());
+      if (!pb_encode(&os, gatemeter_Command_fields, &*out->command))
+        throw StoreError("command does not encode");
+      command.resize(os.bytes_written);
+      db_.run("INSERT INTO commands(agent, command, created_unix) VALUES($1, $2, $3)",
+              {k.agent, std::move(command), now});
+    }
   });
+  return out;
+}
+
+std::optional<StoredAuthorisation> BillingTables::find_authorisation(int64_t agent,
+                                                                     uint64_t session_id) {
+  const auto rows = db_.query(std::string(authorisation_columns) +
+                                  "WHERE agent = $1 AND session_id = $2",
+                              {agent, static_cast<int64_t>(session_id)});
+  if (rows.empty()) return std::nullopt;
+  return authorisation_of(rows[0]);
+}
+
+std::vector<StoredAuthorisation> BillingTables::live_authorisations(int64_t account) {
+  std::vector<StoredAuthorisation> out;
+  const auto rows =
+      account == 0 ? db_.query(std::string(authorisation_columns) +
+                               "WHERE live = 1 AND account <> 0 ORDER BY account, agent, session_id")
+                   : db_.query(std::string(authorisation_columns) +
+                                   "WHERE live = 1 AND account = $1 ORDER BY agent, session_id",
+                               {account});
+  for (const sql::Row& r : rows) out.push_back(authorisation_of(r));
+  return out;
+}
+
+std::vector<StoredAuthorisation> BillingTables::pending_inquiries(size_t limit) {
+  std::vector<StoredAuthorisation> out;
+  for (const sql::Row& r : db_.query(std::string(authorisation_columns) +
+                                         "WHERE remote = 1 ORDER BY temporary_until_unix, agent, "
+                                         "session_id LIMIT $1",
+                                     {static_cast<int64_t>(limit)}))
+    out.push_back(authorisation_of(r));
+  return out;
+}
+
+bool BillingTables::end_authorisation(int64_t agent, uint64_t session_id, int64_t now) {
+  int64_t changed = 0;
+  db_.write([&] {
+    changed = db_.run("UPDATE authorisations SET live = 0, updated_unix = $3 "
+                      "WHERE agent = $1 AND session_id = $2 AND live = 1",
+                      {agent, static_cast<int64_t>(session_id), now});
+  });
+  return changed != 0;
+}
+
+size_t BillingTables::end_stopped_authorisations(int64_t now) {
+  int64_t changed = 0;
+  db_.write([&] {
+    changed = db_.run(
+        "UPDATE authorisations SET live = 0, updated_unix = $1 WHERE live = 1 AND EXISTS "
+        "(SELECT 1 FROM subscriber_sessions s WHERE s.agent = authorisations.agent AND "
+        "s.session_id = authorisations.session_id AND s.state <> 0)",
+        {now});
+  });
+  return static_cast<size_t>(changed);
 }
 
 std::vector<GatewayPresence> BillingTables::presence() {

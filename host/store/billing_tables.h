@@ -46,6 +46,16 @@ class BillingTables final : public AccountBook,
   int64_t catalog_version() override;
 
   void link_session(const SessionLink& link, int64_t now_unix) override;
+  std::optional<AuthorisationWrite> authorise(
+      const AuthorisationLookup& lookup,
+      const std::function<std::optional<AuthorisationWrite>(const AuthorisationRead&)>& decide,
+      int64_t now_unix) override;
+  std::optional<StoredAuthorisation> find_authorisation(int64_t agent,
+                                                        uint64_t session_id) override;
+  std::vector<StoredAuthorisation> live_authorisations(int64_t account) override;
+  std::vector<StoredAuthorisation> pending_inquiries(size_t limit) override;
+  bool end_authorisation(int64_t agent, uint64_t session_id, int64_t now_unix) override;
+  size_t end_stopped_authorisations(int64_t now_unix) override;
   std::vector<GatewayPresence> presence() override;
 
   std::vector<FeedEvent> undelivered(FeedSink sink, size_t limit) override;
@@ -53,6 +63,8 @@ class BillingTables final : public AccountBook,
 
  private:
   void bump_version();
+  // Inside a write(): link_session's upsert.
+  void link_in_transaction(const SessionLink& link, int64_t now_unix);
   sql::Session& db_;
 };
 

@@ -16,6 +16,8 @@ Result SqlSession::exec(std::string_view sql, const std::vector<sql::Value>& par
   for (const sql::Value& v : params) {
     if (const auto* i = std::get_if<int64_t>(&v))
       p.add(*i);
+    else if (const auto* b = std::get_if<sql::Bytes>(&v))
+      p.add_bytes(b->data(), b->size());  // referred to: params outlives the call
     else
       p.add(std::string_view(std::get<std::string>(v)));
   }
@@ -33,9 +35,11 @@ std::vector<sql::Row> SqlSession::query(std::string_view sql,
     sql::Row row;
     for (int c = 0; c < columns; ++c) {
       const Oid type = PQftype(r.get(), c);
-      // int2, int4, int8: integers; everything else as its text.
+      // int2, int4, int8: integers; bytea: bytes; everything else as its text.
       if (type == 20 || type == 21 || type == 23)
         row.values.emplace_back(r.i64(i, c));
+      else if (type == 17)
+        row.values.emplace_back(r.bytes(i, c));
       else
         row.values.emplace_back(std::string(r.text(i, c)));
     }

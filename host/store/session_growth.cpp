@@ -50,8 +50,8 @@ void ended_sessions(const CensusCommit& c, const std::vector<SessionGrowth>& ses
                   "\"billing\":\"%s\",\"start_unix\":%llu,\"end_unix\":%lld,\"charged_s\":%u,"
                   "\"free_s\":%u,\"octets_in\":%llu,\"octets_out\":%llu,\"stop_cause\":\"%s\","
                   "\"amount_micros\":%lld}",
-                  static_cast<unsigned long long>(r.session_id), json_quoted(r.subscriber).c_str(),
-                  json_quoted(r.service).c_str(),
+                  static_cast<unsigned long long>(r.session_id), json_string(r.subscriber).c_str(),
+                  json_string(r.service).c_str(),
                   billing.c_str(), static_cast<unsigned long long>(r.start_unix),
                   static_cast<long long>(now), g.after.charged_s, g.after.free_s,
                   static_cast<unsigned long long>(g.after.octets_in),

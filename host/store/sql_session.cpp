@@ -16,4 +16,10 @@ const std::string& Row::text(size_t c) const {
   throw StoreError("sql: column " + std::to_string(c) + " is not text");
 }
 
+const Bytes& Row::bytes(size_t c) const {
+  if (c >= values.size()) throw StoreError("sql: no column " + std::to_string(c));
+  if (const auto* v = std::get_if<Bytes>(&values[c])) return *v;
+  throw StoreError("sql: column " + std::to_string(c) + " is not a byte string");
+}
+
 }  // namespace gm::host::sql

@@ -1,6 +1,6 @@
 // One SQL text for both databases, for the tables off the census's hot path (billing's catalog
 // and accounts): `$1, $2, ...` placeholders (PostgreSQL's, which SQLite reads as named
-// parameters), integer and text values only, rows read by column. What differs between the two
+// parameters), integer, text and byte-string values, rows read by column. What differs between the two
 // (locking, retries, types) stays behind this; the hot path keeps its own tuned statements.
 #pragma once
 
@@ -13,12 +13,15 @@
 
 namespace gm::host::sql {
 
-using Value = std::variant<int64_t, std::string>;
+// Bytes: a BLOB (SQLite) or BYTEA (PostgreSQL) column or parameter.
+using Bytes = std::vector<uint8_t>;
+using Value = std::variant<int64_t, std::string, Bytes>;
 
 struct Row {
   std::vector<Value> values;
   int64_t i64(size_t c) const;
   const std::string& text(size_t c) const;
+  const Bytes& bytes(size_t c) const;
 };
 
 class Session {
@@ -34,6 +37,10 @@ class Session {
   virtual void write(const std::function<void()>& body) = 0;
   // Whether `error` (thrown by query or run) was a unique or primary key violation.
   virtual bool unique_violation(const std::exception& error) const = 0;
+  // What a SELECT inside write() appends to lock the rows it reads until the commit:
+  // " FOR UPDATE" on PostgreSQL; "" on SQLite, whose BEGIN IMMEDIATE already serialises every
+  // writer (and which has no FOR UPDATE).
+  virtual const char* for_update() const = 0;
 };
 
 }  // namespace gm::host::sql

@@ -42,9 +42,11 @@ sqlite3_stmt* SqlSession::prepared(std::string_view sql, const std::vector<sql::
     const int index = sqlite3_bind_parameter_index(s, name.c_str());
     if (index == 0) continue;  // not used by this statement
     int rc;
-    if (const auto* v = std::get_if<int64_t>(&params[i]))
+    if (const auto* v = std::get_if<int64_t>(&params[i])) {
       rc = sqlite3_bind_int64(s, index, *v);
-    else {
+    } else if (const auto* b = std::get_if<sql::Bytes>(&params[i])) {
+      rc = sqlite3_bind_blob(s, index, b->data(), static_cast<int>(b->size()), SQLITE_TRANSIENT);
+    } else {
       const std::string& t = std::get<std::string>(params[i]);
       rc = sqlite3_bind_text(s, index, t.data(), static_cast<int>(t.size()), SQLITE_TRANSIENT);
     }
@@ -67,8 +69,12 @@ std::vector<sql::Row> SqlSession::query(std::string_view sql,
     sql::Row row;
     const int n = sqlite3_column_count(s);
     for (int c = 0; c < n; ++c) {
-      if (sqlite3_column_type(s, c) == SQLITE_INTEGER) {
+      const int type = sqlite3_column_type(s, c);
+      if (type == SQLITE_INTEGER) {
         row.values.emplace_back(static_cast<int64_t>(sqlite3_column_int64(s, c)));
+      } else if (type == SQLITE_BLOB) {
+        const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(s, c));
+        row.values.emplace_back(sql::Bytes(p, p + sqlite3_column_bytes(s, c)));
       } else {
         const auto* p = sqlite3_column_text(s, c);
         row.values.emplace_back(p ? std::string(reinterpret_cast<const char*>(p),

@@ -18,6 +18,7 @@ class SqlSession final : public sql::Session {
   int64_t run(std::string_view sql, const std::vector<sql::Value>& params) override;
   void write(const std::function<void()>& body) override;
   bool unique_violation(const std::exception& error) const override;
+  const char* for_update() const override { return ""; }
 
  private:
   sqlite3_stmt* prepared(std::string_view sql, const std::vector<sql::Value>& params);

@@ -3,7 +3,7 @@
 # server_prefix (array, e.g. `ip netns exec NS`; empty to run it here), and store_flags (array,
 # e.g. `--store=postgresql:...`; may be empty). Sets last_pid.
 #   start_server NAME FLAGS...    (its output goes to $work/NAME.log)
-#   port_of login|census NAME     (the port its ready line reports)
+#   port_of login|census|billing NAME  (the port its ready line reports)
 last_pid=0
 [ -n "${store_flags+x}" ] || store_flags=()
 start_server() {

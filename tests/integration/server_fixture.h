@@ -17,6 +17,7 @@
 #include "host/login/tls_identity.h"
 #include "host/store/credential_vault.h"
 #include "host/store/store.h"
+#include "tests/support/eventually.h"
 #include "tests/support/test_agent.h"
 
 namespace gm::test {
@@ -104,11 +105,7 @@ class ServerFixture : public ::testing::Test {
   // Waits (bounded, no timing asserted) until cond holds; true if it did.
   template <typename Cond>
   static bool eventually(Cond cond, int max_ms = 5000) {
-    for (int waited = 0; waited < max_ms; waited += 5) {
-      if (cond()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return cond();
+    return test::eventually(cond, max_ms);
   }
 
   std::string dir_, store_path_;  // store_path_: the store's spec (open_store)

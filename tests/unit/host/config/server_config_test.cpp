@@ -110,3 +110,53 @@ TEST(ServerConfigTest, FileErrorsCiteTheLine) {
 
 }  // namespace
 }  // namespace gm::host
+
+namespace gm::host {
+namespace {
+
+TEST(ServerConfigTest, TheBillingSectionReadsItsOwnNames) {
+  ServerConfig c;
+  const char* argv[] = {"prog",
+                        "--services=census,login,billing",
+                        "--billing-listen=127.0.0.1:0",
+                        "--grant-intervals=5",
+                        "--grant-validity-s=600",
+                        "--grant-interval-megabytes=20",
+                        "--approval-timeout-s=2",
+                        "--billing-threads=3",
+                        "--metering-interval-s=30",
+                        "--default-realm=isp.example",
+                        "--billing-advertise=192.0.2.1:7200,192.0.2.2:7200"};
+  parse_command_line(c, static_cast<int>(std::size(argv)), argv);
+  EXPECT_EQ(c.services, (std::vector<std::string>{"census", "login", "billing"}));
+  EXPECT_EQ(c.billing.port, 0);
+  EXPECT_EQ(c.billing.grant_intervals, 5u);
+  EXPECT_EQ(c.billing.grant_validity_s, 600u);
+  EXPECT_EQ(c.billing.interval_octets, 20'000'000u);
+  EXPECT_EQ(c.billing.approval_timeout_s, 2u);
+  EXPECT_EQ(c.billing.decision_threads, 3u);
+  EXPECT_EQ(c.billing.metering_interval_s, 30u) << "grants are sized in the login's interval";
+  EXPECT_EQ(c.billing.advertise, (std::vector<std::string>{"192.0.2.1:7200", "192.0.2.2:7200"}));
+  EXPECT_EQ(c.login.default_realm, "isp.example");
+  EXPECT_TRUE(c.billing_servers_defaulted) << "billing_servers not set: this process's billing";
+
+  ServerConfig d;
+  const char* set[] = {"prog", "--billing-servers=127.0.0.1:7200"};
+  parse_command_line(d, 2, set);
+  EXPECT_FALSE(d.billing_servers_defaulted);
+  EXPECT_EQ(d.login.billing, std::vector<std::string>{"127.0.0.1:7200"});
+}
+
+TEST(ServerConfigTest, BadBillingSettingsNameTheSetting) {
+  EXPECT_NE(error_of({"--grant-intervals=0"}).find("grant_intervals"), std::string::npos);
+  EXPECT_NE(error_of({"--time-bands=peak=mon-fri 09:00-17:00"}).find("unknown setting"),
+            std::string::npos)
+      << "the schedule is the catalog's (billingctl bands set), one for every node";
+  EXPECT_NE(error_of({"--billing-servers=1.2.3.4:1,1.2.3.4:2,1.2.3.4:3"}).find("at most 2"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--billing-listen=nowhere"}).find("billing_listen"), std::string::npos);
+  EXPECT_NE(error_of({"--services=census,radius"}).find("billing"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gm::host

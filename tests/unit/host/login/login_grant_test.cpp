@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "host/login/login_billing.h"
 #include "host/store/store.h"
 #include "shared/frame/frame_tag.h"
 #include "tests/support/test_database.h"
@@ -105,6 +106,44 @@ TEST_F(LoginGrantTest, RefusalsSayWhy) {
   EXPECT_STREQ(grant(request("", credential_), 10).outcome,
                "malformed");
   EXPECT_TRUE(store_->open_logins(10).empty());
+}
+
+}  // namespace
+}  // namespace gm::host
+
+namespace gm::host {
+namespace {
+
+// The billing part of a login (add_billing_terms): the billing servers in order, the gateway's
+// realm with its outage policy, and the realm's offers with the gateway's own winning.
+TEST_F(LoginGrantTest, ALoginCarriesTheBillingServersTheRealmItsOffersAndItsOutagePolicy) {
+  settings_.billing = {"127.0.0.1:7200", "127.0.0.2:7200"};
+  settings_.default_realm = "isp.example";
+  store_->catalog().set_realm({"isp.example", "", gatemeter_OutagePolicy_OUTAGE_RETRY_AND_TERMINATE, "", 0});
+  store_->catalog().set_offer({"isp.example", gatemeter_BillingOption_BILLING_PREPAID, "Prepaid", "0.02 EUR/min"});
+  store_->catalog().set_offer({"isp.example", gatemeter_BillingOption_BILLING_FREE, "Free", "walled garden"});
+  store_->catalog().set_offer({"gateway:gw-1", gatemeter_BillingOption_BILLING_FREE, "Free here", "lobby"});
+  store_->catalog().set_offer({"gateway:gw-2", gatemeter_BillingOption_BILLING_POSTPAID, "Invoice", "x"});
+  store_->catalog().set_offer({"other.example", gatemeter_BillingOption_BILLING_ROAMING, "Roam", "y"});
+  gatemeter_LoginResponse r = gatemeter_LoginResponse_init_zero;
+  add_billing_terms(r, store_->catalog(), settings_, "gw-1");
+  ASSERT_EQ(r.billing_count, 2);
+  EXPECT_STREQ(r.billing[0], "127.0.0.1:7200");
+  EXPECT_STREQ(r.billing[1], "127.0.0.2:7200");
+  EXPECT_STREQ(r.realm, "isp.example");
+  EXPECT_EQ(wire_enum(r.outage_policy), gatemeter_OutagePolicy_OUTAGE_RETRY_AND_TERMINATE);
+  ASSERT_EQ(r.offers_count, 2) << "the gateway's free offer replaces the realm's; nobody else's";
+  EXPECT_EQ(wire_enum(r.offers[0].option), gatemeter_BillingOption_BILLING_FREE);
+  EXPECT_STREQ(r.offers[0].label, "Free here");
+  EXPECT_EQ(wire_enum(r.offers[1].option), gatemeter_BillingOption_BILLING_PREPAID);
+  EXPECT_STREQ(r.offers[1].terms, "0.02 EUR/min");
+
+  // No realm set, none known: no offers of a realm, and the policy stays terminate.
+  settings_.default_realm = "unknown.example";
+  gatemeter_LoginResponse bare = gatemeter_LoginResponse_init_zero;
+  add_billing_terms(bare, store_->catalog(), settings_, "gw-9");
+  EXPECT_EQ(bare.offers_count, 0);
+  EXPECT_EQ(wire_enum(bare.outage_policy), gatemeter_OutagePolicy_OUTAGE_TERMINATE);
 }
 
 }  // namespace

@@ -1,0 +1,53 @@
+#include "host/billing/billing_config.h"
+
+#include "shared/proto/wire_limits.h"
+
+namespace gm::host {
+
+std::vector<std::string> billing_endpoints(const Setting& v) {
+  std::vector<std::string> out;
+  for (const std::string& one : v.list()) {
+    const Endpoint e = Setting{v.name, one, v.origin}.endpoint();
+    out.push_back(e.ip + ":" + std::to_string(e.port));
+  }
+  if (out.size() > wire::max_billing)
+    v.bad("at most " + std::to_string(wire::max_billing) + " addresses");
+  return out;
+}
+
+bool apply_billing_setting(BillingSettings& s, const Setting& v) {
+  if (v.name == "billing_listen") {
+    const Endpoint e = v.endpoint();
+    s.listen_ip = e.ip;
+    s.port = e.port;
+  } else if (v.name == "billing_advertise") {
+    s.advertise = billing_endpoints(v);
+  } else if (v.name == "grant_intervals") {
+    s.grant_intervals = static_cast<uint32_t>(v.number(1, 1000));
+  } else if (v.name == "grant_validity_s") {
+    s.grant_validity_s = static_cast<uint32_t>(v.number(10, 7 * 86400));
+  } else if (v.name == "grant_interval_megabytes") {
+    s.interval_octets = 1'000'000ull * v.number(1, 1'000'000);
+  } else if (v.name == "approval_timeout_s") {
+    s.approval_timeout_s = static_cast<uint32_t>(v.number(1, 120));
+  } else if (v.name == "billing_threads") {
+    s.decision_threads = static_cast<unsigned>(v.number(1, 64));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string billing_settings_help() {
+  return R"(billing:
+  billing_listen       ip:port of the AuthRequest/OfferRequest socket (127.0.0.1:7200)
+  billing_advertise    billing servers agents are told, a,b (at most 2)  (billing_listen)
+  grant_intervals      a prepaid grant is worth this many metering intervals (3)
+  grant_validity_s     the longest a grant lasts unused, in seconds  (3600)
+  grant_interval_megabytes  what one interval carries at a megabyte rate (100)
+  approval_timeout_s   one HTTP attempt at a realm's approval_url    (5)
+  billing_threads      decision threads, each with a store connection (2)
+)";
+}
+
+}  // namespace gm::host

@@ -1,0 +1,81 @@
+// The billing server: answers the agents' AuthRequest and OfferRequest frames over UDP, and
+// follows up on what it decided. For each frame,
+//
+//   1. receive — one UDP socket, one io thread (a coroutine: receive())
+//   2. verify  — peek the header, find the login session (LoginRegistry, this server's own, so
+//                its own replay window), check the tag and the window, decode as the kind it
+//                says (auth_request or offer_request); refused frames get no answer and are
+//                counted by reason
+//   3. decide  — on a decision thread of a small pool, never the io thread: one store
+//                transaction per AuthRequest (SessionAuthoriser: the account row locked, the
+//                stored answer, the other live sessions, authorise(), the write and the link);
+//                the catalog alone for an OfferRequest
+//   4. answer  — the AuthResponse (the stored one, byte for byte, for a request answered
+//                before) or the OfferResponse, sealed under the login's key with the request
+//                frame's own sequence number, as the census's acks are, so the agent's replay
+//                window takes acks and billing answers alike; sent by the io thread. An answer
+//                leaves only after its transaction committed: what the agent is told is durable.
+//
+// Beside them a follow-up thread, every follow_up_ms: remote approvals (approval_client.h) for
+// temporary approvals still asking, retried with backoff until their temporary period ends,
+// each answer recorded and told to the agent through the command mailbox (COMMAND_GRANT or
+// COMMAND_END_SESSION); authorisations of sessions the usage ledger holds as ended are ended;
+// and live prepaid sessions holding a final grant whose account can fund more (a top-up) are
+// sent a new grant (COMMAND_GRANT). Everything it does is in the store, so a restarted server
+// resumes it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "host/billing/billing_stats.h"
+#include "host/store/credential_vault.h"
+
+namespace gm::host {
+
+struct BillingSettings {
+  std::string listen_ip = "127.0.0.1";
+  uint16_t port = 7200;                // 0: any free port (tests)
+  std::vector<std::string> advertise;  // billing_advertise: what agents are told; default listen
+  uint32_t grant_intervals = 3;        // a grant is worth this many metering intervals
+  uint32_t grant_validity_s = 3600;    // the longest a grant lasts unused
+  uint64_t interval_octets = 100'000'000;  // what an interval carries at an octet rate
+  uint32_t approval_timeout_s = 5;         // one HTTP attempt at a realm's approval endpoint
+  uint32_t metering_interval_s = 60;       // the login service's (metering_interval_s)
+  unsigned decision_threads = 2;           // each with its own store connection
+  size_t max_queued_requests = 4096;       // verified, waiting for a decision thread
+  uint32_t follow_up_ms = 500;             // remote inquiries, ended sessions, top-ups
+  std::string zoneinfo = "/usr/share/zoneinfo";
+};
+
+class BillingServer {
+ public:
+  // store: the spec open_store() opens (the server opens its own connections); vault opens
+  // the login sessions' sealed tag keys.
+  BillingServer(std::string store, const CredentialVault& vault, BillingSettings settings);
+  ~BillingServer();
+  BillingServer(const BillingServer&) = delete;
+  BillingServer& operator=(const BillingServer&) = delete;
+
+  // Opens the store connections, binds the socket and starts the threads; throws StoreError
+  // naming the store, or std::runtime_error naming the address.
+  void start();
+  // Stops receiving, answers what was taken, then returns.
+  void stop();
+  uint16_t port() const { return port_; }
+  const BillingStats& stats() const { return stats_; }
+  size_t logins_held() const;
+
+ private:
+  struct Impl;
+  std::string store_spec_;
+  CredentialVault vault_;
+  BillingSettings settings_;
+  BillingStats stats_;
+  uint16_t port_ = 0;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace gm::host

@@ -1,0 +1,532 @@
+// The billing service against a logged-in agent, as gatemeter-server wires it (make_services
+// with services census,login,billing, every port on 127.0.0.1 picked by the kernel): AuthRequest
+// and OfferRequest frames sealed under the login's key, answers opened with the agent's replay
+// window. Prepaid approvals and their grants, the same request answered with the same bytes,
+// rejects by rule, remote approvals through the stand-in ending in commands, money shared by
+// two sessions of one account, top-ups extending a final grant, and frames refused unanswered.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <pb_decode.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+#include "host/billing/billing_server.h"
+#include "host/login/tls_identity.h"
+#include "host/services.h"
+#include "host/store/commit_rater.h"
+#include "host/store/store.h"
+#include "tests/support/approval_standin.h"
+#include "tests/support/eventually.h"
+#include "tests/support/frames.h"
+#include "tests/support/test_agent.h"
+
+namespace gm::test {
+namespace {
+
+using frame::FrameKind;
+constexpr int64_t per_minute = 20'000;  // the test's one rate: 0.02 EUR a minute, by the minute
+
+// The agent's side of the billing exchange: seals requests under the login's key with its own
+// rising sequence and opens answers with a replay window, as the firmware does.
+class BillingClient {
+ public:
+  BillingClient(const TestAgent& agent, uint16_t port)
+      : login_(agent.login_session()), key_(agent.tag_key()) {
+    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    to_.sin_family = AF_INET;
+    to_.sin_port = htons(port);
+    to_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  }
+  ~BillingClient() { ::close(fd_); }
+
+  struct Answer {
+    frame::Header header;
+    std::vector<uint8_t> payload;  // the message's bytes, as sent
+    gatemeter_AuthResponse auth = gatemeter_AuthResponse_init_zero;
+    gatemeter_OfferResponse offer = gatemeter_OfferResponse_init_zero;
+  };
+
+  std::vector<uint8_t> seal(FrameKind kind, const void* message, uint32_t seq) const {
+    std::vector<uint8_t> out(frame::max_frame_size);
+    out.resize(frame::seal({kind, login_, seq}, message, key_, out.data(), out.size()));
+    return out;
+  }
+  uint32_t send(FrameKind kind, const void* message) {
+    const uint32_t seq = ++seq_;
+    send_raw(seal(kind, message, seq));
+    return seq;
+  }
+  void send_raw(const std::vector<uint8_t>& f) const {
+    ::sendto(fd_, f.data(), f.size(), 0, reinterpret_cast<const sockaddr*>(&to_), sizeof to_);
+  }
+  // The next answer within timeout_ms, opened as `kind` (nullopt: none, or refused).
+  std::optional<Answer> receive(FrameKind kind, int timeout_ms) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, timeout_ms) <= 0) return std::nullopt;
+    uint8_t buf[frame::max_frame_size + 1];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return std::nullopt;
+    Answer a;
+    void* message = kind == FrameKind::auth_response ? static_cast<void*>(&a.auth)
+                                                     : static_cast<void*>(&a.offer);
+    if (frame::peek(buf, static_cast<size_t>(n), a.header) != frame::Refusal::none ||
+        a.header.login_session != login_ ||
+        frame::open(buf, static_cast<size_t>(n), a.header, key_, window_, kind, message) !=
+            frame::Refusal::none)
+      return std::nullopt;
+    a.payload.assign(buf + frame::header_size, buf + n - frame::tag_size);
+    return a;
+  }
+  // Sends and waits (bounded) for the answer to that frame.
+  std::optional<Answer> ask(const gatemeter_AuthRequest& r) {
+    last_seq = send(FrameKind::auth_request, &r);
+    return receive(FrameKind::auth_response, 3000);
+  }
+  uint32_t last_seq = 0;
+
+ private:
+  uint64_t login_;
+  frame::TagKey key_;
+  frame::ReplayWindow window_;
+  int fd_ = -1;
+  sockaddr_in to_{};
+  uint32_t seq_ = 0;
+};
+
+gatemeter_AuthRequest auth(
+    uint64_t session, const char* subscriber, uint32_t request = 1, const char* account = "",
+    gatemeter_BillingOption option = gatemeter_BillingOption_BILLING_PREPAID) {
+  gatemeter_AuthRequest r = gatemeter_AuthRequest_init_zero;
+  r.session_id = session;
+  copy_text(r.subscriber, sizeof r.subscriber, subscriber);
+  copy_text(r.service, sizeof r.service, "web");
+  r.billing = option;
+  copy_text(r.account, sizeof r.account, account);
+  copy_text(r.subscriber_address, sizeof r.subscriber_address, "10.0.0.9");
+  r.request = request;
+  return r;
+}
+
+// Stands in for the census's commit-time rater: each growth costs one minute.
+class MinuteRater final : public host::CommitRater {
+ public:
+  explicit MinuteRater(int64_t rate_id) : rate_id_(rate_id) {}
+  void rate(host::RatingCase& c) override {
+    c.charge.line = 1;
+    c.charge.line_rate = rate_id_;
+    c.charge.line_units = c.after.charged_s;
+    c.charge.amount_micros += per_minute;
+    c.charge.line_amount_micros = c.charge.amount_micros;
+    c.debit_micros = per_minute;
+  }
+
+ private:
+  int64_t rate_id_;
+};
+
+class BillingServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/gm-billing-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    standin_.start();
+    const std::string state = "--state_dir=" + dir_;
+    const char* argv[] = {"x",
+                          state.c_str(),
+                          "--services=census,login,billing",
+                          "--login_listen=127.0.0.1:0",
+                          "--census_listen=127.0.0.1:0",
+                          "--billing_listen=127.0.0.1:0",
+                          "--metering_interval_s=60",
+                          "--default_realm=isp.example"};
+    host::parse_command_line(config_, static_cast<int>(std::size(argv)), argv);
+    vault_ = std::make_unique<host::CredentialVault>(
+        host::CredentialVault::open_or_create(config_.vault_key));
+    store_ = host::open_store(config_.store);
+    credential_ = host::CredentialVault::generate();
+    ASSERT_TRUE(store_->add_agent("gw-1", vault_->seal(credential_, "gw-1"), 1));
+    seed_catalog();
+
+    services_ = host::make_services(config_, *vault_);
+    for (auto& s : services_) s->start();
+    agent_ = std::make_unique<TestAgent>("gw-1", credential_);
+    ASSERT_TRUE(
+        agent_->login("127.0.0.1", static_cast<uint16_t>(port_of("login")),
+                      host::load_or_create_tls_identity(config_.tls_key, config_.tls_cert, "").pin))
+        << agent_->error();
+    billing_ = std::make_unique<BillingClient>(*agent_, static_cast<uint16_t>(port_of("billing")));
+  }
+  void TearDown() override {
+    billing_.reset();
+    for (auto it = services_.rbegin(); it != services_.rend(); ++it) (*it)->stop();
+    standin_.stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  void seed_catalog() {
+    auto& cat = store_->catalog();
+    cat.set_realm({"isp.example", "", gatemeter_OutagePolicy_OUTAGE_CONTINUE, "", 0});
+    cat.set_realm({"remote.example", "", gatemeter_OutagePolicy_OUTAGE_RETRY_AND_TERMINATE,
+                   standin_.url(), 30});
+    for (const char* realm : {"isp.example", "remote.example"})
+      cat.set_offer({realm, gatemeter_BillingOption_BILLING_PREPAID, "Prepaid", "0.02 EUR/min"});
+    cat.set_offer({"isp.example", gatemeter_BillingOption_BILLING_FREE, "Free", "walled garden"});
+    cat.set_service({"web", "web"});
+    host::RateRow r;
+    r.service_type = r.band = r.zone = r.provider = "*";
+    r.unit = "minute";
+    r.price_micros = per_minute;
+    r.increment = 60;
+    rate_id_ = cat.add_rate(r);
+    account("acct-1", 1'000'000, {"ann@isp.example", "carl@remote.example", "dave@remote.example"});
+  }
+  void account(const std::string& name, int64_t balance, std::vector<std::string> subscribers) {
+    host::AccountRow a;
+    a.name = name;
+    a.balance_micros = balance;
+    store_->account_book().add_account(a);
+    for (const std::string& s : subscribers) store_->account_book().add_subscriber({s, name});
+  }
+  unsigned port_of(const char* name) const {
+    for (const auto& s : services_)
+      if (std::strcmp(s->name(), name) == 0) return s->port();
+    return 0;
+  }
+  std::string metrics() const {
+    host::PrometheusText out;
+    for (const auto& s : services_) s->write_metrics(out);
+    return out.text();
+  }
+  // The value of one sample line ("name{labels}"), or -1.
+  double metric(const std::string& key) const {
+    const std::string text = metrics();
+    const size_t at = text.find("\n" + key + " ");
+    return at == std::string::npos ? -1 : std::stod(text.substr(at + key.size() + 2));
+  }
+  std::vector<host::PendingCommand> commands_for(uint64_t session) {
+    std::vector<host::PendingCommand> out;
+    for (const auto& c : store_->pending_commands(100))
+      if (c.command.session_id == session) out.push_back(c);
+    return out;
+  }
+  template <typename Cond>
+  static bool eventually(Cond cond) {
+    return test::eventually(cond, 10000, 20);
+  }
+  int64_t agent_id() { return store_->find_agent("gw-1")->id; }
+
+  std::string dir_;
+  ApprovalStandin standin_{{"dave@", 0}};
+  host::ServerConfig config_;
+  std::unique_ptr<host::CredentialVault> vault_;
+  std::unique_ptr<host::Store> store_;
+  host::CredentialVault::Credential credential_{};
+  int64_t rate_id_ = 0;
+  std::vector<std::unique_ptr<host::Service>> services_;
+  std::unique_ptr<TestAgent> agent_;
+  std::unique_ptr<BillingClient> billing_;
+};
+
+TEST_F(BillingServiceTest, TheLoginNamesThisBillingServerAndTheGatewaysRealmWithItsOffers) {
+  const gatemeter_LoginResponse& g = agent_->grant();
+  ASSERT_EQ(g.billing_count, 1);
+  EXPECT_EQ(std::string(g.billing[0]), "127.0.0.1:" + std::to_string(port_of("billing")));
+  EXPECT_STREQ(g.realm, "isp.example");
+  EXPECT_EQ(wire_enum(g.outage_policy), gatemeter_OutagePolicy_OUTAGE_CONTINUE);
+  EXPECT_EQ(g.offers_count, 2);
+}
+
+TEST_F(BillingServiceTest, APrepaidSessionIsApprovedWithAGrantAndTheSameRequestGetsTheSameBytes) {
+  const auto first = billing_->ask(auth(0x1122334455667788ull, "ann@isp.example"));
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->header.seq, billing_->last_seq) << "the answer carries the request's seq";
+  EXPECT_EQ(first->header.kind, FrameKind::auth_response);
+  const gatemeter_AuthResponse& r = first->auth;
+  EXPECT_EQ(wire_enum(r.decision), gatemeter_AuthDecision_AUTH_APPROVE);
+  EXPECT_EQ(r.session_id, 0x1122334455667788ull);
+  EXPECT_EQ(r.request, 1u);
+  EXPECT_EQ(r.balance_micros, 1'000'000);
+  EXPECT_EQ(wire_enum(r.outage_policy), gatemeter_OutagePolicy_OUTAGE_CONTINUE);
+  ASSERT_TRUE(r.has_grant);
+  EXPECT_EQ(r.grant.charged_s, 3u * 60u) << "grant_intervals 3 of a 60 s interval";
+  EXPECT_FALSE(r.grant.final);
+
+  const auto stored =
+      store_->authorisations().find_authorisation(agent_id(), 0x1122334455667788ull);
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_TRUE(stored->live);
+  EXPECT_EQ(stored->granted_micros, 3 * per_minute);
+  EXPECT_EQ(stored->response, first->payload) << "what was sent is what is stored";
+  EXPECT_EQ(stored->address, "10.0.0.9");
+  ASSERT_EQ(store_->sessions("gw-1").size(), 1u) << "the session is linked to its account";
+
+  // The agent did not hear it and asks again (a new frame, the same request): the same bytes.
+  const auto again = billing_->ask(auth(0x1122334455667788ull, "ann@isp.example"));
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->header.seq, billing_->last_seq);
+  EXPECT_EQ(again->payload, first->payload);
+  EXPECT_EQ(metric("gatemeter_billing_repeated_total"), 1);
+  EXPECT_EQ(metric("gatemeter_billing_decisions_total{outcome=\"approve\"}"), 1);
+
+  // An update is decided again; an older request number than the one answered gets nothing.
+  const auto update = billing_->ask(auth(0x1122334455667788ull, "ann@isp.example", 2));
+  ASSERT_TRUE(update.has_value());
+  EXPECT_EQ(update->auth.request, 2u);
+  const gatemeter_AuthRequest older = auth(0x1122334455667788ull, "ann@isp.example", 1);
+  billing_->send(FrameKind::auth_request, &older);
+  EXPECT_FALSE(billing_->receive(FrameKind::auth_response, 500).has_value());
+  EXPECT_TRUE(eventually([&] { return metric("gatemeter_billing_stale_total") == 1; }));
+}
+
+TEST_F(BillingServiceTest, NoAccountNeedsMoreInformationThenTheNamedAccountIsApproved) {
+  const auto first = billing_->ask(auth(7, "bob@isp.example"));
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(wire_enum(first->auth.decision), gatemeter_AuthDecision_AUTH_REJECT);
+  EXPECT_EQ(wire_enum(first->auth.reject), gatemeter_RejectReason_REJECT_MORE_INFO_NEEDED);
+  EXPECT_FALSE(store_->authorisations().find_authorisation(agent_id(), 7)->live);
+  // The captive portal asked for an account: the next request names it.
+  const auto second = billing_->ask(auth(7, "bob@isp.example", 2, "acct-1"));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(wire_enum(second->auth.decision), gatemeter_AuthDecision_AUTH_APPROVE);
+  EXPECT_TRUE(second->auth.has_grant);
+  EXPECT_TRUE(store_->authorisations().find_authorisation(agent_id(), 7)->live);
+  const auto unknown = billing_->ask(auth(8, "bob@isp.example", 1, "acct-nobody"));
+  ASSERT_TRUE(unknown.has_value());
+  EXPECT_EQ(wire_enum(unknown->auth.reject), gatemeter_RejectReason_REJECT_UNKNOWN_ACCOUNT);
+}
+
+TEST_F(BillingServiceTest, AnUnknownRealmAndAnOptionNotOfferedAreRejected) {
+  const auto realm = billing_->ask(auth(9, "ann@nowhere.example"));
+  ASSERT_TRUE(realm.has_value());
+  EXPECT_EQ(wire_enum(realm->auth.reject), gatemeter_RejectReason_REJECT_UNKNOWN_REALM);
+  const auto option =
+      billing_->ask(auth(10, "ann@isp.example", 1, "", gatemeter_BillingOption_BILLING_POSTPAID));
+  ASSERT_TRUE(option.has_value());
+  EXPECT_EQ(wire_enum(option->auth.reject), gatemeter_RejectReason_REJECT_OPTION_NOT_OFFERED);
+  EXPECT_EQ(metric("gatemeter_billing_decisions_total{outcome=\"unknown_realm\"}"), 1);
+}
+
+TEST_F(BillingServiceTest, ARemoteApprovalTurnsATemporaryApprovalIntoAGrantCommand) {
+  const auto temporary = billing_->ask(auth(21, "carl@remote.example"));
+  ASSERT_TRUE(temporary.has_value());
+  EXPECT_EQ(wire_enum(temporary->auth.decision), gatemeter_AuthDecision_AUTH_TEMPORARY);
+  EXPECT_EQ(temporary->auth.temporary_s, 30u);
+  EXPECT_EQ(wire_enum(temporary->auth.outage_policy),
+            gatemeter_OutagePolicy_OUTAGE_RETRY_AND_TERMINATE);
+  ASSERT_TRUE(eventually([&] { return !commands_for(21).empty(); }));
+  const auto commands = commands_for(21);
+  ASSERT_EQ(commands.size(), 1u);
+  const gatemeter_Command& c = commands[0].command;
+  EXPECT_EQ(commands[0].agent, agent_id());
+  EXPECT_EQ(wire_enum(c.kind), gatemeter_CommandKind_COMMAND_GRANT);
+  EXPECT_EQ(wire_enum(c.decision), gatemeter_AuthDecision_AUTH_APPROVE);
+  ASSERT_TRUE(c.has_grant);
+  EXPECT_EQ(c.grant.charged_s, 180u);
+  EXPECT_EQ(c.balance_micros, 1'000'000);
+  const auto stored = store_->authorisations().find_authorisation(agent_id(), 21);
+  EXPECT_EQ(stored->remote, 2);
+  EXPECT_EQ(stored->decision, gatemeter_AuthDecision_AUTH_APPROVE);
+  EXPECT_TRUE(stored->live);
+  ASSERT_EQ(standin_.bodies().size(), 1u);
+  EXPECT_NE(standin_.bodies()[0].find("\"session\":\"0000000000000015\""), std::string::npos)
+      << standin_.bodies()[0];
+  EXPECT_NE(standin_.bodies()[0].find("\"account\":\"acct-1\""), std::string::npos);
+  EXPECT_NE(standin_.bodies()[0].find("\"agent\":\"gw-1\""), std::string::npos);
+  EXPECT_TRUE(store_->authorisations().pending_inquiries(10).empty());
+}
+
+TEST_F(BillingServiceTest, ARemoteRejectEndsTheSessionAsAuthRejected) {
+  const auto temporary = billing_->ask(auth(22, "dave@remote.example"));
+  ASSERT_TRUE(temporary.has_value());
+  EXPECT_EQ(wire_enum(temporary->auth.decision), gatemeter_AuthDecision_AUTH_TEMPORARY);
+  ASSERT_TRUE(eventually([&] { return !commands_for(22).empty(); }));
+  const gatemeter_Command c = commands_for(22)[0].command;
+  EXPECT_EQ(wire_enum(c.kind), gatemeter_CommandKind_COMMAND_END_SESSION);
+  EXPECT_EQ(wire_enum(c.cause), gatemeter_StopCause_STOP_AUTH_REJECTED);
+  const auto stored = store_->authorisations().find_authorisation(agent_id(), 22);
+  EXPECT_EQ(stored->remote, 3);
+  EXPECT_FALSE(stored->live) << "its money is free again";
+  // Its next update hears the same.
+  const auto update = billing_->ask(auth(22, "dave@remote.example", 2));
+  ASSERT_TRUE(update.has_value());
+  EXPECT_EQ(wire_enum(update->auth.decision), gatemeter_AuthDecision_AUTH_REJECT);
+}
+
+// A port where nothing listens now (a stand-in bound it and is gone).
+uint16_t vacant_port() {
+  auto gone = std::make_unique<ApprovalStandin>(ApprovalStandin::Options{});
+  gone->start();
+  const uint16_t port = gone->port();
+  gone.reset();
+  return port;
+}
+
+TEST_F(BillingServiceTest, NoAnswerByTheEndOfTheTemporaryPeriodIsAReject) {
+  const uint16_t port = vacant_port();
+  store_->catalog().set_realm(
+      {"silent.example", "", 0, "http://127.0.0.1:" + std::to_string(port) + "/approve", 1});
+  store_->catalog().set_offer(
+      {"silent.example", gatemeter_BillingOption_BILLING_PREPAID, "P", "t"});
+  store_->account_book().add_subscriber({"eve@silent.example", "acct-1"});
+  const auto temporary = billing_->ask(auth(23, "eve@silent.example"));
+  ASSERT_TRUE(temporary.has_value());
+  EXPECT_EQ(wire_enum(temporary->auth.decision), gatemeter_AuthDecision_AUTH_TEMPORARY);
+  EXPECT_EQ(temporary->auth.temporary_s, 1u);
+  ASSERT_TRUE(eventually([&] { return !commands_for(23).empty(); }));
+  const gatemeter_Command c = commands_for(23)[0].command;
+  EXPECT_EQ(wire_enum(c.kind), gatemeter_CommandKind_COMMAND_END_SESSION);
+  EXPECT_EQ(wire_enum(c.cause), gatemeter_StopCause_STOP_AUTH_REJECTED);
+  EXPECT_EQ(store_->authorisations().find_authorisation(agent_id(), 23)->remote, 3);
+  EXPECT_EQ(metric("gatemeter_billing_remote_total{result=\"timed_out\"}"), 1);
+  EXPECT_GE(metric("gatemeter_billing_inquiries_failed_total"), 1);
+}
+
+TEST_F(BillingServiceTest, ARestartedBillingServiceResumesAnInquiryFromTheStore) {
+  const uint16_t port = vacant_port();
+  store_->catalog().set_realm(
+      {"later.example", "", 0, "http://127.0.0.1:" + std::to_string(port) + "/approve", 60});
+  store_->catalog().set_offer({"later.example", gatemeter_BillingOption_BILLING_PREPAID, "P", "t"});
+  store_->account_book().add_subscriber({"fay@later.example", "acct-1"});
+  const auto temporary = billing_->ask(auth(24, "fay@later.example"));
+  ASSERT_TRUE(temporary.has_value());
+  EXPECT_EQ(wire_enum(temporary->auth.decision), gatemeter_AuthDecision_AUTH_TEMPORARY);
+  // The service stops with the inquiry unanswered; the approval system comes up; another
+  // billing service over the same store takes the inquiry up where the store has it.
+  for (auto& s : services_)
+    if (std::strcmp(s->name(), "billing") == 0) s->stop();
+  ASSERT_EQ(store_->authorisations().pending_inquiries(10).size(), 1u);
+  ApprovalStandin answering({"", 0});
+  answering.start(port);
+  host::BillingServer restarted(config_.store, *vault_, config_.billing);
+  restarted.start();
+  ASSERT_TRUE(eventually([&] { return !commands_for(24).empty(); }));
+  const gatemeter_Command c = commands_for(24)[0].command;
+  EXPECT_EQ(wire_enum(c.kind), gatemeter_CommandKind_COMMAND_GRANT);
+  EXPECT_EQ(store_->authorisations().find_authorisation(agent_id(), 24)->remote, 2);
+  EXPECT_EQ(answering.bodies().size(), 1u);
+  restarted.stop();
+  answering.stop();
+}
+
+TEST_F(BillingServiceTest, TwoSessionsOfOneAccountAreNeverGrantedMoreThanItsBalance) {
+  account("acct-small", 5 * per_minute, {"sue@isp.example"});
+  const auto a = billing_->ask(auth(31, "sue@isp.example"));
+  const auto b = billing_->ask(auth(32, "sue@isp.example"));
+  const auto c = billing_->ask(auth(33, "sue@isp.example"));
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->auth.grant.charged_s, 180u) << "three minutes of five";
+  EXPECT_EQ(b->auth.grant.charged_s, 120u) << "the two left";
+  EXPECT_EQ(wire_enum(c->auth.reject), gatemeter_RejectReason_REJECT_NO_FUNDS);
+  // Updates in any order never take more than what is left.
+  for (uint32_t request = 2; request <= 4; ++request) {
+    ASSERT_TRUE(billing_->ask(auth(32, "sue@isp.example", request)).has_value());
+    ASSERT_TRUE(billing_->ask(auth(31, "sue@isp.example", request)).has_value());
+  }
+  const int64_t account = store_->account_book().find_account("acct-small")->id;
+  int64_t granted = 0;
+  for (const auto& x : store_->authorisations().live_authorisations(account))
+    granted += x.granted_micros;
+  EXPECT_LE(granted, 5 * per_minute);
+  EXPECT_EQ(granted, 5 * per_minute) << "and all of it is in use";
+}
+
+TEST_F(BillingServiceTest, ATopUpSendsASessionHoldingAFinalGrantANewOne) {
+  account("acct-topup", per_minute, {"tina@isp.example"});
+  const auto first = billing_->ask(auth(41, "tina@isp.example"));
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->auth.grant.charged_s, 60u);
+  // The census commits a minute of usage and rates it (the rater here stands in for billing's).
+  MinuteRater rater(rate_id_);
+  host::CommitDebits debits;
+  host::CensusCommit commit;
+  commit.datagrams.push_back({agent_id(), agent_->login_session(), 1});
+  host::VerifiedRecord v;
+  v.agent = agent_id();
+  v.login_session = agent_->login_session();
+  gatemeter_UsageRecord record = make_record(41, 1, gatemeter_RecordKind_RECORD_INTERIM);
+  record.charged_s = 60;
+  ASSERT_TRUE(from_wire(record, v.record));
+  commit.records.push_back(v);
+  commit.rater = &rater;
+  commit.debits = &debits;
+  store_->commit_datagrams(commit, 1'790'000'100);
+  ASSERT_EQ(store_->account_book().find_account("acct-topup")->balance_micros, 0);
+  // At its limit it asks again: nothing left, a final grant at what it used.
+  const auto second = billing_->ask(auth(41, "tina@isp.example", 2));
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(wire_enum(second->auth.decision), gatemeter_AuthDecision_AUTH_APPROVE);
+  EXPECT_TRUE(second->auth.grant.final);
+  EXPECT_EQ(second->auth.grant.charged_s, 60u);
+  EXPECT_TRUE(commands_for(41).empty());
+
+  store_->account_book().top_up("pay-1", "acct-topup", 2 * per_minute, 1'790'000'200);
+  ASSERT_TRUE(eventually([&] { return !commands_for(41).empty(); }));
+  const gatemeter_Command c = commands_for(41)[0].command;
+  EXPECT_EQ(wire_enum(c.kind), gatemeter_CommandKind_COMMAND_GRANT);
+  EXPECT_EQ(wire_enum(c.decision), gatemeter_AuthDecision_AUTH_APPROVE);
+  EXPECT_FALSE(c.grant.final);
+  EXPECT_EQ(c.grant.charged_s, 60u + 120u) << "two more minutes, all the top-up buys";
+  EXPECT_EQ(c.balance_micros, 2 * per_minute);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // two more follow-up rounds
+  EXPECT_EQ(commands_for(41).size(), 1u) << "told once";
+}
+
+TEST_F(BillingServiceTest, ForgedReplayedAndForeignFramesGetNoAnswerAndAreCounted) {
+  const gatemeter_AuthRequest r = auth(51, "ann@isp.example");
+  std::vector<uint8_t> forged = billing_->seal(FrameKind::auth_request, &r, 100);
+  forged[frame::header_size + 2] ^= 0x40;
+  billing_->send_raw(forged);
+  EXPECT_FALSE(billing_->receive(FrameKind::auth_response, 300).has_value());
+
+  const std::vector<uint8_t> genuine = billing_->seal(FrameKind::auth_request, &r, 101);
+  billing_->send_raw(genuine);
+  EXPECT_TRUE(billing_->receive(FrameKind::auth_response, 3000).has_value());
+  billing_->send_raw(genuine);  // the same frame again
+  EXPECT_FALSE(billing_->receive(FrameKind::auth_response, 300).has_value());
+
+  const gatemeter_MeteringBatch batch = make_batch(1);
+  billing_->send_raw(billing_->seal(FrameKind::metering_batch, &batch, 102));
+  EXPECT_FALSE(billing_->receive(FrameKind::auth_response, 300).has_value());
+  std::vector<uint8_t> stranger(40, 0x5a);
+  billing_->send_raw(stranger);
+  EXPECT_FALSE(billing_->receive(FrameKind::auth_response, 300).has_value());
+
+  EXPECT_EQ(metric("gatemeter_billing_refusals_total{reason=\"bad_tag\"}"), 1);
+  EXPECT_EQ(metric("gatemeter_billing_refusals_total{reason=\"replayed\"}"), 1);
+  EXPECT_EQ(metric("gatemeter_billing_refusals_total{reason=\"wrong_kind\"}"), 1);
+  EXPECT_EQ(metric("gatemeter_billing_refusals_total{reason=\"bad_magic\"}"), 1);
+  EXPECT_EQ(metric("gatemeter_billing_answers_sent_total"), 1);
+}
+
+TEST_F(BillingServiceTest, AnOfferRequestIsAnsweredWithTheRealmsOffers) {
+  gatemeter_OfferRequest q = gatemeter_OfferRequest_init_zero;
+  copy_text(q.realm, sizeof q.realm, "isp.example");
+  const uint32_t seq = billing_->send(FrameKind::offer_request, &q);
+  const auto a = billing_->receive(FrameKind::offer_response, 3000);
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->header.seq, seq);
+  EXPECT_STREQ(a->offer.realm, "isp.example");
+  EXPECT_EQ(wire_enum(a->offer.outage_policy), gatemeter_OutagePolicy_OUTAGE_CONTINUE);
+  ASSERT_EQ(a->offer.offers_count, 2);
+  EXPECT_EQ(wire_enum(a->offer.offers[0].option), gatemeter_BillingOption_BILLING_PREPAID);
+  EXPECT_STREQ(a->offer.offers[0].terms, "0.02 EUR/min");
+
+  copy_text(q.realm, sizeof q.realm, "nowhere.example");
+  billing_->send(FrameKind::offer_request, &q);
+  const auto none = billing_->receive(FrameKind::offer_response, 3000);
+  ASSERT_TRUE(none.has_value());
+  EXPECT_EQ(none->offer.offers_count, 0);
+  EXPECT_EQ(metric("gatemeter_billing_requests_total{kind=\"offer\"}"), 2);
+}
+
+}  // namespace
+}  // namespace gm::test
