@@ -29,6 +29,10 @@ bool grow(SessionGrowth& g, const VerifiedRecord& v, uint32_t index) {
   }
   g.held_seq = v.record.seq;
   g.newest = index;
+  if (v.record.kind == gatemeter_RecordKind_RECORD_STOP) {
+    g.stop = index;
+    g.stop_cause = v.record.cause;
+  }
   if (v.record.kind == gatemeter_RecordKind_RECORD_STOP && g.state_before == 0 &&
       g.ended == no_growth)
     g.ended = index;

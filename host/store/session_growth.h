@@ -33,6 +33,8 @@ struct SessionGrowth {
   uint64_t backwards = 0;    // applied records with a counter below the held one
   int32_t state_before = 0;  // SessionState as held (0 open)
   uint32_t ended = no_growth;  // the STOP that ended the open session in this commit, if any
+  uint32_t stop = no_growth;   // the newest STOP applied in this commit, if any
+  int32_t stop_cause = 0;      // and its cause
 };
 
 // Applies records[i] to its session's growth (the rule above); true if it applies.

@@ -22,6 +22,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "host/store/billing_tables.h"
 #include "host/store/datagram_acceptance.h"
@@ -39,48 +40,30 @@ using sqlite::as_i64;
 using sqlite::as_u64;
 using sqlite::Statement;
 
-// The newest-wins rule, enforced by the database: the update happens only when the incoming
-// seq is greater, so a replayed, duplicated or reordered record never moves totals back. The
-// counters written are worked out before (session_growth.h: each keeps the larger of what it
-// held and what the records carry, since a record after a gateway's reboot may carry older
-// totals), from rows this transaction has read. A STOP sets the state and cause; an interim arriving after the login service closed the
-// session (agent restart) raises the totals but leaves it closed.
-constexpr const char* upsert_sql = R"sql(
-INSERT INTO subscriber_sessions(agent, session_id, login_session, subscriber, realm, service,
-  billing, start_unix, seq, kind, charged_s, free_s, octets_in, octets_out, state, stop_cause,
-  updated_unix)
-VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-  CASE WHEN ?10 = 3 THEN 1 ELSE 0 END, ?15, ?16)
-ON CONFLICT(agent, session_id) DO UPDATE SET
-  login_session = excluded.login_session, seq = excluded.seq, kind = excluded.kind,
-  charged_s = excluded.charged_s, free_s = excluded.free_s, octets_in = excluded.octets_in,
-  octets_out = excluded.octets_out,
-  state = CASE WHEN excluded.kind = 3 THEN 1 ELSE subscriber_sessions.state END,
-  stop_cause = CASE WHEN excluded.kind = 3 THEN excluded.stop_cause
-                    ELSE subscriber_sessions.stop_cause END,
-  updated_unix = excluded.updated_unix
-WHERE excluded.seq > subscriber_sessions.seq
-)sql";
-
-// The same, with billing's charge of the session (commit_rater.h), worked out before it runs.
-constexpr const char* upsert_rated_sql = R"sql(
+// One row per session and commit, written once its growth is known (session_growth.h: the
+// newest-wins rule applied record by record, each counter the larger of what was held and
+// what the records carry, since a record after a gateway's reboot may carry older totals), from
+// the row this transaction has read. So the database needs no rule of its own: a session new to
+// the store is inserted, a held one is updated by its key, and one no record applies to is not
+// written at all. A STOP applied sets the state and cause; an interim arriving after the login
+// service closed the session (agent restart) raises the totals but leaves it closed.
+constexpr const char* insert_session_sql = R"sql(
 INSERT INTO subscriber_sessions(agent, session_id, login_session, subscriber, realm, service,
   billing, start_unix, seq, kind, charged_s, free_s, octets_in, octets_out, state, stop_cause,
   updated_unix, account, amount_micros, line, line_rate, line_units, line_amount_micros)
-VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
-  CASE WHEN ?10 = 3 THEN 1 ELSE 0 END, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)
-ON CONFLICT(agent, session_id) DO UPDATE SET
-  login_session = excluded.login_session, seq = excluded.seq, kind = excluded.kind,
-  charged_s = excluded.charged_s, free_s = excluded.free_s, octets_in = excluded.octets_in,
-  octets_out = excluded.octets_out,
-  state = CASE WHEN excluded.kind = 3 THEN 1 ELSE subscriber_sessions.state END,
-  stop_cause = CASE WHEN excluded.kind = 3 THEN excluded.stop_cause
-                    ELSE subscriber_sessions.stop_cause END,
-  updated_unix = excluded.updated_unix,
-  account = excluded.account, amount_micros = excluded.amount_micros, line = excluded.line,
-  line_rate = excluded.line_rate, line_units = excluded.line_units,
-  line_amount_micros = excluded.line_amount_micros
-WHERE excluded.seq > subscriber_sessions.seq
+VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19,
+  ?20, ?21, ?22, ?23)
+)sql";
+
+// ?10: a STOP applied in this commit, whose cause is ?11.
+constexpr const char* update_session_sql = R"sql(
+UPDATE subscriber_sessions SET login_session = ?3, seq = ?4, kind = ?5, charged_s = ?6,
+  free_s = ?7, octets_in = ?8, octets_out = ?9,
+  state = CASE WHEN ?10 THEN 1 ELSE state END,
+  stop_cause = CASE WHEN ?10 THEN ?11 ELSE stop_cause END,
+  updated_unix = ?12, account = ?13, amount_micros = ?14, line = ?15, line_rate = ?16,
+  line_units = ?17, line_amount_micros = ?18
+WHERE agent = ?1 AND session_id = ?2
 )sql";
 
 constexpr const char* session_columns = R"sql(
@@ -193,7 +176,7 @@ class SqliteStore final : public Store {
       sqlite3_wal_hook(db_, &SqliteStore::restart_long_log, this);
       checkpointer_ = std::make_unique<Checkpointer>(path);
     }
-    upsert_ = Statement(db_, upsert_sql);
+    insert_session_ = Statement(db_, insert_session_sql);
     raise_seq_ = Statement(db_,
                            "UPDATE login_session_seq SET committed_seq = ?2 "
                            "WHERE login_session = ?1 AND committed_seq < ?3 AND closed = 0");
@@ -217,7 +200,7 @@ class SqliteStore final : public Store {
                           "INSERT INTO presence(agent, last_seen_unix) VALUES(?1, ?2) "
                           "ON CONFLICT(agent) DO UPDATE SET last_seen_unix = excluded.last_seen_unix, "
                           "lost_unix = 0");
-    upsert_rated_ = Statement(db_, upsert_rated_sql);
+    update_session_ = Statement(db_, update_session_sql);
     close_line_ = Statement(db_,
                             "INSERT INTO charge_lines(agent, session_id, line, rate, units, "
                             "amount_micros, closed_unix) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -231,13 +214,13 @@ class SqliteStore final : public Store {
   }
   ~SqliteStore() override {
     checkpointer_.reset();
-    upsert_ = Statement();
+    insert_session_ = Statement();
     raise_seq_ = Statement();
     read_seq_ = Statement();
     write_seq_ = Statement();
     confirm_ = Statement();
     read_totals_ = Statement();
-    upsert_rated_ = Statement();
+    update_session_ = Statement();
     close_line_ = Statement();
     debit_ = Statement();
     feed_ = Statement();
@@ -408,16 +391,13 @@ class SqliteStore final : public Store {
     ended_sessions(c, growth_, now, feed_rows_);
     for (const FeedRow& f : feed_rows_)
       feed_.bind(1, f.agent).bind(2, as_i64(f.session_id)).bind(3, f.event).bind(4, now).run();
-    // The records, now that each session's counters and charge are known: the rule in SQL
-    // decides as grow() did, and every applying record of a session writes its final values.
-    for (uint32_t i = 0; i < c.records.size(); ++i) {
-      const VerifiedRecord& v = c.records[i];
-      if (!c.datagrams.at(v.datagram).accepted()) continue;
-      const SessionGrowth& g = growth_[growth_index_.at({v.agent, v.record.session_id})];
-      if (c.rater != nullptr)
-        upsert_rated(v, g.after, g.charge, now);
+    // The sessions, now that each one's counters and charge are known.
+    for (const SessionGrowth& g : growth_) {
+      if (g.newest == no_growth) continue;
+      if (g.created)
+        insert_session(c.records[g.first], c.records[g.newest], g, now);
       else
-        upsert(v, g.after, now);
+        update_session(c.records[g.newest], g, now);
     }
     if (c.rater != nullptr) {
       for (const auto& [g, line] : closed_) {
@@ -562,44 +542,64 @@ class SqliteStore final : public Store {
     return g;
   }
 
-  void upsert_rated(const VerifiedRecord& v, const UsageTotals& totals, const StoredCharge& charge,
-                    int64_t now) {
-    bind_record(upsert_rated_, v, totals, now);
-    upsert_rated_.bind(17, charge.account)
-        .bind(18, charge.amount_micros)
-        .bind(19, charge.line)
-        .bind(20, charge.line_rate)
-        .bind(21, as_i64(charge.line_units))
-        .bind(22, charge.line_amount_micros);
-    upsert_rated_.run();
-  }
-
-  void upsert(const VerifiedRecord& v, const UsageTotals& totals, int64_t now) {
-    bind_record(upsert_, v, totals, now);
-    upsert_.run();
-  }
-
-  static void bind_record(Statement& st, const VerifiedRecord& v, const UsageTotals& totals,
-                          int64_t now) {
-    const UsageRecord& r = v.record;
-    const char* at = std::strchr(r.subscriber, '@');  // from_wire guaranteed one
-    st.bind(1, v.agent)
+  // identity: the record that created the session; newest: the newest applied.
+  void insert_session(const VerifiedRecord& identity, const VerifiedRecord& newest,
+                      const SessionGrowth& g, int64_t now) {
+    const UsageRecord& id = identity.record;
+    const UsageRecord& r = newest.record;
+    const char* at = std::strchr(id.subscriber, '@');  // from_wire guaranteed one
+    const bool stopped = g.stop != no_growth;
+    insert_session_.bind(1, newest.agent)
         .bind(2, as_i64(r.session_id))
-        .bind(3, as_i64(v.login_session))
-        .bind_text(4, r.subscriber)
+        .bind(3, as_i64(newest.login_session))
+        .bind_text(4, id.subscriber)
         .bind_text(5, at ? at + 1 : "")
-        .bind_text(6, r.service)
-        .bind(7, r.billing)
-        .bind(8, as_i64(r.start_unix))
+        .bind_text(6, id.service)
+        .bind(7, id.billing)
+        .bind(8, as_i64(id.start_unix))
         .bind(9, r.seq)
         .bind(10, r.kind)
-        .bind(11, totals.charged_s)
-        .bind(12, totals.free_s)
-        .bind(13, as_i64(totals.octets_in))
-        .bind(14, as_i64(totals.octets_out))
-        .bind(15, r.cause)
-        .bind(16, now);
+        .bind(11, g.after.charged_s)
+        .bind(12, g.after.free_s)
+        .bind(13, as_i64(g.after.octets_in))
+        .bind(14, as_i64(g.after.octets_out))
+        .bind(15, stopped ? 1 : 0)
+        // The cause of the newest STOP applied, else the creating record's, as a record-by-record
+        // upsert would leave it.
+        .bind(16, stopped ? g.stop_cause : id.cause)
+        .bind(17, now);
+    bind_charge(insert_session_, 18, g.charge);
+    insert_session_.run();
   }
+
+  void update_session(const VerifiedRecord& newest, const SessionGrowth& g, int64_t now) {
+    const UsageRecord& r = newest.record;
+    const bool stopped = g.stop != no_growth;
+    update_session_.bind(1, newest.agent)
+        .bind(2, as_i64(r.session_id))
+        .bind(3, as_i64(newest.login_session))
+        .bind(4, r.seq)
+        .bind(5, r.kind)
+        .bind(6, g.after.charged_s)
+        .bind(7, g.after.free_s)
+        .bind(8, as_i64(g.after.octets_in))
+        .bind(9, as_i64(g.after.octets_out))
+        .bind(10, stopped ? 1 : 0)
+        .bind(11, stopped ? g.stop_cause : 0)
+        .bind(12, now);
+    bind_charge(update_session_, 13, g.charge);
+    update_session_.run();
+  }
+
+  static void bind_charge(Statement& st, int first, const StoredCharge& charge) {
+    st.bind(first, charge.account)
+        .bind(first + 1, charge.amount_micros)
+        .bind(first + 2, charge.line)
+        .bind(first + 3, charge.line_rate)
+        .bind(first + 4, as_i64(charge.line_units))
+        .bind(first + 5, charge.line_amount_micros);
+  }
+
 
   void add_refusals(const std::vector<RefusalCount>& refusals, int64_t now) {
     if (refusals.empty()) return;
@@ -708,13 +708,18 @@ class SqliteStore final : public Store {
     ~CloseOnExit() { sqlite3_close(db); }
   } close_on_exit_{db_};
   std::unique_ptr<Checkpointer> checkpointer_;
-  Statement upsert_;
+  Statement insert_session_;
   Statement raise_seq_, read_seq_, write_seq_, confirm_, read_totals_;
-  Statement upsert_rated_, close_line_, debit_, feed_, presence_;
+  Statement update_session_, close_line_, debit_, feed_, presence_;
   std::vector<FeedRow> feed_rows_;
   // The commit's scratch (session_growth.h), kept to spare allocations.
   std::vector<SessionGrowth> growth_;
-  std::map<std::pair<int64_t, uint64_t>, size_t> growth_index_;
+  struct SessionKeyHash {
+    size_t operator()(const std::pair<int64_t, uint64_t>& k) const {
+      return std::hash<uint64_t>()(k.second * 0x9e3779b97f4a7c15ull ^ static_cast<uint64_t>(k.first));
+    }
+  };
+  std::unordered_map<std::pair<int64_t, uint64_t>, size_t, SessionKeyHash> growth_index_;
   std::map<int64_t, int64_t> debits_;
   std::vector<std::pair<size_t, ClosedLine>> closed_;
   // Billing's tables, in SQL both stores share (billing_tables.h), on this connection.
