@@ -153,32 +153,66 @@ host::AuthorisationWrite SessionAuthoriser::record(const host::AuthorisationRead
   return w;
 }
 
+std::optional<host::AuthorisationWrite> SessionAuthoriser::answer_from(
+    int64_t agent, uint64_t login_session, const gatemeter_AuthRequest& request,
+    const host::AuthorisationRead& read, int64_t now, AuthAnswer& out) {
+  out = {};
+  if (read.stored && read.stored->request == request.request) {
+    // Answered already (the agent did not hear it): the same bytes again.
+    out.kind = AuthAnswer::Kind::repeated;
+    out.response = read.stored->response;
+    return std::nullopt;
+  }
+  if (read.stored && read.stored->request > request.request) return std::nullopt;  // stale
+  const PriorAuthorisation prior = read.stored ? prior_of(*read.stored) : PriorAuthorisation{};
+  const AuthOutcome o = decide(agent, read, request, read.stored ? &prior : nullptr, now);
+  host::AuthorisationWrite w = record(read, request, login_session, o, agent, now);
+  out.kind = AuthAnswer::Kind::decided;
+  out.response = w.authorisation.response;
+  out.outcome = outcome_label(o.response);
+  out.start_inquiry = o.start_inquiry;
+  return w;
+}
+
+namespace {
+
+gatemeter_AuthRequest numbered(const gatemeter_AuthRequest& asked) {
+  gatemeter_AuthRequest r = asked;
+  if (r.request == 0) r.request = 1;  // an agent that does not number: its first
+  return r;
+}
+
+}  // namespace
+
 AuthAnswer SessionAuthoriser::answer(int64_t agent, uint64_t login_session,
                                      const gatemeter_AuthRequest& asked, int64_t now) {
-  gatemeter_AuthRequest request = asked;
-  if (request.request == 0) request.request = 1;  // an agent that does not number: its first
+  const gatemeter_AuthRequest request = numbered(asked);
   catalog_.refresh(store_);  // outside the transaction: its locks are held shorter
   AuthAnswer out;
   store_.authorisations().authorise(
       {agent, request.session_id, request.account, request.subscriber},
-      [&](const host::AuthorisationRead& read) -> std::optional<host::AuthorisationWrite> {
-        out = {};
-        if (read.stored && read.stored->request == request.request) {
-          // Answered already (the agent did not hear it): the same bytes again.
-          out.kind = AuthAnswer::Kind::repeated;
-          out.response = read.stored->response;
-          return std::nullopt;
-        }
-        if (read.stored && read.stored->request > request.request) return std::nullopt;  // stale
-        const PriorAuthorisation prior =
-            read.stored ? prior_of(*read.stored) : PriorAuthorisation{};
-        const AuthOutcome o = decide(agent, read, request, read.stored ? &prior : nullptr, now);
-        host::AuthorisationWrite w = record(read, request, login_session, o, agent, now);
-        out.kind = AuthAnswer::Kind::decided;
-        out.response = w.authorisation.response;
-        out.outcome = outcome_label(o.response);
-        out.start_inquiry = o.start_inquiry;
-        return w;
+      [&](const host::AuthorisationRead& read) {
+        return answer_from(agent, login_session, request, read, now, out);
+      },
+      now);
+  return out;
+}
+
+std::vector<AuthAnswer> SessionAuthoriser::answer_all(const std::vector<AuthAsked>& asked,
+                                                      int64_t now) {
+  std::vector<gatemeter_AuthRequest> requests;
+  std::vector<host::AuthorisationLookup> lookups;
+  for (const AuthAsked& a : asked) {
+    requests.push_back(numbered(*a.request));
+    const gatemeter_AuthRequest& r = requests.back();
+    lookups.push_back({a.agent, r.session_id, r.account, r.subscriber});
+  }
+  catalog_.refresh(store_);
+  std::vector<AuthAnswer> out(asked.size());
+  store_.authorisations().authorise_all(
+      lookups,
+      [&](size_t i, const host::AuthorisationRead& read) {
+        return answer_from(asked[i].agent, asked[i].login_session, requests[i], read, now, out[i]);
       },
       now);
   return out;

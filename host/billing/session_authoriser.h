@@ -35,6 +35,13 @@ struct AuthAnswer {
   bool start_inquiry = false;     // a new temporary approval: its remote inquiry is due
 };
 
+// One request of a batch: who asked, under which login, what.
+struct AuthAsked {
+  int64_t agent = 0;
+  uint64_t login_session = 0;
+  const gatemeter_AuthRequest* request = nullptr;
+};
+
 // What a remote answer or a top-up tells the agent (queued in the command mailbox).
 struct SessionCommand {
   int64_t agent = 0;
@@ -48,6 +55,9 @@ class SessionAuthoriser {
   // The answer to `request` from `agent` under login `login_session`; throws StoreError.
   AuthAnswer answer(int64_t agent, uint64_t login_session, const gatemeter_AuthRequest& request,
                     int64_t now_unix);
+  // The answers to many requests, decided in order and committed in one transaction (one
+  // fsync): the billing service's group commit. Throws StoreError, and then none was recorded.
+  std::vector<AuthAnswer> answer_all(const std::vector<AuthAsked>& asked, int64_t now_unix);
   // The realm's offers and outage policy; none for an unknown realm.
   gatemeter_OfferResponse offers(const std::string& realm);
 
@@ -72,6 +82,12 @@ class SessionAuthoriser {
   }
 
  private:
+  // Inside the transaction: the answer to `request` (into `out`) over what it read, and the
+  // write that records it, if any.
+  std::optional<host::AuthorisationWrite> answer_from(int64_t agent, uint64_t login_session,
+                                                      const gatemeter_AuthRequest& request,
+                                                      const host::AuthorisationRead& read,
+                                                      int64_t now, AuthAnswer& out);
   // The outcome of `request` over what the transaction read, and the write that records it.
   AuthOutcome decide(int64_t agent, const host::AuthorisationRead& read,
                      const gatemeter_AuthRequest& request, const PriorAuthorisation* prior,

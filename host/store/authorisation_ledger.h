@@ -116,6 +116,16 @@ class AuthorisationLedger {
       const AuthorisationLookup& lookup,
       const std::function<std::optional<AuthorisationWrite>(const AuthorisationRead&)>& decide,
       int64_t now_unix) = 0;
+  // The same for many requests in ONE transaction (the billing service's group commit: one
+  // fsync for all of them), in the order given: each reads what the ones before it wrote, so
+  // two requests of one account in a batch size their grants one after the other as two
+  // transactions would. decide(i, read) is for lookups[i]; result i is what it returned. A
+  // throw rolls back the whole batch.
+  virtual std::vector<std::optional<AuthorisationWrite>> authorise_all(
+      const std::vector<AuthorisationLookup>& lookups,
+      const std::function<std::optional<AuthorisationWrite>(size_t, const AuthorisationRead&)>&
+          decide,
+      int64_t now_unix) = 0;
 
   virtual std::optional<StoredAuthorisation> find_authorisation(int64_t agent,
                                                                 uint64_t session_id) = 0;

@@ -404,9 +404,32 @@ std::optional<AuthorisationWrite> BillingTables::authorise(
     const std::function<std::optional<AuthorisationWrite>(const AuthorisationRead&)>& decide,
     int64_t now) {
   std::optional<AuthorisationWrite> out;
-  const int64_t session = static_cast<int64_t>(k.session_id);
+  db_.write([&] { out = authorise_in_transaction(k, decide, now); });
+  return out;
+}
+
+std::vector<std::optional<AuthorisationWrite>> BillingTables::authorise_all(
+    const std::vector<AuthorisationLookup>& lookups,
+    const std::function<std::optional<AuthorisationWrite>(size_t, const AuthorisationRead&)>&
+        decide,
+    int64_t now) {
+  std::vector<std::optional<AuthorisationWrite>> out;
   db_.write([&] {
-    out.reset();
+    out.assign(lookups.size(), std::nullopt);  // afresh if PostgreSQL runs the body again
+    for (size_t i = 0; i < lookups.size(); ++i)
+      out[i] = authorise_in_transaction(
+          lookups[i], [&](const AuthorisationRead& read) { return decide(i, read); }, now);
+  });
+  return out;
+}
+
+std::optional<AuthorisationWrite> BillingTables::authorise_in_transaction(
+    const AuthorisationLookup& k,
+    const std::function<std::optional<AuthorisationWrite>(const AuthorisationRead&)>& decide,
+    int64_t now) {
+  std::optional<AuthorisationWrite> out;
+  const int64_t session = static_cast<int64_t>(k.session_id);
+  {
     AuthorisationRead read;
     // 1. Which account: the session's own once it has one, else the one named, else the
     //    subscriber's.
@@ -459,7 +482,7 @@ std::optional<AuthorisationWrite> BillingTables::authorise(
 
     // 4. Decide, and write what was decided in the same transaction.
     out = decide(read);
-    if (!out) return;
+    if (!out) return out;
     const StoredAuthorisation& a = out->authorisation;
     db_.run("INSERT INTO authorisations(agent, session_id, account, subscriber, option, address, "
             "request, response, decision, granted_micros, remote, temporary_until_unix, live, "
@@ -485,7 +508,7 @@ std::optional<AuthorisationWrite> BillingTables::authorise(
       db_.run("INSERT INTO commands(agent, command, created_unix) VALUES($1, $2, $3)",
               {k.agent, std::move(command), now});
     }
-  });
+  }
   return out;
 }
 

@@ -50,6 +50,11 @@ class BillingTables final : public AccountBook,
       const AuthorisationLookup& lookup,
       const std::function<std::optional<AuthorisationWrite>(const AuthorisationRead&)>& decide,
       int64_t now_unix) override;
+  std::vector<std::optional<AuthorisationWrite>> authorise_all(
+      const std::vector<AuthorisationLookup>& lookups,
+      const std::function<std::optional<AuthorisationWrite>(size_t, const AuthorisationRead&)>&
+          decide,
+      int64_t now_unix) override;
   std::optional<StoredAuthorisation> find_authorisation(int64_t agent,
                                                         uint64_t session_id) override;
   std::vector<StoredAuthorisation> live_authorisations(int64_t account) override;
@@ -63,6 +68,11 @@ class BillingTables final : public AccountBook,
 
  private:
   void bump_version();
+  // Inside a write(): authorise()'s reading, deciding and writing for one request.
+  std::optional<AuthorisationWrite> authorise_in_transaction(
+      const AuthorisationLookup& lookup,
+      const std::function<std::optional<AuthorisationWrite>(const AuthorisationRead&)>& decide,
+      int64_t now_unix);
   // Inside a write(): link_session's upsert.
   void link_in_transaction(const SessionLink& link, int64_t now_unix);
   sql::Session& db_;

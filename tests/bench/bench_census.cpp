@@ -18,7 +18,9 @@
 //      order): 150,000 records/s, half the 300,000 — or half of A's rate if A fell short
 //   M. as A for 30 s with billing on: every session linked to one of 10,000 prepaid accounts,
 //      one rate; after it the accounts' debits must equal the charged seconds gained x price
-//      (money_check.h). Last: the phases before it price nothing
+//      (money_check.h). After the census phases: the phases before it price nothing
+//   Q. authorisations/s and their latency (auth_phase.h): the billing service authorising new
+//      prepaid sessions over 200,000 accounts, 512 requests in flight (closed loop), 20 s
 //
 // Each census phase runs its own gatemeter-server over the same store, with fresh logins
 // (census_phase.h). Frames are sealed before a phase starts, and acks are opened after it
@@ -34,7 +36,7 @@
 // census_records_per_s=<N> p99_ack_ms=<L> and rated_records_per_s=<M> money_exact=yes|no.
 //
 //   bench_census [--seconds=S] [--long-seconds=S] [--scattered-seconds=S] [--money-seconds=S]
-//                [--agents=N]
+//                [--auth-seconds=S] [--auth-in-flight=N] [--billing-threads=N] [--agents=N]
 //                [--sessions=N] [--census-threads=N] [--in-flight=N] [--grace-ms=MS]
 //                [--cache-dir=DIR | --no-cache] [--smoke] [--negative-control] [--server=PATH]
 #include <algorithm>
@@ -48,6 +50,7 @@
 #include <string>
 #include <thread>
 
+#include "tests/bench/auth_phase.h"
 #include "tests/bench/census_phase.h"
 #include "tests/bench/money_check.h"
 
@@ -64,6 +67,10 @@ struct Options {
   double long_seconds = 60;       // A
   double scattered_seconds = 20;  // R
   double money_seconds = 30;      // M
+  double auth_seconds = 20;       // Q
+  uint32_t auth_in_flight = 512;
+  uint32_t auth_accounts = 200'000;
+  std::string billing_threads;    // the server's default unless given
   uint32_t agents = 64;
   uint64_t sessions = 5'000'000;
   bool smoke = false;
@@ -99,6 +106,7 @@ unsigned long long ull(uint64_t v) { return static_cast<unsigned long long>(v); 
 int main(int argc, char** argv) {
   const auto run_start = std::chrono::steady_clock::now();
   Options o;
+  bool auth_given = false;  // --smoke keeps a given Q (to try the billing service alone)
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
     if (!std::strcmp(a, "--smoke")) o.smoke = true;
@@ -110,6 +118,9 @@ int main(int argc, char** argv) {
     else if (auto v = value(a, "--long-seconds")) o.long_seconds = std::stod(*v);
     else if (auto v = value(a, "--scattered-seconds")) o.scattered_seconds = std::stod(*v);
     else if (auto v = value(a, "--money-seconds")) o.money_seconds = std::stod(*v);
+    else if (auto v = value(a, "--auth-seconds")) o.auth_seconds = std::stod(*v), auth_given = true;
+    else if (auto v = value(a, "--auth-in-flight")) o.auth_in_flight = static_cast<uint32_t>(std::stoul(*v));
+    else if (auto v = value(a, "--billing-threads")) o.billing_threads = *v;
     else if (auto v = value(a, "--agents")) o.agents = static_cast<uint32_t>(std::stoul(*v));
     else if (auto v = value(a, "--sessions")) o.sessions = std::stoull(*v);
     else if (auto v = value(a, "--census-threads")) o.phase.census_threads = std::stoul(*v);
@@ -122,6 +133,7 @@ int main(int argc, char** argv) {
   }
   if (o.smoke) {
     o.seconds = 0.3, o.long_seconds = 0.5, o.scattered_seconds = 0.3, o.money_seconds = 0.5;
+    if (!auth_given) o.auth_seconds = 0.5, o.auth_accounts = 1000, o.auth_in_flight = 64;
     o.agents = 4, o.sessions = 2000, o.phase.grace_ms = 500;
     o.cache_dir.clear();
   }
@@ -235,6 +247,25 @@ int main(int argc, char** argv) {
               static_cast<long long>(mc.expected_micros), static_cast<long long>(mc.debited_micros),
               static_cast<long long>(mc.charged_micros), mc.exact() ? "exact" : "NOT EXACT");
 
+  announce(("Q: authorisations of new prepaid sessions, " + std::to_string(o.auth_in_flight) +
+            " in flight").c_str());
+  AuthPhaseSettings qs;
+  qs.server = o.phase.server;
+  qs.state_dir = dir + "/state";
+  qs.seconds = o.auth_seconds;
+  qs.in_flight = o.auth_in_flight;
+  qs.accounts = o.auth_accounts;
+  qs.grace_ms = o.phase.grace_ms;
+  if (!o.billing_threads.empty()) qs.server_args.push_back("--billing-threads=" + o.billing_threads);
+  std::vector<gm::test::TestAgent::Bytes32> credentials(prefill.credentials.begin(),
+                                                        prefill.credentials.end());
+  const auto q = run_auth_phase(qs, prefill.agent_ids, credentials);
+  if (!q) return failed("phase Q");
+  std::printf("  %llu sent, %llu approved in the phase, %llu late, %llu unanswered, %llu bad; "
+              "stored live %llu (%llu with another account, %llu answered but missing)\n",
+              ull(q->sent), ull(q->approved), ull(q->late), ull(q->unanswered), ull(q->bad),
+              ull(q->stored), ull(q->stored_wrong), ull(q->missing));
+
 
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   const double census_rate = a->rate_records();
@@ -272,6 +303,11 @@ int main(int argc, char** argv) {
   row(("B: 1 rec/dgram, " + w + " in flight, id order").c_str(), *b, b->rate_datagrams(),
       "datagrams/s");
   row("C: 20 rec/dgram, half load, id order", *c, c->rate_records(), "records/s");
+  std::printf("%-40s %9.0f %-11s %7.2f %7.2f %8.2f %7.1f %5llu %7llu %6.0f%% %5.0f%%\n",
+              ("Q: AuthRequests, " + std::to_string(o.auth_in_flight) + " in flight").c_str(),
+              q->rate(), "approved/s", q->latency(0.50), q->latency(0.99), q->latency(0.999),
+              q->latency(1.0), ull(q->late), ull(q->unanswered),
+              100 * q->loadgen_cpu / q->seconds / cores, 100 * q->server_cpu / q->seconds / cores);
   std::printf(
       "How: 'durable' counts the records (B: datagrams) named by acks that opened under the\n"
       "login's tag key and an agent's replay window and arrived within the phase (A %.1f s,\n"
@@ -282,7 +318,12 @@ int main(int argc, char** argv) {
       "commits of the census's mean size for it (committed records / commits, the server's\n"
       "counters), to a fresh copy of the prefilled store; only apply() is timed. CPU shares are\n"
       "of the whole %u-core machine over each phase. ms/c: phase length / commits (census), time\n"
-      "in apply() / commits (S, SR). WAL MB: the largest the write-ahead log grew.\n",
+      "in apply() / commits (S, SR). WAL MB: the largest the write-ahead log grew. Q counts\n"
+      "approving answers that opened under the agent's key and window, named the session asked\n"
+      "for and arrived within the phase, each then found live in the store with its account;\n"
+      "latency is send to answer. The lag from a record's commit to the balance that includes\n"
+      "it is 0 by construction (the debit is in the commit's transaction); M's money check\n"
+      "shows the balances and the sessions' charges agree to the micro-unit.\n",
       a->run.seconds, r->run.seconds, b->run.seconds, c->run.seconds, ull(sessions),
       o.phase.grace_ms, cores);
 
@@ -299,14 +340,17 @@ int main(int argc, char** argv) {
   goal("A: census's share of the store's ceiling", ">= 80 %", pct, "%", pct >= 80);
   goal("M: durable records/s, rated and debited", ">= 300000", m->rate_records(), "records/s",
        m->rate_records() >= 300'000);
+  goal("Q: authorisations/s", ">= 50000", q->rate(), "approved/s", q->rate() >= 50'000);
+  goal("Q: p99 authorisation latency", "< 10 ms", q->latency(0.99), "ms", q->latency(0.99) < 10);
 
-  const bool ok = a->ok() && m->ok() && mc.exact() && r->ok() && b->ok() && c->ok();
+  const bool ok = a->ok() && m->ok() && mc.exact() && r->ok() && b->ok() && c->ok() && q->ok();
   std::printf("\nload average at the end %s; the whole run took %.0f s\n", loadavg().c_str(),
               std::chrono::duration<double>(std::chrono::steady_clock::now() - run_start).count());
   if (!ok) std::printf("FAIL: bench_census: acks or store do not hold what was sent (see above)\n");
   std::printf("census_ceiling_pct=%.1f\n", pct);
   std::printf("census_records_per_s=%.0f p99_ack_ms=%.2f\n", census_rate, c->audit.latency(0.99));
-  std::printf("rated_records_per_s=%.0f money_exact=%s\n", m->rate_records(),
-              mc.exact() ? "yes" : "no");
+  std::printf("money_exact=%s\n", mc.exact() ? "yes" : "no");
+  std::printf("rated_records_per_s=%.0f auth_per_s=%.0f auth_p99_ms=%.2f\n", m->rate_records(),
+              q->rate(), q->latency(0.99));
   return ok ? 0 : 1;
 }

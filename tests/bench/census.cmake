@@ -5,7 +5,7 @@
 # ctest only runs it briefly (--smoke) to show it works; no timing is asserted.
 add_executable(bench_census bench_census.cpp census_phase.cpp census_load.cpp ack_audit.cpp
   store_check.cpp store_ceiling.cpp prefilled_store.cpp server_process.cpp negative_control.cpp
-  money_check.cpp)
+  money_check.cpp auth_phase.cpp)
 target_compile_features(bench_census PRIVATE cxx_std_20)
 target_link_libraries(bench_census PRIVATE gm_test_agent gm_host_store)
 target_compile_definitions(bench_census PRIVATE GM_SERVER="$<TARGET_FILE:gatemeter-server>"

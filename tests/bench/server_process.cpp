@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <vector>
@@ -55,6 +56,9 @@ bool ServerProcess::start(const std::string& server_path, const std::string& sta
       pid_ = pid;
       login_port_ = static_cast<uint16_t>(lp);
       census_port_ = static_cast<uint16_t>(cp);
+      unsigned bp = 0;
+      if (const char* b = std::strstr(line, " billing_port="); b && std::sscanf(b, " billing_port=%u", &bp) == 1)
+        billing_port_ = static_cast<uint16_t>(bp);
       // Keeps reading, so the server never blocks on a full pipe, until it exits.
       reader_ = std::thread([this, f] {
         char l[512];

@@ -244,6 +244,44 @@ TEST_P(AuthorisationLedgerTest, ConcurrentGrantsOfOneAccountNeverExceedItsBalanc
   EXPECT_EQ(granted, 1'000'000) << "all of the balance, and not a micro more";
 }
 
+// The group commit: many requests in one transaction, each seeing what the ones before it
+// wrote, so two sessions of one account in one batch size their grants one after the other.
+TEST_P(AuthorisationLedgerTest, ABatchDecidesInOrderEachSeeingTheOnesBeforeIt) {
+  const std::vector<AuthorisationLookup> lookups = {lookup(11), lookup(12), lookup(13, "acct-2")};
+  std::vector<size_t> others_seen(lookups.size(), 99);
+  const auto out = ledger().authorise_all(
+      lookups,
+      [&](size_t i, const AuthorisationRead& r) -> std::optional<AuthorisationWrite> {
+        others_seen[i] = r.others.size();
+        if (!r.account) return std::nullopt;
+        int64_t held = 0;
+        for (const LiveReservation& o : r.others) held += o.granted_micros;
+        return approved(lookups[i].session_id, r.account->id,
+                        std::min<int64_t>(600'000, r.account->balance_micros - held));
+      },
+      500);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(others_seen, (std::vector<size_t>{0, 1, 0})) << "the second saw the first's grant";
+  EXPECT_EQ(ledger().find_authorisation(agent_, 11)->granted_micros, 600'000);
+  EXPECT_EQ(ledger().find_authorisation(agent_, 12)->granted_micros, 400'000)
+      << "what the first left of the balance";
+  EXPECT_EQ(ledger().find_authorisation(agent_, 13)->account, other_account_);
+}
+
+TEST_P(AuthorisationLedgerTest, AThrowInABatchLeavesNoneOfItWritten) {
+  EXPECT_THROW(ledger().authorise_all(
+                   {lookup(21), lookup(22)},
+                   [&](size_t i, const AuthorisationRead&) -> std::optional<AuthorisationWrite> {
+                     if (i == 1) throw StoreError("the second fails");
+                     return approved(21, account_, 1'000);
+                   },
+                   500),
+               StoreError);
+  EXPECT_FALSE(ledger().find_authorisation(agent_, 21).has_value())
+      << "the first's write rolled back with the batch";
+  EXPECT_TRUE(store_->sessions("gw-1").empty()) << "and its link";
+}
+
 INSTANTIATE_TEST_SUITE_P(Databases, AuthorisationLedgerTest,
                          ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
