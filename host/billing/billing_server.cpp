@@ -370,7 +370,7 @@ struct BillingServer::Impl {
 
   // A top-up, or money another session released: sessions that were told "final" hear more.
   void extend_final_grants(Store& store, billing::SessionAuthoriser& authoriser) {
-    for (const StoredAuthorisation& a : store.authorisations().live_authorisations(0)) {
+    for (const StoredAuthorisation& a : store.authorisations().final_grants()) {
       if (!billing::SessionAuthoriser::holds_final_grant(a)) continue;
       const auto c = authoriser.extend(a.agent, a.session_id, now_unix());
       if (c) ++stats.grants_extended;

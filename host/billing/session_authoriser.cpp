@@ -141,6 +141,8 @@ host::AuthorisationWrite SessionAuthoriser::record(const host::AuthorisationRead
   a.remote = static_cast<int32_t>(o.remote);
   a.temporary_until_unix = o.temporary_until_unix;
   a.live = o.live;
+  a.final_grant = o.live && a.decision == gatemeter_AuthDecision_AUTH_APPROVE &&
+                  o.response.has_grant && o.response.grant.final;
   if (o.live && o.account != 0)
     w.link = host::SessionLink{agent,
                                request.session_id,

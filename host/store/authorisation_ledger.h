@@ -40,6 +40,7 @@ struct StoredAuthorisation {
   int32_t remote = 0;                  // 0 none, 1 asking, 2 approved, 3 rejected
   int64_t temporary_until_unix = 0;    // remote = 1: the inquiry's deadline
   bool live = false;                   // approved or temporary, and not ended
+  bool final_grant = false;            // live, approved, its grant final (money bought no more)
   int64_t created_unix = 0, updated_unix = 0;
 };
 
@@ -131,6 +132,9 @@ class AuthorisationLedger {
                                                                 uint64_t session_id) = 0;
   // Live authorisations of `account`, or of every account (account 0: those with an account).
   virtual std::vector<StoredAuthorisation> live_authorisations(int64_t account) = 0;
+  // Live authorisations holding a final grant (final_grant), by account: the sessions a
+  // top-up may extend.
+  virtual std::vector<StoredAuthorisation> final_grants() = 0;
   // Remote inquiries still asking (remote = 1), soonest deadline first.
   virtual std::vector<StoredAuthorisation> pending_inquiries(size_t limit) = 0;
   // The session ended: its authorisation holds no money any more (live = 0). False if it was

@@ -374,8 +374,8 @@ namespace {
 
 constexpr const char* authorisation_columns =
     "SELECT agent, session_id, account, subscriber, option, address, request, response, "
-    "decision, granted_micros, remote, temporary_until_unix, live, created_unix, updated_unix "
-    "FROM authorisations ";
+    "decision, granted_micros, remote, temporary_until_unix, live, created_unix, updated_unix, "
+    "final_grant FROM authorisations ";
 
 StoredAuthorisation authorisation_of(const sql::Row& r) {
   StoredAuthorisation a;
@@ -394,6 +394,7 @@ StoredAuthorisation authorisation_of(const sql::Row& r) {
   a.live = r.i64(12) != 0;
   a.created_unix = r.i64(13);
   a.updated_unix = r.i64(14);
+  a.final_grant = r.i64(15) != 0;
   return a;
 }
 
@@ -486,18 +487,19 @@ std::optional<AuthorisationWrite> BillingTables::authorise_in_transaction(
     const StoredAuthorisation& a = out->authorisation;
     db_.run("INSERT INTO authorisations(agent, session_id, account, subscriber, option, address, "
             "request, response, decision, granted_micros, remote, temporary_until_unix, live, "
-            "created_unix, updated_unix) "
-            "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) "
+            "created_unix, updated_unix, final_grant) "
+            "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15) "
             "ON CONFLICT(agent, session_id) DO UPDATE SET account = excluded.account, "
             "subscriber = excluded.subscriber, option = excluded.option, "
             "address = excluded.address, request = excluded.request, "
             "response = excluded.response, decision = excluded.decision, "
             "granted_micros = excluded.granted_micros, remote = excluded.remote, "
             "temporary_until_unix = excluded.temporary_until_unix, live = excluded.live, "
-            "updated_unix = excluded.updated_unix",
+            "updated_unix = excluded.updated_unix, final_grant = excluded.final_grant",
             {k.agent, session, a.account, a.subscriber, int64_t{a.option}, a.address,
              int64_t{a.request}, sql::Bytes(a.response), int64_t{a.decision}, a.granted_micros,
-             int64_t{a.remote}, a.temporary_until_unix, int64_t{a.live ? 1 : 0}, now});
+             int64_t{a.remote}, a.temporary_until_unix, int64_t{a.live ? 1 : 0}, now,
+             int64_t{a.live && a.final_grant ? 1 : 0}});
     if (out->link) link_in_transaction(*out->link, now);
     if (out->command) {
       sql::Bytes command(gatemeter_Command_size);
@@ -530,6 +532,15 @@ std::vector<StoredAuthorisation> BillingTables::live_authorisations(int64_t acco
                                    "WHERE live = 1 AND account = $1 ORDER BY agent, session_id",
                                {account});
   for (const sql::Row& r : rows) out.push_back(authorisation_of(r));
+  return out;
+}
+
+std::vector<StoredAuthorisation> BillingTables::final_grants() {
+  std::vector<StoredAuthorisation> out;
+  for (const sql::Row& r :
+       db_.query(std::string(authorisation_columns) +
+                 "WHERE live = 1 AND final_grant = 1 ORDER BY account, agent, session_id"))
+    out.push_back(authorisation_of(r));
   return out;
 }
 

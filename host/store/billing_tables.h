@@ -58,6 +58,7 @@ class BillingTables final : public AccountBook,
   std::optional<StoredAuthorisation> find_authorisation(int64_t agent,
                                                         uint64_t session_id) override;
   std::vector<StoredAuthorisation> live_authorisations(int64_t account) override;
+  std::vector<StoredAuthorisation> final_grants() override;
   std::vector<StoredAuthorisation> pending_inquiries(size_t limit) override;
   bool end_authorisation(int64_t agent, uint64_t session_id, int64_t now_unix) override;
   size_t end_stopped_authorisations(int64_t now_unix) override;

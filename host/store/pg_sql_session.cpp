@@ -33,6 +33,7 @@ std::vector<sql::Row> SqlSession::query(std::string_view sql,
   const int columns = PQnfields(r.get());
   for (int i = 0; i < r.rows(); ++i) {
     sql::Row row;
+    row.values.reserve(static_cast<size_t>(columns));
     for (int c = 0; c < columns; ++c) {
       const Oid type = PQftype(r.get(), c);
       // int2, int4, int8: integers; bytea: bytes; everything else as its text.

@@ -190,6 +190,14 @@ ALTER TABLE subscriber_sessions ADD COLUMN line_rate INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE subscriber_sessions ADD COLUMN line_units INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE subscriber_sessions ADD COLUMN line_amount_micros INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 4: which live authorisations hold a final grant (the top-up step's question, answered by
+    // an index rather than by decoding every live answer each round). Rows from before are
+    // marked if approved and live: the step decodes each answer anyway and skips the others.
+    R"sql(
+ALTER TABLE authorisations ADD COLUMN final_grant INTEGER NOT NULL DEFAULT 0;
+UPDATE authorisations SET final_grant = 1 WHERE live = 1 AND decision = 1;
+CREATE INDEX authorisations_final ON authorisations(account) WHERE live = 1 AND final_grant = 1;
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

@@ -68,6 +68,7 @@ std::vector<sql::Row> SqlSession::query(std::string_view sql,
     }
     sql::Row row;
     const int n = sqlite3_column_count(s);
+    row.values.reserve(static_cast<size_t>(n));
     for (int c = 0; c < n; ++c) {
       const int type = sqlite3_column_type(s, c);
       if (type == SQLITE_INTEGER) {

@@ -282,6 +282,29 @@ TEST_P(AuthorisationLedgerTest, AThrowInABatchLeavesNoneOfItWritten) {
   EXPECT_TRUE(store_->sessions("gw-1").empty()) << "and its link";
 }
 
+TEST_P(AuthorisationLedgerTest, FinalGrantsAreTheLiveOnesMarkedSo) {
+  auto final_write = [&](uint64_t session, bool final_grant) {
+    ledger().authorise(
+        lookup(session),
+        [&](const AuthorisationRead&) {
+          AuthorisationWrite w = approved(session, account_, 1'000);
+          w.authorisation.final_grant = final_grant;
+          return std::optional(w);
+        },
+        500);
+  };
+  final_write(31, true);
+  final_write(32, false);
+  final_write(33, true);
+  ledger().end_authorisation(agent_, 33, 600);
+  const auto held = ledger().final_grants();
+  ASSERT_EQ(held.size(), 1u) << "33 ended: it holds no money any more";
+  EXPECT_EQ(held[0].session_id, 31u);
+  EXPECT_TRUE(held[0].final_grant);
+  final_write(31, false);  // a top-up's new grant is not final
+  EXPECT_TRUE(ledger().final_grants().empty());
+}
+
 INSTANTIATE_TEST_SUITE_P(Databases, AuthorisationLedgerTest,
                          ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
