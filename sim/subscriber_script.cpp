@@ -11,8 +11,22 @@ SubscriberScript::SubscriberScript(const SubscriberPlan& plan, uint64_t start_ms
   schedule_arrival(start_ms);
 }
 
+namespace {
+
+constexpr const char roaming_prefix[] = "roaming:";
+
+// The home realm a roaming entry of --accounts names, or "" for an account.
+std::string roaming_realm(const std::vector<std::string>& accounts, uint32_t subscriber) {
+  if (accounts.empty()) return "";
+  const std::string& a = accounts[subscriber % accounts.size()];
+  return a.rfind(roaming_prefix, 0) == 0 ? a.substr(sizeof roaming_prefix - 1) : "";
+}
+
+}  // namespace
+
 std::string SubscriberScript::identity(uint32_t subscriber) const {
-  return "sub" + std::to_string(subscriber) + "@" + plan_.realm;
+  const std::string home = free_billing(subscriber) ? "" : roaming_realm(plan_.accounts, subscriber);
+  return "sub" + std::to_string(subscriber) + "@" + (home.empty() ? plan_.realm : home);
 }
 
 BillingChoice SubscriberScript::billing_choice(uint32_t subscriber) const {
@@ -31,6 +45,11 @@ BillingChoice SubscriberScript::billing_choice(uint32_t subscriber) const {
   c.anonymous = !free_billing(subscriber) &&
                 static_cast<double>(z >> 11) / 9007199254740992.0 < plan_.anonymous_share;
   if (c.anonymous) c.option = gatemeter_BillingOption_BILLING_POSTPAID;
+  if (!free_billing(subscriber) && !roaming_realm(plan_.accounts, subscriber).empty()) {
+    c.option = gatemeter_BillingOption_BILLING_ROAMING;
+    c.account.clear();
+    c.anonymous = false;
+  }
   return c;
 }
 

@@ -27,6 +27,8 @@ struct SubscriberPlan {
   // With billing servers (the login lists them), what subscribers tell the captive portal:
   // subscriber i names accounts[i % size] (--accounts FILE; none: no account), and a share of
   // them first asks without one, so billing answers more_info_needed and the portal asks again.
+  // An entry "roaming:<realm>" makes its subscribers roamers instead: named user@<realm> (their
+  // home provider's realm) and asking for the roaming option, with no account.
   // None of this draws from the script's random numbers: the scripted run stays as it was.
   std::vector<std::string> accounts;
   double anonymous_share = 0.2;

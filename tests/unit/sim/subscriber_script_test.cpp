@@ -88,6 +88,22 @@ TEST(SubscriberScript, BillingChoiceNamesTheScriptsAccountAndSometimesAsksWithou
   EXPECT_EQ(s.billing_choice(258).address, "10.0.1.2");
 }
 
+TEST(SubscriberScript, ARoamingEntryMakesRoamersOfItsHomeRealm) {
+  SubscriberPlan p;
+  p.accounts = {"acct-a", "roaming:partner.example"};
+  p.anonymous_share = 1.0;  // a roamer never asks without: it has no account to name
+  SubscriberScript s(p, 0);
+  const gm::sim::BillingChoice roamer = s.billing_choice(3);
+  EXPECT_EQ(roamer.option, gatemeter_BillingOption_BILLING_ROAMING);
+  EXPECT_EQ(roamer.account, "");
+  EXPECT_FALSE(roamer.anonymous);
+  EXPECT_EQ(s.identity(3), "sub3@partner.example");
+  EXPECT_EQ(s.identity(4), "sub4@hotspot.example") << "an account's subscriber is the gateway's";
+  EXPECT_EQ(s.billing_choice(4).account, "acct-a");
+  EXPECT_EQ(s.billing_choice(30).option, gatemeter_BillingOption_BILLING_FREE)
+      << "every tenth is free, roamer or not";
+}
+
 TEST(SubscriberScript, BillingChoicesDrawNothingFromTheScript) {
   SubscriberPlan p;
   SubscriberScript plain(p, 0), asked(p, 0);
