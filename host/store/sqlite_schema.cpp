@@ -190,6 +190,11 @@ ALTER TABLE subscriber_sessions ADD COLUMN line_rate INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE subscriber_sessions ADD COLUMN line_units INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE subscriber_sessions ADD COLUMN line_amount_micros INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 4: the billing service's low-balance warning, once per crossing: when a live session was
+    // told (0: not since its account was last above its threshold).
+    R"sql(
+ALTER TABLE authorisations ADD COLUMN low_balance_unix INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 
