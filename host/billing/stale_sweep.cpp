@@ -37,9 +37,13 @@ host::SweepWrite plan_sweep(const SweepRules& r, const host::SweepRead& read, in
     if (q.updated_unix >= quiet) continue;
     const auto it = presence.find(q.agent);
     if (it == presence.end()) continue;  // never heard: nothing to judge by
-    if (it->second->last_seen_unix >= w.heard_after_unix) {
+    const int64_t last_seen = it->second->last_seen_unix;
+    if (last_seen >= w.heard_after_unix) {
+      // Heard for a window after the session's last record (not a gateway going silent, whose
+      // last datagram carried it), and present for a window (not one just back).
       const auto since = memory.present_since_unix.find(q.agent);
-      if (r.track_usage && since != memory.present_since_unix.end() && since->second <= quiet)
+      if (r.track_usage && last_seen >= q.updated_unix + stale_window_s(r) &&
+          since != memory.present_since_unix.end() && since->second <= quiet)
         w.close.push_back({q.agent, q.session_id, q.seq, gatemeter_StopCause_STOP_SESSION_TIMEOUT});
     } else if (silence_counts) {
       w.close.push_back({q.agent, q.session_id, q.seq, gatemeter_StopCause_STOP_LOST_CARRIER});

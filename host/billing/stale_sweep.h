@@ -5,11 +5,13 @@
 // A gateway's records are its connect signal, its heartbeat when it has no session; the census
 // writes its presence at most every presence_slack_s. With window = stale_intervals x interval:
 //   - present: heard within window + slack (last_seen_unix >= heard_after);
-//   - an open session with no record for the window, on a gateway present (as this sweep saw
-//     it) for at least the window, is stale: closed STOP_SESSION_TIMEOUT (unless agents do not
-//     meter at all: track_usage off). "Present for the window" and not just "present now": a
-//     gateway back from an outage (its own, or the host's) has had no chance yet to report its
-//     sessions, whose newest records are as old as the outage;
+//   - an open session with no record for the window is stale when its gateway is present,
+//     was heard at least a window after the session's last record (a gateway going silent is
+//     heard last with that record: it is a lost carrier, not a stale session), and has been
+//     present (as these sweeps saw it) for at least the window (a gateway back from an outage,
+//     its own or the host's, has had no chance yet to report its sessions, whose newest records
+//     are as old as the outage): closed STOP_SESSION_TIMEOUT, unless agents do not meter at
+//     all (track_usage off);
 //   - a gateway not heard within window + slack is silent: its open sessions with no record
 //     for the window are closed STOP_LOST_CARRIER and it is marked lost;
 //   - but silence is judged only when `judge_silence` (the service has run for window + slack,

@@ -35,7 +35,7 @@ TEST(StaleSweep, TheWindowIsStaleIntervalsTimesTheInterval) {
 TEST(StaleSweep, AQuietSessionOfAPresentGatewayIsClosedAsSessionTimeoutAtItsSeq) {
   host::SweepRead read;
   read.presence = {{1, now - 2, 0}};
-  read.quiet = {{1, 0xfedcba9876543210ull, 17, now - 31}};
+  read.quiet = {{1, 0xfedcba9876543210ull, 17, now - 40}};
   SweepMemory memory = long_present({1});
   const host::SweepWrite w = plan_sweep(rules(), read, now, true, memory);
   EXPECT_EQ(w.heard_after_unix, now - 35);
@@ -75,6 +75,16 @@ TEST(StaleSweep, AGatewayJustBackHasAWindowToReportBeforeItsSessionsAreStale) {
   EXPECT_EQ(memory.present_since_unix.count(1), 0u);
 }
 
+TEST(StaleSweep, AGatewayGoingSilentIsNotTakenForItsSessionsGoingStale) {
+  host::SweepRead read;
+  read.presence = {{1, now - 31, 0}, {2, now, 0}};  // heard last with the session's record
+  read.quiet = {{1, 10, 4, now - 31}};
+  SweepMemory memory = long_present({1, 2});
+  const auto w = plan_sweep(rules(), read, now, true, memory);
+  EXPECT_TRUE(w.close.empty()) << "present, but it has not reported anything since";
+  EXPECT_TRUE(w.lost.empty()) << "and not silent for window + slack yet";
+}
+
 TEST(StaleSweep, ASilentGatewayIsLostAndItsQuietSessionsClosedAsLostCarrier) {
   host::SweepRead read;
   read.presence = {{1, now - 36, 0}, {2, now - 1, 0}, {3, now - 100, 0}};
@@ -89,7 +99,7 @@ TEST(StaleSweep, ASilentGatewayIsLostAndItsQuietSessionsClosedAsLostCarrier) {
 TEST(StaleSweep, SilenceWithinTheSlackOfThePresenceWritesIsNotLoss) {
   host::SweepRead read;
   read.presence = {{1, now - 35, 0}, {2, now, 0}};  // exactly window + slack: still heard
-  read.quiet = {{1, 10, 4, now - 40}};
+  read.quiet = {{1, 10, 4, now - 70}};
   SweepMemory memory = long_present({1, 2});
   const auto w = plan_sweep(rules(), read, now, true, memory);
   EXPECT_TRUE(w.lost.empty());
