@@ -231,6 +231,19 @@ class BillingService final : public Service {
                static_cast<double>(st.commands_grant.load()), {{"kind", "grant"}});
     out.sample("gatemeter_billing_commands_queued_total",
                static_cast<double>(st.commands_end_session.load()), {{"kind", "end_session"}});
+    out.sample("gatemeter_billing_commands_queued_total",
+               static_cast<double>(st.low_balance_sent.load()), {{"kind", "low_balance"}});
+    out.family("gatemeter_billing_sessions_swept_total", "counter",
+               "Open sessions the sweep closed at their last reported totals, by cause.");
+    out.sample("gatemeter_billing_sessions_swept_total",
+               static_cast<double>(st.sessions_swept.load()), {{"cause", "session_timeout"}});
+    out.sample("gatemeter_billing_sessions_swept_total",
+               static_cast<double>(st.lost_carrier.load()), {{"cause", "lost_carrier"}});
+    counter(out, "gatemeter_billing_gateways_lost_total",
+            "Gateways marked lost carrier (not heard for stale_intervals intervals).",
+            st.gateways_lost.load());
+    counter(out, "gatemeter_billing_low_balance_sent_total",
+            "Low-balance warnings queued for live prepaid sessions.", st.low_balance_sent.load());
     gauge(out, "gatemeter_billing_queued_requests",
           "Verified requests waiting for a decision thread.", static_cast<double>(st.queued.load()));
     gauge(out, "gatemeter_billing_logins_held", "Open login sessions in the registry.",

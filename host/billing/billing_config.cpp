@@ -30,6 +30,10 @@ bool apply_billing_setting(BillingSettings& s, const Setting& v) {
     s.interval_octets = 1'000'000ull * v.number(1, 1'000'000);
   } else if (v.name == "approval_timeout_s") {
     s.approval_timeout_s = static_cast<uint32_t>(v.number(1, 120));
+  } else if (v.name == "stale_intervals") {
+    s.stale_intervals = static_cast<uint32_t>(v.number(0, 1000));
+  } else if (v.name == "low_balance_micros") {
+    s.low_balance_micros = static_cast<int64_t>(v.number(0, 1'000'000'000'000));
   } else if (v.name == "billing_threads") {
     s.decision_threads = static_cast<unsigned>(v.number(1, 64));
   } else {
@@ -46,6 +50,10 @@ std::string billing_settings_help() {
   grant_validity_s     the longest a grant lasts unused, in seconds  (3600)
   grant_interval_megabytes  what one interval carries at a megabyte rate (100)
   approval_timeout_s   one HTTP attempt at a realm's approval_url    (5)
+  stale_intervals      close a session with no record for this many intervals, its
+                       gateway's sessions as lost carrier when it is not heard (3; 0 off)
+  low_balance_micros   warn live prepaid sessions at or below this balance, unless the
+                       account sets its own (1000000, i.e. 1.00; 0: only those)
   billing_threads      decision threads, each with a store connection (2)
 )";
 }

@@ -22,7 +22,9 @@
 #include <thread>
 
 #include "host/billing/approval_client.h"
+#include "host/billing/low_balance.h"
 #include "host/billing/session_authoriser.h"
+#include "host/billing/stale_sweep.h"
 #include "host/census/login_registry.h"
 #include "shared/frame/frame_codec.h"
 #include "shared/proto/wire_names.h"
@@ -92,6 +94,21 @@ billing::AuthorisationSettings authorisation_settings(const BillingSettings& s) 
   return a;
 }
 
+billing::SweepRules sweep_rules(const BillingSettings& s) {
+  billing::SweepRules r;
+  r.stale_intervals = s.stale_intervals;
+  r.interval_s = s.metering_interval_s;
+  r.presence_slack_s = presence_every_s;
+  r.track_usage = s.track_usage;
+  return r;
+}
+
+// Sessions read per sweep: more than any real backlog of quiet sessions, so the ones the sweep
+// leaves open (a gateway never heard, a deaf census) cannot hide the rest.
+constexpr size_t sweep_read_limit = 200'000;
+// Closes per transaction: each holds its sessions' rows only briefly.
+constexpr size_t closes_per_write = 256;
+
 std::string hex16(uint64_t v) {
   char out[17];
   std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(v));
@@ -120,6 +137,8 @@ struct BillingServer::Impl {
   std::condition_variable follow_wake;
   bool follow_stopping = false, follow_due = false;
   std::thread follower;
+  std::chrono::steady_clock::time_point started{}, next_sweep{};
+  billing::SweepMemory sweep_memory;  // the follow-up thread's
 
   explicit Impl(BillingServer& o) : owner(o), settings(o.settings_), stats(o.stats_) {}
 
@@ -266,7 +285,7 @@ struct BillingServer::Impl {
     if (inquiry) wake_follower();
   }
 
-  // ---- the follow-up thread: remote inquiries, ended sessions, top-ups ----
+  // ---- the follow-up thread: remote inquiries, ended sessions, top-ups, the sweep ----
 
   void wake_follower() {
     {
@@ -303,6 +322,8 @@ struct BillingServer::Impl {
         inquire(*store, *authoriser, backoff);
         store->authorisations().end_stopped_authorisations(now_unix());
         extend_final_grants(*store, *authoriser);
+        sweep(*store);
+        warn_low_balances(*store);
       } catch (const std::exception& e) {
         std::fprintf(stderr, "billing: follow-up failed, again in %u ms: %s\n",
                      settings.follow_up_ms, e.what());
@@ -377,6 +398,62 @@ struct BillingServer::Impl {
       told(c);
     }
   }
+
+  // Once per metering interval (a scan of the open sessions): sessions nobody reports are
+  // closed at their last reported totals, silent gateways' sessions as lost carrier, each with
+  // its feed row and COMMAND_END_SESSION in the transaction that closes it (stale_sweep.h).
+  void sweep(Store& store) {
+    const billing::SweepRules rules = sweep_rules(settings);
+    if (rules.stale_intervals == 0 || rules.interval_s == 0) return;
+    const auto steady = std::chrono::steady_clock::now();
+    if (steady < next_sweep) return;
+    next_sweep = steady + std::chrono::seconds(rules.interval_s);
+    // A census started with this service has had the time to hear every gateway only now.
+    const bool judge_silence =
+        steady - started >=
+        std::chrono::seconds(billing::stale_window_s(rules) + rules.presence_slack_s);
+    const int64_t now = now_unix();
+    const host::SweepRead read =
+        store.sweep().quiet_sessions(billing::quiet_before(rules, now), sweep_read_limit);
+    const host::SweepWrite plan =
+        billing::plan_sweep(rules, read, now, judge_silence, sweep_memory);
+    size_t swept = 0, lost = 0, gateways = 0;
+    for (size_t from = 0;; from += closes_per_write) {
+      const size_t to = std::min(plan.close.size(), from + closes_per_write);
+      const bool last = to == plan.close.size();
+      host::SweepWrite w;
+      w.heard_after_unix = plan.heard_after_unix;
+      w.close.assign(plan.close.begin() + static_cast<ptrdiff_t>(from),
+                     plan.close.begin() + static_cast<ptrdiff_t>(to));
+      if (last) w.lost = plan.lost;  // after the gateways' sessions
+      if (!w.close.empty() || !w.lost.empty()) {
+        const host::SweepDone done = store.sweep().close_sessions(w, now);
+        for (const host::SessionClose& c : done.closed)
+          ++(c.cause == gatemeter_StopCause_STOP_LOST_CARRIER ? lost : swept);
+        gateways += done.gateways_lost;
+      }
+      if (last) break;
+    }
+    stats.sessions_swept += swept;
+    stats.lost_carrier += lost;
+    stats.commands_end_session += swept + lost;
+    stats.gateways_lost += gateways;
+    if (swept + lost + gateways != 0)
+      std::fprintf(stderr,
+                   "billing: sweep closed %zu stale session(s), %zu as lost carrier; %zu "
+                   "gateway(s) lost\n",
+                   swept, lost, gateways);
+  }
+
+  // Every round: live prepaid sessions whose account fell to its threshold are warned, once
+  // per crossing (low_balance.h).
+  void warn_low_balances(Store& store) {
+    const auto candidates = store.sweep().low_balance_candidates(settings.low_balance_micros);
+    if (candidates.empty()) return;
+    const host::LowBalanceWrite w = billing::plan_low_balance(candidates, settings.low_balance_micros);
+    if (w.warn.empty() && w.rearm.empty()) return;
+    stats.low_balance_sent += store.sweep().warn_low_balance(w, now_unix()).warned;
+  }
 };
 
 BillingServer::BillingServer(std::string store, const CredentialVault& vault,
@@ -411,6 +488,7 @@ void BillingServer::start() {
   port_ = m.socket.local_endpoint().port();
 
   // From the end of the line to its start.
+  m.started = std::chrono::steady_clock::now();
   m.follower = std::thread([&m] { m.follow_loop(); });
   for (unsigned i = 0; i < std::max(1u, settings_.decision_threads); ++i)
     m.deciders.emplace_back([&m] { m.decide_loop(); });

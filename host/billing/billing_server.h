@@ -21,8 +21,12 @@
 // each answer recorded and told to the agent through the command mailbox (COMMAND_GRANT or
 // COMMAND_END_SESSION); authorisations of sessions the usage ledger holds as ended are ended;
 // and live prepaid sessions holding a final grant whose account can fund more (a top-up) are
-// sent a new grant (COMMAND_GRANT). Everything it does is in the store, so a restarted server
-// resumes it.
+// sent a new grant (COMMAND_GRANT); once per metering interval, the sweep (stale_sweep.h):
+// open sessions nobody reports while their gateway is heard are closed at their last reported
+// totals (STOP_SESSION_TIMEOUT), those of gateways no longer heard as lost carrier, each with
+// its feed row and COMMAND_END_SESSION; and live prepaid sessions whose account fell to its
+// low-balance threshold are warned (COMMAND_LOW_BALANCE), once per crossing. Everything it
+// does is in the store, so a restarted server resumes it.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +51,13 @@ struct BillingSettings {
   unsigned decision_threads = 2;           // each with its own store connection
   size_t max_queued_requests = 4096;       // verified, waiting for a decision thread
   uint32_t follow_up_ms = 500;             // remote inquiries, ended sessions, top-ups
+  // The sweep (stale_sweep.h): a session with no record for stale_intervals x the interval is
+  // closed; 0: no sweep. track_usage: the login service's (off: no session is stale).
+  uint32_t stale_intervals = 3;
+  bool track_usage = true;
+  // Live prepaid sessions are warned at or below this (an account's own low_balance_micros
+  // wins when set); 0: only accounts with their own threshold are warned.
+  int64_t low_balance_micros = 1'000'000;
   std::string zoneinfo = "/usr/share/zoneinfo";
 };
 

@@ -1,5 +1,5 @@
 // What the billing service counts: frames, requests, decisions by outcome, refusals by reason,
-// the decision's latency, remote inquiries and the commands it queued. Atomics: the io thread,
+// the decision's latency, remote inquiries, the sweep and the commands it queued. Atomics: the io thread,
 // the decision threads and the follow-up thread write them while the metrics page reads them.
 #pragma once
 
@@ -48,6 +48,14 @@ struct BillingStats {
   std::atomic<uint64_t> remote_approved{0}, remote_rejected{0}, remote_timed_out{0};
   std::atomic<uint64_t> grants_extended{0};  // top-ups that sent a running session more
   std::atomic<uint64_t> commands_grant{0}, commands_end_session{0};  // queued for agents
+
+  // The sweep (stale_sweep.h, low_balance.h): sessions this node closed, by cause (each with
+  // its COMMAND_END_SESSION, counted above too), gateways it marked lost, and the
+  // COMMAND_LOW_BALANCE warnings it queued.
+  std::atomic<uint64_t> sessions_swept{0};  // STOP_SESSION_TIMEOUT
+  std::atomic<uint64_t> lost_carrier{0};    // STOP_LOST_CARRIER
+  std::atomic<uint64_t> gateways_lost{0};
+  std::atomic<uint64_t> low_balance_sent{0};
 
   // A request from verified to answered (the store's transaction and fsync included).
   static constexpr std::array<double, 10> decision_bounds_s{0.0005, 0.001, 0.002, 0.005, 0.01,

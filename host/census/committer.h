@@ -66,7 +66,7 @@ class Committer {
   const std::chrono::milliseconds command_poll_;
   CommandSchedule schedule_;
   std::array<uint64_t, census_refusal_reasons> refusals_committed_{};
-  static constexpr std::chrono::seconds presence_every{5};
+  static constexpr std::chrono::seconds presence_every{presence_every_s};
   std::unordered_map<int64_t, std::chrono::steady_clock::time_point> last_presence_;
   CommitRater* rater_ = nullptr;
   std::function<void()> refresh_;

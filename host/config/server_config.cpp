@@ -21,6 +21,8 @@ void ServerConfig::resolve_paths() {
   billing_servers_defaulted = login.billing.empty();
   // Grants are sized in metering intervals: the interval the login service tells agents.
   billing.metering_interval_s = login.metering_interval_s;
+  // Agents told not to meter send heartbeats but no records: no session of theirs is stale.
+  billing.track_usage = login.track_usage;
 }
 
 void apply_setting(ServerConfig& c, const std::string& name, const std::string& value,

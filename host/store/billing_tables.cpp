@@ -1,8 +1,8 @@
 #include "host/store/billing_tables.h"
 
-#include <pb_encode.h>
-
 #include <algorithm>
+
+#include "host/store/command_row.h"
 
 namespace gm::host {
 
@@ -501,15 +501,7 @@ std::optional<AuthorisationWrite> BillingTables::authorise_in_transaction(
              int64_t{a.remote}, a.temporary_until_unix, int64_t{a.live ? 1 : 0}, now,
              int64_t{a.live && a.final_grant ? 1 : 0}});
     if (out->link) link_in_transaction(*out->link, now);
-    if (out->command) {
-      sql::Bytes command(gatemeter_Command_size);
-      pb_ostream_t os = pb_ostream_from_buffer(command.data(), command.size());
-      if (!pb_encode(&os, gatemeter_Command_fields, &*out->command))
-        throw StoreError("command does not encode");
-      command.resize(os.bytes_written);
-      db_.run("INSERT INTO commands(agent, command, created_unix) VALUES($1, $2, $3)",
-              {k.agent, std::move(command), now});
-    }
+    if (out->command) insert_command(db_, k.agent, *out->command, now);
   }
   return out;
 }

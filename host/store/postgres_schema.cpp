@@ -71,7 +71,7 @@ CREATE INDEX commands_pending ON commands(id) WHERE delivered_unix = 0;
 
 // steps[i] takes the database from version base_version + i to the next. Never edit a step (or
 // `base`) that has shipped; add one (and raise the count).
-constexpr std::array<const char*, 2> steps = {
+constexpr std::array<const char*, 3> steps = {
     // 3: billing (host/billing/BILLING.md): accounts, subscribers, top-ups; rates, services,
     // realms, offers, gateway zones (the catalog, its version bumped by every change); each
     // session's account and running charge (its current bill line), closed lines; the billing
@@ -188,6 +188,11 @@ ALTER TABLE subscriber_sessions ADD COLUMN line_amount_micros BIGINT NOT NULL DE
 ALTER TABLE authorisations ADD COLUMN final_grant INTEGER NOT NULL DEFAULT 0;
 UPDATE authorisations SET final_grant = 1 WHERE live = 1 AND decision = 1;
 CREATE INDEX authorisations_final ON authorisations(account) WHERE live = 1 AND final_grant = 1;
+)sql",
+    // 5: the billing service's low-balance warning, once per crossing: when a live session was
+    // told (0: not since its account was last above its threshold).
+    R"sql(
+ALTER TABLE authorisations ADD COLUMN low_balance_unix BIGINT NOT NULL DEFAULT 0;
 )sql",
 };
 constexpr int latest = base_version + static_cast<int>(steps.size());

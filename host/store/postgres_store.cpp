@@ -26,6 +26,7 @@
 #include <type_traits>
 
 #include "host/store/billing_tables.h"
+#include "host/store/sweep_tables.h"
 #include "host/store/datagram_acceptance.h"
 #include "host/store/session_growth.h"
 #include "host/store/pg_array.h"
@@ -257,7 +258,7 @@ struct SessionRows {
 class PostgresStore final : public Store {
  public:
   PostgresStore(const std::string& conninfo, const std::string& described)
-      : db_(conninfo, described), sql_(db_), billing_(sql_) {
+      : db_(conninfo, described), sql_(db_), billing_(sql_), sweep_(sql_) {
     version_ = pg::migrate_schema(db_);
   }
 
@@ -266,6 +267,7 @@ class PostgresStore final : public Store {
   BillingCatalog& catalog() override { return billing_; }
   AuthorisationLedger& authorisations() override { return billing_; }
   FeedOutbox& feed() override { return billing_; }
+  SessionSweep& sweep() override { return sweep_; }
 
   // ---- agent directory ----
 
@@ -767,6 +769,7 @@ class PostgresStore final : public Store {
   // Billing's tables, in SQL both stores share (billing_tables.h), on this connection.
   pg::SqlSession sql_;
   BillingTables billing_;
+  SweepTables sweep_;
   int version_ = 0;
   // Scratch of the commit path, kept to spare allocations.
   std::vector<uint32_t> order_, included_;

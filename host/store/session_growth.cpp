@@ -1,11 +1,9 @@
 #include "host/store/session_growth.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <numeric>
 
-#include "host/store/json_text.h"
-#include "shared/proto/wire_names.h"
+#include "host/store/feed_event.h"
 
 namespace gm::host {
 
@@ -39,29 +37,15 @@ bool grow(SessionGrowth& g, const VerifiedRecord& v, uint32_t index) {
   return true;
 }
 
-
 void ended_sessions(const CensusCommit& c, const std::vector<SessionGrowth>& sessions,
                     int64_t now, std::vector<FeedRow>& out) {
   for (const SessionGrowth& g : sessions) {
     if (g.ended == no_growth) continue;
     const VerifiedRecord& stop = c.records[g.ended];
     const UsageRecord& r = stop.record;
-    const wire::EnumName cause = wire::stop_cause_name(r.cause);
-    const wire::EnumName billing = wire::billing_name(r.billing);
-    char line[768];
-    std::snprintf(line, sizeof line,
-                  "{\"session_id\":%llu,\"subscriber\":%s,\"service\":%s,"
-                  "\"billing\":\"%s\",\"start_unix\":%llu,\"end_unix\":%lld,\"charged_s\":%u,"
-                  "\"free_s\":%u,\"octets_in\":%llu,\"octets_out\":%llu,\"stop_cause\":\"%s\","
-                  "\"amount_micros\":%lld}",
-                  static_cast<unsigned long long>(r.session_id), json_string(r.subscriber).c_str(),
-                  json_string(r.service).c_str(),
-                  billing.c_str(), static_cast<unsigned long long>(r.start_unix),
-                  static_cast<long long>(now), g.after.charged_s, g.after.free_s,
-                  static_cast<unsigned long long>(g.after.octets_in),
-                  static_cast<unsigned long long>(g.after.octets_out), cause.c_str(),
-                  static_cast<long long>(g.charge.amount_micros));
-    out.push_back({stop.agent, r.session_id, line});
+    out.push_back({stop.agent, r.session_id,
+                   feed_event({r.session_id, r.subscriber, r.service, r.billing, r.start_unix, now,
+                               g.after, r.cause, g.charge.amount_micros})});
   }
 }
 

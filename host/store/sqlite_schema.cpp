@@ -198,6 +198,11 @@ ALTER TABLE authorisations ADD COLUMN final_grant INTEGER NOT NULL DEFAULT 0;
 UPDATE authorisations SET final_grant = 1 WHERE live = 1 AND decision = 1;
 CREATE INDEX authorisations_final ON authorisations(account) WHERE live = 1 AND final_grant = 1;
 )sql",
+    // 5: the billing service's low-balance warning, once per crossing: when a live session was
+    // told (0: not since its account was last above its threshold).
+    R"sql(
+ALTER TABLE authorisations ADD COLUMN low_balance_unix INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

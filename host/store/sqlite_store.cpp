@@ -25,6 +25,7 @@
 #include <unordered_map>
 
 #include "host/store/billing_tables.h"
+#include "host/store/sweep_tables.h"
 #include "host/store/datagram_acceptance.h"
 #include "host/store/session_growth.h"
 #include "host/store/sqlite_schema.h"
@@ -211,6 +212,7 @@ class SqliteStore final : public Store {
                        "RETURNING balance_micros");
     sql_ = std::make_unique<sqlite::SqlSession>(db_);
     billing_ = std::make_unique<BillingTables>(*sql_);
+    sweep_ = std::make_unique<SweepTables>(*sql_);
   }
   ~SqliteStore() override {
     checkpointer_.reset();
@@ -232,6 +234,7 @@ class SqliteStore final : public Store {
   BillingCatalog& catalog() override { return *billing_; }
   AuthorisationLedger& authorisations() override { return *billing_; }
   FeedOutbox& feed() override { return *billing_; }
+  SessionSweep& sweep() override { return *sweep_; }
 
   // ---- agent directory ----
 
@@ -725,6 +728,7 @@ class SqliteStore final : public Store {
   // Billing's tables, in SQL both stores share (billing_tables.h), on this connection.
   std::unique_ptr<sqlite::SqlSession> sql_;
   std::unique_ptr<BillingTables> billing_;
+  std::unique_ptr<SweepTables> sweep_;
   std::vector<uint32_t> order_;  // judge_datagrams()' scratch, kept to spare an allocation
 };
 

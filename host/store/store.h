@@ -17,6 +17,7 @@
 #include "host/store/command_mailbox.h"
 #include "host/store/feed_outbox.h"
 #include "host/store/login_ledger.h"
+#include "host/store/session_sweep.h"
 #include "host/store/usage_ledger.h"
 #include "host/store/usage_reports.h"
 
@@ -36,6 +37,8 @@ class Store : public AgentDirectory,
   virtual BillingCatalog& catalog() = 0;
   virtual AuthorisationLedger& authorisations() = 0;
   virtual FeedOutbox& feed() = 0;
+  // The billing service's sweep: stale sessions, lost carrier, low balance (sweep_tables.h).
+  virtual SessionSweep& sweep() = 0;
 };
 
 struct StoreOptions {

@@ -126,6 +126,11 @@ struct UsageDelta {
   UsageTotals before;
 };
 
+// How often at most a census writes one gateway's presence (CensusCommit::present): a gateway
+// heard continuously may read up to this much older than its last datagram, which the billing
+// service's sweep allows for before it calls a gateway silent.
+inline constexpr int64_t presence_every_s = 5;
+
 // Everything one census commit applies.
 class CommitRater;
 struct CommitDebits;
@@ -142,7 +147,7 @@ struct CensusCommit {
   CommitRater* rater = nullptr;
   CommitDebits* debits = nullptr;
   // Agents whose datagrams this commit carries, for presence (each gateway's connect signal):
-  // the census lists an agent at most every few seconds, not with every commit.
+  // the census lists an agent at most every presence_every_s, not with every commit.
   std::vector<int64_t> present;
   void clear() {
     present.clear();

@@ -22,7 +22,9 @@
 #include "host/services.h"
 #include "host/store/commit_rater.h"
 #include "host/store/store.h"
+#include "tests/integration/services_fixture.h"
 #include "tests/support/approval_standin.h"
+#include "tests/support/billing_client.h"
 #include "tests/support/eventually.h"
 #include "tests/support/frames.h"
 #include "tests/support/test_agent.h"
@@ -32,87 +34,6 @@ namespace {
 
 using frame::FrameKind;
 constexpr int64_t per_minute = 20'000;  // the test's one rate: 0.02 EUR a minute, by the minute
-
-// The agent's side of the billing exchange: seals requests under the login's key with its own
-// rising sequence and opens answers with a replay window, as the firmware does.
-class BillingClient {
- public:
-  BillingClient(const TestAgent& agent, uint16_t port)
-      : login_(agent.login_session()), key_(agent.tag_key()) {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    to_.sin_family = AF_INET;
-    to_.sin_port = htons(port);
-    to_.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  }
-  ~BillingClient() { ::close(fd_); }
-
-  struct Answer {
-    frame::Header header;
-    std::vector<uint8_t> payload;  // the message's bytes, as sent
-    gatemeter_AuthResponse auth = gatemeter_AuthResponse_init_zero;
-    gatemeter_OfferResponse offer = gatemeter_OfferResponse_init_zero;
-  };
-
-  std::vector<uint8_t> seal(FrameKind kind, const void* message, uint32_t seq) const {
-    std::vector<uint8_t> out(frame::max_frame_size);
-    out.resize(frame::seal({kind, login_, seq}, message, key_, out.data(), out.size()));
-    return out;
-  }
-  uint32_t send(FrameKind kind, const void* message) {
-    const uint32_t seq = ++seq_;
-    send_raw(seal(kind, message, seq));
-    return seq;
-  }
-  void send_raw(const std::vector<uint8_t>& f) const {
-    ::sendto(fd_, f.data(), f.size(), 0, reinterpret_cast<const sockaddr*>(&to_), sizeof to_);
-  }
-  // The next answer within timeout_ms, opened as `kind` (nullopt: none, or refused).
-  std::optional<Answer> receive(FrameKind kind, int timeout_ms) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) <= 0) return std::nullopt;
-    uint8_t buf[frame::max_frame_size + 1];
-    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) return std::nullopt;
-    Answer a;
-    void* message = kind == FrameKind::auth_response ? static_cast<void*>(&a.auth)
-                                                     : static_cast<void*>(&a.offer);
-    if (frame::peek(buf, static_cast<size_t>(n), a.header) != frame::Refusal::none ||
-        a.header.login_session != login_ ||
-        frame::open(buf, static_cast<size_t>(n), a.header, key_, window_, kind, message) !=
-            frame::Refusal::none)
-      return std::nullopt;
-    a.payload.assign(buf + frame::header_size, buf + n - frame::tag_size);
-    return a;
-  }
-  // Sends and waits (bounded) for the answer to that frame.
-  std::optional<Answer> ask(const gatemeter_AuthRequest& r) {
-    last_seq = send(FrameKind::auth_request, &r);
-    return receive(FrameKind::auth_response, 3000);
-  }
-  uint32_t last_seq = 0;
-
- private:
-  uint64_t login_;
-  frame::TagKey key_;
-  frame::ReplayWindow window_;
-  int fd_ = -1;
-  sockaddr_in to_{};
-  uint32_t seq_ = 0;
-};
-
-gatemeter_AuthRequest auth(
-    uint64_t session, const char* subscriber, uint32_t request = 1, const char* account = "",
-    gatemeter_BillingOption option = gatemeter_BillingOption_BILLING_PREPAID) {
-  gatemeter_AuthRequest r = gatemeter_AuthRequest_init_zero;
-  r.session_id = session;
-  copy_text(r.subscriber, sizeof r.subscriber, subscriber);
-  copy_text(r.service, sizeof r.service, "web");
-  r.billing = option;
-  copy_text(r.account, sizeof r.account, account);
-  copy_text(r.subscriber_address, sizeof r.subscriber_address, "10.0.0.9");
-  r.request = request;
-  return r;
-}
 
 // Stands in for the census's commit-time rater: each growth costs one minute.
 class MinuteRater final : public host::CommitRater {
@@ -131,45 +52,26 @@ class MinuteRater final : public host::CommitRater {
   int64_t rate_id_;
 };
 
-class BillingServiceTest : public ::testing::Test {
+class BillingServiceTest : public ServicesFixture {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/gm-billing-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
     standin_.start();
-    const std::string state = "--state_dir=" + dir_;
-    const char* argv[] = {"x",
-                          state.c_str(),
-                          "--services=census,login,billing",
-                          "--login_listen=127.0.0.1:0",
-                          "--census_listen=127.0.0.1:0",
-                          "--billing_listen=127.0.0.1:0",
-                          "--metering_interval_s=60",
-                          "--default_realm=isp.example"};
-    host::parse_command_line(config_, static_cast<int>(std::size(argv)), argv);
-    vault_ = std::make_unique<host::CredentialVault>(
-        host::CredentialVault::open_or_create(config_.vault_key));
-    store_ = host::open_store(config_.store);
+    configure({"--metering_interval_s=60",
+               // The tests count each session's commands: no low-balance warnings.
+               "--low_balance_micros=0", "--default_realm=isp.example"});
     credential_ = host::CredentialVault::generate();
     ASSERT_TRUE(store_->add_agent("gw-1", vault_->seal(credential_, "gw-1"), 1));
     seed_catalog();
-
-    services_ = host::make_services(config_, *vault_);
-    for (auto& s : services_) s->start();
+    start_services();
     agent_ = std::make_unique<TestAgent>("gw-1", credential_);
-    ASSERT_TRUE(
-        agent_->login("127.0.0.1", static_cast<uint16_t>(port_of("login")),
-                      host::load_or_create_tls_identity(config_.tls_key, config_.tls_cert, "").pin))
+    ASSERT_TRUE(agent_->login("127.0.0.1", static_cast<uint16_t>(port_of("login")), login_pin()))
         << agent_->error();
     billing_ = std::make_unique<BillingClient>(*agent_, static_cast<uint16_t>(port_of("billing")));
   }
   void TearDown() override {
     billing_.reset();
-    for (auto it = services_.rbegin(); it != services_.rend(); ++it) (*it)->stop();
+    ServicesFixture::TearDown();
     standin_.stop();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   void seed_catalog() {
@@ -196,22 +98,6 @@ class BillingServiceTest : public ::testing::Test {
     store_->account_book().add_account(a);
     for (const std::string& s : subscribers) store_->account_book().add_subscriber({s, name});
   }
-  unsigned port_of(const char* name) const {
-    for (const auto& s : services_)
-      if (std::strcmp(s->name(), name) == 0) return s->port();
-    return 0;
-  }
-  std::string metrics() const {
-    host::PrometheusText out;
-    for (const auto& s : services_) s->write_metrics(out);
-    return out.text();
-  }
-  // The value of one sample line ("name{labels}"), or -1.
-  double metric(const std::string& key) const {
-    const std::string text = metrics();
-    const size_t at = text.find("\n" + key + " ");
-    return at == std::string::npos ? -1 : std::stod(text.substr(at + key.size() + 2));
-  }
   std::vector<host::PendingCommand> commands_for(uint64_t session) {
     std::vector<host::PendingCommand> out;
     for (const auto& c : store_->pending_commands(100))
@@ -224,14 +110,9 @@ class BillingServiceTest : public ::testing::Test {
   }
   int64_t agent_id() { return store_->find_agent("gw-1")->id; }
 
-  std::string dir_;
   ApprovalStandin standin_{{"dave@", 0}};
-  host::ServerConfig config_;
-  std::unique_ptr<host::CredentialVault> vault_;
-  std::unique_ptr<host::Store> store_;
   host::CredentialVault::Credential credential_{};
   int64_t rate_id_ = 0;
-  std::vector<std::unique_ptr<host::Service>> services_;
   std::unique_ptr<TestAgent> agent_;
   std::unique_ptr<BillingClient> billing_;
 };

@@ -3,7 +3,10 @@
 # service of gatemeter-server (services census,login,billing), provisioned with censusctl and
 # billingctl: every subscriber is answered (none refused, none unreachable), the ones who first
 # named no account are asked again and approved, prepaid accounts are debited by the census's
-# commits, and the census's CSV export still matches the simulator's truth exactly.
+# commits, prepaid sessions are warned of their low balance (the threshold is set at the
+# accounts' opening balance, so the first debit crosses it) and the agents hear it, and the
+# census's CSV export still matches the simulator's truth exactly (the sweep, which runs here,
+# closes nothing the agents still report).
 # 127.0.0.1 only; every step has a time limit.
 #   sim_billing_test.sh GATEMETER_SERVER CENSUSCTL BILLINGCTL GATEMETER_SIM GATEMETER_COMPARE
 set -euo pipefail
@@ -35,7 +38,7 @@ sleep 1.2  # the rate is in effect from now+1
 
 start_server server --services=census,login,billing --login-listen=127.0.0.1:0 \
   --census-listen=127.0.0.1:0 --billing-listen=127.0.0.1:0 --metering-interval-s=3 \
-  --default-realm=hotspot0.example
+  --default-realm=hotspot0.example --low-balance-micros=5000000
 login_port=$(port_of login server)
 
 timeout 120 "$sim" --agents "$dir/agents.csv" --pin "@$dir/pin" --login "127.0.0.1:$login_port" \
@@ -48,6 +51,7 @@ field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$line"; }
 [ "$(field refused)" -eq 0 ] && [ "$(field unreachable)" -eq 0 ] && [ "$(field approved_locally)" -eq 0 ] \
   || { echo "billing did not answer everyone: $line"; exit 1; }
 [ "$(field asked_again)" -gt 0 ] || { echo "no subscriber was asked again: $line"; exit 1; }
+[ "$(field low_balance)" -gt 0 ] || { echo "no agent heard a low-balance warning: $line"; exit 1; }
 "$bctl" --state-dir="$dir" account list --csv | tee "$dir/accounts.csv"
 awk -F, 'NR > 1 && $1 ~ /^acct-[0-9]$/ && $5 != "5.00" { debited = 1 } END { exit !debited }' \
   "$dir/accounts.csv" || { echo "no prepaid account was debited"; exit 1; }

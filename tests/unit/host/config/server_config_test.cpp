@@ -147,6 +147,29 @@ TEST(ServerConfigTest, TheBillingSectionReadsItsOwnNames) {
   EXPECT_EQ(d.login.billing, std::vector<std::string>{"127.0.0.1:7200"});
 }
 
+TEST(ServerConfigTest, TheSweepsSettingsAndWhatTheyLearnFromTheLoginService) {
+  ServerConfig defaults;
+  const char* none[] = {"prog"};
+  parse_command_line(defaults, 1, none);
+  EXPECT_EQ(defaults.billing.stale_intervals, 3u);
+  EXPECT_EQ(defaults.billing.low_balance_micros, 1'000'000) << "1.00 of the currency";
+  EXPECT_TRUE(defaults.billing.track_usage);
+
+  ServerConfig c;
+  const char* argv[] = {"prog", "--stale-intervals=0", "--low-balance-micros=250000",
+                        "--track-usage=false", "--metering-interval-s=15"};
+  parse_command_line(c, static_cast<int>(std::size(argv)), argv);
+  EXPECT_EQ(c.billing.stale_intervals, 0u) << "0: no sweep";
+  EXPECT_EQ(c.billing.low_balance_micros, 250'000);
+  EXPECT_FALSE(c.billing.track_usage) << "agents that do not meter have no stale sessions";
+  EXPECT_EQ(c.billing.metering_interval_s, 15u);
+
+  EXPECT_NE(error_of({"--stale-intervals=1001"}).find("stale_intervals"), std::string::npos);
+  EXPECT_NE(error_of({"--low-balance-micros=-1"}).find("low_balance_micros"), std::string::npos);
+  EXPECT_NE(error_of({"--low-balance-micros=1.00"}).find("low_balance_micros"), std::string::npos)
+      << "micro-units, an integer";
+}
+
 TEST(ServerConfigTest, BadBillingSettingsNameTheSetting) {
   EXPECT_NE(error_of({"--grant-intervals=0"}).find("grant_intervals"), std::string::npos);
   EXPECT_NE(error_of({"--time-bands=peak=mon-fri 09:00-17:00"}).find("unknown setting"),
