@@ -22,7 +22,9 @@
 // COMMAND_END_SESSION); authorisations of sessions the usage ledger holds as ended are ended;
 // and live prepaid sessions holding a final grant whose account can fund more (a top-up) are
 // sent a new grant (COMMAND_GRANT). Everything it does is in the store, so a restarted server
-// resumes it.
+// resumes it. And the network management feed's delivery (feed_delivery.h), on threads of its
+// own, when feed_file or feed_webhook is set; and the service manager's JSON API
+// (billing_api_server.h) on billing_api_listen.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +33,7 @@
 #include <vector>
 
 #include "host/billing/billing_stats.h"
+#include "host/billing/feed_delivery.h"
 #include "host/store/credential_vault.h"
 
 namespace gm::host {
@@ -48,6 +51,12 @@ struct BillingSettings {
   size_t max_queued_requests = 4096;       // verified, waiting for a decision thread
   uint32_t follow_up_ms = 500;             // remote inquiries, ended sessions, top-ups
   std::string zoneinfo = "/usr/share/zoneinfo";
+  billing::FeedSettings feed;  // feed_file, feed_webhook, feed_lease_s (feed_delivery.h)
+  // billing_api_listen: the service manager's JSON API (billing_api_server.h); port 0 any free
+  // one; api_ip "" no API. Filled by the server's configuration (server_config.cpp).
+  std::string api_ip;
+  uint16_t api_port = 0;
+  bool api_listen_given = false;  // set (or "off"): not derived from billing_listen
 };
 
 class BillingServer {
@@ -65,6 +74,7 @@ class BillingServer {
   // Stops receiving, answers what was taken, then returns.
   void stop();
   uint16_t port() const { return port_; }
+  uint16_t api_port() const { return api_port_; }  // the service manager's API; 0 none
   const BillingStats& stats() const { return stats_; }
   size_t logins_held() const;
 
@@ -74,7 +84,7 @@ class BillingServer {
   CredentialVault vault_;
   BillingSettings settings_;
   BillingStats stats_;
-  uint16_t port_ = 0;
+  uint16_t port_ = 0, api_port_ = 0;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -71,7 +71,7 @@ CREATE INDEX commands_pending ON commands(id) WHERE delivered_unix = 0;
 
 // steps[i] takes the database from version base_version + i to the next. Never edit a step (or
 // `base`) that has shipped; add one (and raise the count).
-constexpr std::array<const char*, 1> steps = {
+constexpr std::array<const char*, 2> steps = {
     // 3: billing (host/billing/BILLING.md): accounts, subscribers, top-ups; rates, services,
     // realms, offers, gateway zones (the catalog, its version bumped by every change); each
     // session's account and running charge (its current bill line), closed lines; the billing
@@ -180,6 +180,15 @@ ALTER TABLE subscriber_sessions ADD COLUMN line INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE subscriber_sessions ADD COLUMN line_rate BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE subscriber_sessions ADD COLUMN line_units BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE subscriber_sessions ADD COLUMN line_amount_micros BIGINT NOT NULL DEFAULT 0;
+)sql",
+    // 4: the feed's leases (host/billing/BILLING.md, "The network management feed"): which
+    // billing node delivers each destination (the JSON-lines file, the webhook), and until when.
+    R"sql(
+CREATE TABLE feed_lease(
+  sink TEXT PRIMARY KEY,
+  holder TEXT NOT NULL DEFAULT '',
+  expires_unix BIGINT NOT NULL DEFAULT 0);
+INSERT INTO feed_lease(sink) VALUES('file'), ('webhook');
 )sql",
 };
 constexpr int latest = base_version + static_cast<int>(steps.size());

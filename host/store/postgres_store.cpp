@@ -266,6 +266,7 @@ class PostgresStore final : public Store {
   BillingCatalog& catalog() override { return billing_; }
   AuthorisationLedger& authorisations() override { return billing_; }
   FeedOutbox& feed() override { return billing_; }
+  ActiveSessions& active_sessions() override { return billing_; }
 
   // ---- agent directory ----
 

@@ -190,6 +190,15 @@ ALTER TABLE subscriber_sessions ADD COLUMN line_rate INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE subscriber_sessions ADD COLUMN line_units INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE subscriber_sessions ADD COLUMN line_amount_micros INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 4: the feed's leases (host/billing/BILLING.md, "The network management feed"): which
+    // billing node delivers each destination (the JSON-lines file, the webhook), and until when.
+    R"sql(
+CREATE TABLE feed_lease(
+  sink TEXT PRIMARY KEY,
+  holder TEXT NOT NULL DEFAULT '',
+  expires_unix INTEGER NOT NULL DEFAULT 0);
+INSERT INTO feed_lease(sink) VALUES('file'), ('webhook');
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "host/store/account_book.h"
+#include "host/store/active_sessions.h"
 #include "host/store/agent_directory.h"
 #include "host/store/authorisation_ledger.h"
 #include "host/store/billing_catalog.h"
@@ -36,6 +37,8 @@ class Store : public AgentDirectory,
   virtual BillingCatalog& catalog() = 0;
   virtual AuthorisationLedger& authorisations() = 0;
   virtual FeedOutbox& feed() = 0;
+  // The service manager's paged read of open sessions (active_sessions.h).
+  virtual ActiveSessions& active_sessions() = 0;
 };
 
 struct StoreOptions {
