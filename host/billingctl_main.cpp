@@ -54,6 +54,11 @@ the catalog:
                            line with units, rate and amount, the subtotal, fees, taxes (of the
                            subtotal with fees, each rounded half up once) and the total
   presence [--csv]         each gateway's last datagram (its connect signal) as the census saw it
+  sessions [--limit=100] [--after=AGENT/SESSION_ID] [--csv|--json]
+                           the service manager: open sessions with subscriber, service type,
+                           billing option, address, account and balance, rate, duration and
+                           cost so far; a page at a time (at most 1000) in key order, the next
+                           page's --after on stderr; --json as the billing API's GET /sessions
   bands set SCHEDULE, bands show   the time bands, in each account's own time zone, e.g.
                            "peak=mon-fri 08:00-20:00; weekend=sat-sun" (the default); the rest
                            is offpeak
@@ -74,7 +79,7 @@ constexpr Noun nouns[] = {
     {"account", account_command}, {"top-up", top_up_command},   {"subscriber", subscriber_command},
     {"rate", rate_command},       {"service", service_command}, {"realm", realm_command},
     {"offer", offer_command},     {"zone", zone_command},       {"bands", bands_command},
-    {"bill", bill_command},       {"presence", presence_command},
+    {"bill", bill_command},       {"presence", presence_command}, {"sessions", sessions_command},
 };
 
 // Settings (parse_command_line's, as censusctl takes them) come before the command; what

@@ -5,7 +5,7 @@
 //   gatemeter-server [--config FILE] [--name=value ...]     (settings: --help)
 //
 // Prints one line per service it started, then `ready login_port=<P> census_port=<Q>
-// billing_port=<B> metrics_port=<M>` (0 for what it does not run), and runs until SIGINT or SIGTERM, when it
+// billing_port=<B> billing_api_port=<A> metrics_port=<M>` (0 for what it does not run), and runs until SIGINT or SIGTERM, when it
 // stops the services in reverse order (the census commits and acknowledges what it verified).
 #include <signal.h>
 
@@ -73,8 +73,12 @@ int main(int argc, char** argv) {
       if (!std::strcmp(s->name(), name)) return s->port();
     return 0u;
   };
-  std::printf("ready login_port=%u census_port=%u billing_port=%u metrics_port=%u\n",
-              port_of("login"), port_of("census"), port_of("billing"),
+  unsigned billing_api_port = 0;
+  for (const auto& s : services)
+    if (!std::strcmp(s->name(), "billing")) billing_api_port = s->api_port();
+  std::printf("ready login_port=%u census_port=%u billing_port=%u billing_api_port=%u "
+              "metrics_port=%u\n",
+              port_of("login"), port_of("census"), port_of("billing"), billing_api_port,
               metrics ? metrics->port() : 0u);
   std::fflush(stdout);
 

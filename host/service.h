@@ -20,6 +20,8 @@ class Service {
   virtual std::string started_line() const = 0;
   // The port it listens on (for the server's `ready` line; 0 if none).
   virtual unsigned port() const = 0;
+  // The port of an HTTP API beside it (billing: the service manager's), 0 if none.
+  virtual unsigned api_port() const { return 0; }
   virtual void write_metrics(PrometheusText& out) const = 0;
   // The line printed after stop() (totals), or empty.
   virtual std::string stopped_line() const { return {}; }

@@ -170,14 +170,21 @@ class BillingService final : public Service {
     if (billing_) billing_->stop();
   }
   unsigned port() const override { return billing_ ? billing_->port() : 0; }
+  unsigned api_port() const override { return billing_ ? billing_->api_port() : 0; }
   std::string started_line() const override {
     std::string told;
     for (const std::string& a : advertised()) told += (told.empty() ? "" : ",") + a;
+    const billing::FeedSettings& feed = config_.billing.feed;
     return "billing: listening on " + config_.billing.listen_ip + ":" + std::to_string(port()) +
            ", advertised as " + told + ", grants of " +
            std::to_string(config_.billing.grant_intervals) + " x " +
            std::to_string(config_.billing.metering_interval_s) + " s, store " +
-           describe_store(config_.store);
+           describe_store(config_.store) + ", sessions API " +
+           (api_port() ? "http://" + config_.billing.api_ip + ":" + std::to_string(api_port()) +
+                             "/sessions"
+                       : std::string("off")) +
+           ", feed file " + (feed.file.empty() ? "none" : feed.file) + ", feed webhook " +
+           (feed.webhook.empty() ? "none" : feed.webhook);
   }
   std::string stopped_line() const override {
     if (!billing_) return {};
@@ -244,6 +251,21 @@ class BillingService final : public Service {
             st.gateways_lost.load());
     counter(out, "gatemeter_billing_low_balance_sent_total",
             "Low-balance warnings queued for live prepaid sessions.", st.low_balance_sent.load());
+    const FeedStats& feed = st.feed;
+    counter(out, "gatemeter_billing_feed_written_total",
+            "Feed events appended to feed_file and fsynced by this node.", feed.written.load());
+    counter(out, "gatemeter_billing_feed_posted_total",
+            "Feed events the webhook acknowledged (2xx) from this node.", feed.posted.load());
+    counter(out, "gatemeter_billing_feed_post_failures_total",
+            "Webhook posts not acknowledged (retried with backoff).", feed.post_failures.load());
+    out.family("gatemeter_billing_feed_backlog", "gauge",
+               "Feed events a destination has not had yet (by any node).");
+    if (feed.backlog_file.load() >= 0)
+      out.sample("gatemeter_billing_feed_backlog", static_cast<double>(feed.backlog_file.load()),
+                 {{"sink", "file"}});
+    if (feed.backlog_webhook.load() >= 0)
+      out.sample("gatemeter_billing_feed_backlog",
+                 static_cast<double>(feed.backlog_webhook.load()), {{"sink", "webhook"}});
     gauge(out, "gatemeter_billing_queued_requests",
           "Verified requests waiting for a decision thread.", static_cast<double>(st.queued.load()));
     gauge(out, "gatemeter_billing_logins_held", "Open login sessions in the registry.",

@@ -1,45 +1,9 @@
 #include "host/billing/approval_client.h"
 
-#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <cstdio>
-
+#include "host/billing/http_post.h"
 #include "host/store/json_text.h"
 
 namespace gm::billing {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::use_awaitable;
-
-namespace {
-
-struct Url {
-  std::string host, port, target;
-};
-
-bool parse_url(const std::string& url, Url& out) {
-  constexpr std::string_view scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) return false;
-  const std::string rest = url.substr(scheme.size());
-  const auto slash = rest.find('/');
-  const std::string authority = rest.substr(0, slash);
-  out.target = slash == std::string::npos ? "/" : rest.substr(slash);
-  const auto colon = authority.rfind(':');
-  out.host = authority.substr(0, colon);
-  out.port = colon == std::string::npos ? "80" : authority.substr(colon + 1);
-  return !out.host.empty() && !out.port.empty();
-}
-
-}  // namespace
 
 std::string inquiry_json(const ApprovalInquiry& q) {
   std::string out = "{";
@@ -90,44 +54,11 @@ ApprovalReply parse_approval_reply(std::string_view body) {
 
 ApprovalReply post_inquiry(const std::string& url, const std::string& body,
                            std::chrono::milliseconds timeout) {
-  Url u;
-  if (!parse_url(url, u)) return {ApprovalReply::Kind::no_answer, "not an http:// URL: " + url};
-  ApprovalReply out{ApprovalReply::Kind::no_answer, "no reply"};
-  asio::io_context io{1};
-  // One inquiry, top to bottom; every step under the stream's deadline.
-  auto ask = [&]() -> asio::awaitable<void> {
-    try {
-      asio::ip::tcp::resolver resolver(io);
-      beast::tcp_stream stream(io);
-      stream.expires_after(timeout);
-      const auto addresses = co_await resolver.async_resolve(u.host, u.port, use_awaitable);
-      co_await stream.async_connect(addresses, use_awaitable);
-      http::request<http::string_body> request{http::verb::post, u.target, 11};
-      request.set(http::field::host, u.host);
-      request.set(http::field::content_type, "application/json");
-      request.set(http::field::connection, "close");
-      request.body() = body;
-      request.prepare_payload();
-      stream.expires_after(timeout);
-      co_await http::async_write(stream, request, use_awaitable);
-      beast::flat_buffer buffer;
-      http::response<http::string_body> response;
-      stream.expires_after(timeout);
-      co_await http::async_read(stream, buffer, response, use_awaitable);
-      if (response.result() != http::status::ok)
-        out.reason = "HTTP status " + std::to_string(response.result_int());
-      else
-        out = parse_approval_reply(response.body());
-      beast::error_code ignored;
-      stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    } catch (const std::exception& e) {
-      out = {ApprovalReply::Kind::no_answer, e.what()};
-    }
-  };
-  asio::co_spawn(io, ask(), asio::detached);
-  // The resolver has no deadline of its own: bound the whole inquiry too.
-  io.run_for(timeout * 4);
-  return out;
+  const HttpAnswer answer = post_json(url, body, timeout);
+  if (answer.status == 0) return {ApprovalReply::Kind::no_answer, answer.error};
+  if (answer.status != 200)
+    return {ApprovalReply::Kind::no_answer, "HTTP status " + std::to_string(answer.status)};
+  return parse_approval_reply(answer.body);
 }
 
 }  // namespace gm::billing

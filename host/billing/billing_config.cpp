@@ -1,5 +1,6 @@
 #include "host/billing/billing_config.h"
 
+#include "host/billing/http_post.h"
 #include "shared/proto/wire_limits.h"
 
 namespace gm::host {
@@ -36,6 +37,24 @@ bool apply_billing_setting(BillingSettings& s, const Setting& v) {
     s.low_balance_micros = static_cast<int64_t>(v.number(0, 1'000'000'000'000));
   } else if (v.name == "billing_threads") {
     s.decision_threads = static_cast<unsigned>(v.number(1, 64));
+  } else if (v.name == "feed_file") {
+    s.feed.file = v.value;
+  } else if (v.name == "feed_webhook") {
+    billing::HttpUrl url;
+    if (!v.value.empty() && !billing::parse_http_url(v.value, url))
+      v.bad("expected http://HOST:PORT/PATH (https is not spoken), or empty for none");
+    s.feed.webhook = v.value;
+  } else if (v.name == "feed_lease_s") {
+    s.feed.lease_s = static_cast<uint32_t>(v.number(10, 3600));
+  } else if (v.name == "billing_api_listen") {
+    s.api_listen_given = true;
+    if (v.value == "off") {
+      s.api_ip.clear();
+    } else {
+      const Endpoint e = v.endpoint();
+      s.api_ip = e.ip;
+      s.api_port = e.port;
+    }
   } else {
     return false;
   }
@@ -55,6 +74,11 @@ std::string billing_settings_help() {
   low_balance_micros   warn live prepaid sessions at or below this balance, unless the
                        account sets its own (1000000, i.e. 1.00; 0: only those)
   billing_threads      decision threads, each with a store connection (2)
+  billing_api_listen   ip:port of the service manager's JSON API (GET /sessions), or off
+                       (127.0.0.1, billing_listen's port + 1: 7201; any free port if that is 0)
+  feed_file            the network management feed's JSON-lines file ("": none)
+  feed_webhook         http://HOST:PORT/PATH the feed's events are POSTed to ("": none)
+  feed_lease_s         how long a billing node holds a feed destination unrenewed (60)
 )";
 }
 

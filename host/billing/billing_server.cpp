@@ -23,6 +23,7 @@
 
 #include "host/billing/approval_client.h"
 #include "host/billing/low_balance.h"
+#include "host/billing/billing_api_server.h"
 #include "host/billing/session_authoriser.h"
 #include "host/billing/stale_sweep.h"
 #include "host/census/login_registry.h"
@@ -132,6 +133,9 @@ struct BillingServer::Impl {
   std::deque<Request> queue;
   bool deciders_stopping = false;
   std::vector<std::thread> deciders;
+
+  std::unique_ptr<billing::FeedDelivery> feed;
+  std::unique_ptr<billing::BillingApiServer> api;
 
   std::mutex follow_mutex;
   std::condition_variable follow_wake;
@@ -489,6 +493,14 @@ void BillingServer::start() {
 
   // From the end of the line to its start.
   m.started = std::chrono::steady_clock::now();
+  m.feed = std::make_unique<billing::FeedDelivery>(store_spec_, settings_.feed, stats_.feed);
+  m.feed->start();
+  if (!settings_.api_ip.empty()) {
+    m.api = std::make_unique<billing::BillingApiServer>(store_spec_, settings_.api_ip,
+                                                        settings_.api_port);
+    m.api->start();
+    api_port_ = m.api->port();
+  }
   m.follower = std::thread([&m] { m.follow_loop(); });
   for (unsigned i = 0; i < std::max(1u, settings_.decision_threads); ++i)
     m.deciders.emplace_back([&m] { m.decide_loop(); });
@@ -521,6 +533,8 @@ void BillingServer::stop() {
   }
   m.follow_wake.notify_all();
   if (m.follower.joinable()) m.follower.join();
+  m.feed->stop();
+  if (m.api) m.api->stop();
   // 3. The answers go out (posted before this), then the io thread ends.
   asio::post(m.io, [&m] { m.io.stop(); });
   m.io_thread.join();

@@ -26,7 +26,9 @@
 // totals (STOP_SESSION_TIMEOUT), those of gateways no longer heard as lost carrier, each with
 // its feed row and COMMAND_END_SESSION; and live prepaid sessions whose account fell to its
 // low-balance threshold are warned (COMMAND_LOW_BALANCE), once per crossing. Everything it
-// does is in the store, so a restarted server resumes it.
+// does is in the store, so a restarted server resumes it. And the network management feed's
+// delivery (feed_delivery.h), on threads of its own, when feed_file or feed_webhook is set;
+// and the service manager's JSON API (billing_api_server.h) on billing_api_listen.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +37,7 @@
 #include <vector>
 
 #include "host/billing/billing_stats.h"
+#include "host/billing/feed_delivery.h"
 #include "host/store/credential_vault.h"
 
 namespace gm::host {
@@ -59,6 +62,12 @@ struct BillingSettings {
   // wins when set); 0: only accounts with their own threshold are warned.
   int64_t low_balance_micros = 1'000'000;
   std::string zoneinfo = "/usr/share/zoneinfo";
+  billing::FeedSettings feed;  // feed_file, feed_webhook, feed_lease_s (feed_delivery.h)
+  // billing_api_listen: the service manager's JSON API (billing_api_server.h); port 0 any free
+  // one; api_ip "" no API. Filled by the server's configuration (server_config.cpp).
+  std::string api_ip;
+  uint16_t api_port = 0;
+  bool api_listen_given = false;  // set (or "off"): not derived from billing_listen
 };
 
 class BillingServer {
@@ -76,6 +85,7 @@ class BillingServer {
   // Stops receiving, answers what was taken, then returns.
   void stop();
   uint16_t port() const { return port_; }
+  uint16_t api_port() const { return api_port_; }  // the service manager's API; 0 none
   const BillingStats& stats() const { return stats_; }
   size_t logins_held() const;
 
@@ -85,7 +95,7 @@ class BillingServer {
   CredentialVault vault_;
   BillingSettings settings_;
   BillingStats stats_;
-  uint16_t port_ = 0;
+  uint16_t port_ = 0, api_port_ = 0;
   std::unique_ptr<Impl> impl_;
 };
 

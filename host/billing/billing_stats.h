@@ -31,6 +31,16 @@ inline constexpr size_t billing_outcomes = 2 + 9;
 size_t outcome_index(const gatemeter_AuthResponse& r);
 std::string outcome_name(size_t index);  // "approve", "temporary", "no_funds", ...
 
+// The network management feed (feed_delivery.h): events delivered by this node, webhook
+// attempts not acknowledged, and each destination's events not delivered yet (by any node;
+// -1 while unknown or the destination is not configured).
+struct FeedStats {
+  std::atomic<uint64_t> written{0};        // lines appended to feed_file and fsynced
+  std::atomic<uint64_t> posted{0};         // events the webhook acknowledged (2xx)
+  std::atomic<uint64_t> post_failures{0};  // webhook attempts without a 2xx (retried)
+  std::atomic<int64_t> backlog_file{-1}, backlog_webhook{-1};
+};
+
 struct BillingStats {
   std::atomic<uint64_t> frames{0};          // received, refused or not
   std::atomic<uint64_t> auth_requests{0};   // verified AuthRequests
@@ -48,6 +58,7 @@ struct BillingStats {
   std::atomic<uint64_t> remote_approved{0}, remote_rejected{0}, remote_timed_out{0};
   std::atomic<uint64_t> grants_extended{0};  // top-ups that sent a running session more
   std::atomic<uint64_t> commands_grant{0}, commands_end_session{0};  // queued for agents
+  FeedStats feed;
 
   // The sweep (stale_sweep.h, low_balance.h): sessions this node closed, by cause (each with
   // its COMMAND_END_SESSION, counted above too), gateways it marked lost, and the

@@ -38,6 +38,8 @@ int offer_command(const BillingctlRun& run, const std::vector<std::string>& word
 int zone_command(const BillingctlRun& run, const std::vector<std::string>& words);
 int presence_command(const BillingctlRun& run, const std::vector<std::string>& words);
 int bands_command(const BillingctlRun& run, const std::vector<std::string>& words);
+// The service manager (session_commands.cpp): open sessions, a page at a time.
+int sessions_command(const BillingctlRun& run, const std::vector<std::string>& words);
 
 // `NOUN list [--csv]`: a listing of `items`, one row of cells(item) each.
 template <typename Item, typename Cells>

@@ -33,6 +33,11 @@ int64_t line_id(std::string_view line) {
 
 }  // namespace
 
+std::string feed_line(const host::FeedEvent& e) {
+  return "{\"id\":" + std::to_string(e.id) + ",\"agent\":" + host::json_string(e.agent_id) +
+         ",\"created_unix\":" + std::to_string(e.created_unix) + ",\"session\":" + e.event + "}";
+}
+
 FeedFile::FeedFile(std::string path, host::FeedOutbox& outbox)
     : path_(std::move(path)), outbox_(outbox) {
   fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -84,9 +89,7 @@ size_t FeedFile::write_pending(int64_t now, size_t batch) {
   std::string out;
   std::vector<int64_t> ids;
   for (const host::FeedEvent& e : events) {
-    out += "{\"id\":" + std::to_string(e.id) + ",\"agent\":" + host::json_string(e.agent_id) +
-           ",\"created_unix\":" + std::to_string(e.created_unix) + ",\"session\":" + e.event +
-           "}\n";
+    out += feed_line(e) + "\n";
     ids.push_back(e.id);
   }
   for (size_t done = 0; done < out.size();) {

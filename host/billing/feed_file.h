@@ -15,6 +15,9 @@
 
 namespace gm::billing {
 
+// An event as the file's line holds it (without the newline), and as the webhook posts it.
+std::string feed_line(const host::FeedEvent& event);
+
 class FeedFile {
  public:
   // Opens (creates, mode 0600) `path` for appending. Throws std::runtime_error naming it.

@@ -23,6 +23,12 @@ void ServerConfig::resolve_paths() {
   billing.metering_interval_s = login.metering_interval_s;
   // Agents told not to meter send heartbeats but no records: no session of theirs is stale.
   billing.track_usage = login.track_usage;
+  // The service manager's API beside the billing socket, on loopback unless set: it shows
+  // subscribers and money to whoever reaches it.
+  if (!billing.api_listen_given) {
+    billing.api_ip = "127.0.0.1";
+    billing.api_port = billing.port == 0 || billing.port == 65535 ? 0 : billing.port + 1;
+  }
 }
 
 void apply_setting(ServerConfig& c, const std::string& name, const std::string& value,

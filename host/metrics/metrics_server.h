@@ -1,6 +1,7 @@
 // The metrics endpoint: plain HTTP, `GET /metrics` answers the Prometheus text of every service
-// the server runs (render()), anything else 404. One io thread; a request is at most 8 KiB and
-// must arrive within 5 s, so a slow or hostile client holds one coroutine briefly.
+// the server runs (render()), anything else 404; served by an HttpEndpoint (http_endpoint.h):
+// one io thread; a request is at most 8 KiB and must arrive within 5 s, so a slow or hostile
+// client holds one coroutine briefly.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 #include "host/store/billing_tables.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "host/store/command_row.h"
 
@@ -582,6 +583,9 @@ namespace {
 const char* feed_column(FeedSink sink) {
   return sink == FeedSink::file ? "written_unix" : "posted_unix";
 }
+const char* sink_name(FeedSink sink) {
+  return sink == FeedSink::file ? "file" : "webhook";
+}
 }  // namespace
 
 std::vector<FeedEvent> BillingTables::undelivered(FeedSink sink, size_t limit) {
@@ -602,6 +606,105 @@ void BillingTables::mark_delivered(FeedSink sink, const std::vector<int64_t>& id
       db_.run(std::string("UPDATE feed SET ") + feed_column(sink) + " = $2 WHERE id = $1",
               {id, now});
   });
+}
+
+int64_t BillingTables::backlog(FeedSink sink) {
+  return db_.query(std::string("SELECT count(*) FROM feed WHERE ") + feed_column(sink) + " = 0")
+      .at(0)
+      .i64(0);
+}
+
+FeedLease BillingTables::lease(FeedSink sink) {
+  const auto rows =
+      db_.query("SELECT holder, expires_unix FROM feed_lease WHERE sink = $1", {sink_name(sink)});
+  if (rows.empty()) throw StoreError(std::string("no feed_lease row for ") + sink_name(sink));
+  return {rows[0].text(0), rows[0].i64(1)};
+}
+
+bool BillingTables::swap_lease(FeedSink sink, const FeedLease& expected, const FeedLease& next) {
+  int64_t changed = 0;
+  db_.write([&] {
+    changed = db_.run("UPDATE feed_lease SET holder = $4, expires_unix = $5 "
+                      "WHERE sink = $1 AND holder = $2 AND expires_unix = $3",
+                      {sink_name(sink), expected.holder, expected.expires_unix, next.holder,
+                       next.expires_unix});
+  });
+  return changed == 1;
+}
+
+// ---- the service manager ----
+
+namespace {
+
+// One row per open session, with its agent's name, its authorisation's address, its account,
+// its service's type and its current line's rate: primary-key look-ups from the session row.
+constexpr const char* active_columns =
+    "SELECT a.agent_id, s.session_id, s.subscriber, s.realm, s.service, "
+    "COALESCE(sv.service_type, 'data'), s.billing, COALESCE(au.address, ''), "
+    "COALESCE(ac.name, ''), COALESCE(ac.balance_micros, 0), s.start_unix, s.updated_unix, "
+    "s.charged_s, s.free_s, s.octets_in, s.octets_out, s.amount_micros, s.line_rate, "
+    "COALESCE(r.unit, ''), COALESCE(r.price_micros, 0) "
+    "FROM subscriber_sessions s JOIN agents a ON a.id = s.agent "
+    "LEFT JOIN authorisations au ON au.agent = s.agent AND au.session_id = s.session_id "
+    "LEFT JOIN accounts ac ON ac.id = s.account AND s.account <> 0 "
+    "LEFT JOIN services sv ON sv.name = s.service "
+    "LEFT JOIN rates r ON r.id = s.line_rate AND s.line_rate <> 0 "
+    "WHERE s.state = 0 ";
+
+ActiveSession active_of(const sql::Row& r) {
+  ActiveSession a;
+  a.agent_id = r.text(0);
+  a.session_id = static_cast<uint64_t>(r.i64(1));
+  a.subscriber = r.text(2);
+  a.realm = r.text(3);
+  a.service = r.text(4);
+  a.service_type = r.text(5);
+  a.billing = static_cast<int32_t>(r.i64(6));
+  a.address = r.text(7);
+  a.account = r.text(8);
+  a.balance_micros = r.i64(9);
+  a.start_unix = r.i64(10);
+  a.updated_unix = r.i64(11);
+  a.charged_s = static_cast<uint64_t>(r.i64(12));
+  a.free_s = static_cast<uint64_t>(r.i64(13));
+  a.octets_in = static_cast<uint64_t>(r.i64(14));
+  a.octets_out = static_cast<uint64_t>(r.i64(15));
+  a.amount_micros = r.i64(16);
+  a.rate_id = r.i64(17);
+  a.rate_unit = r.text(18);
+  a.rate_price_micros = r.i64(19);
+  return a;
+}
+
+}  // namespace
+
+std::vector<ActiveSession> BillingTables::active_sessions(const std::optional<SessionKey>& after,
+                                                          size_t limit) {
+  // Paged by the primary key (agent, session_id) from the key after which the page starts:
+  // each page is a range scan of the key, never a sort of every open session. Session ids
+  // compare as the signed 64-bit values both databases store.
+  int64_t agent = 0, session = INT64_MIN;
+  if (after) {
+    const auto found = db_.query("SELECT id FROM agents WHERE agent_id = $1", {after->agent_id});
+    if (found.empty()) return {};
+    agent = found[0].i64(0);
+    session = static_cast<int64_t>(after->session_id);
+  }
+  std::vector<ActiveSession> out;
+  for (const sql::Row& r :
+       db_.query(std::string(active_columns) +
+                     "AND (s.agent, s.session_id) > ($1, $2) "
+                     "ORDER BY s.agent, s.session_id LIMIT $3",
+                 {agent, session, static_cast<int64_t>(limit)}))
+    out.push_back(active_of(r));
+  return out;
+}
+
+std::optional<ActiveSession> BillingTables::active_session(const SessionKey& key) {
+  const auto rows = db_.query(std::string(active_columns) + "AND a.agent_id = $1 AND s.session_id = $2",
+                              {key.agent_id, static_cast<int64_t>(key.session_id)});
+  if (rows.empty()) return std::nullopt;
+  return active_of(rows[0]);
 }
 
 }  // namespace gm::host

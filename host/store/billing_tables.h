@@ -1,8 +1,10 @@
-// The account book, the billing catalog and the authorisation ledger, written once in SQL both databases run
+// The account book, the billing catalog, the authorisation ledger, the feed and the service
+// manager's read, written once in SQL both databases run
 // (sql_session.h): their tables are off the census's hot path.
 #pragma once
 
 #include "host/store/account_book.h"
+#include "host/store/active_sessions.h"
 #include "host/store/authorisation_ledger.h"
 #include "host/store/billing_catalog.h"
 #include "host/store/feed_outbox.h"
@@ -13,7 +15,8 @@ namespace gm::host {
 class BillingTables final : public AccountBook,
                             public BillingCatalog,
                             public AuthorisationLedger,
-                            public FeedOutbox {
+                            public FeedOutbox,
+                            public ActiveSessions {
  public:
   explicit BillingTables(sql::Session& db) : db_(db) {}
 
@@ -66,6 +69,13 @@ class BillingTables final : public AccountBook,
 
   std::vector<FeedEvent> undelivered(FeedSink sink, size_t limit) override;
   void mark_delivered(FeedSink sink, const std::vector<int64_t>& ids, int64_t now_unix) override;
+  int64_t backlog(FeedSink sink) override;
+  FeedLease lease(FeedSink sink) override;
+  bool swap_lease(FeedSink sink, const FeedLease& expected, const FeedLease& next) override;
+
+  std::vector<ActiveSession> active_sessions(const std::optional<SessionKey>& after,
+                                             size_t limit) override;
+  std::optional<ActiveSession> active_session(const SessionKey& key) override;
 
  private:
   void bump_version();

@@ -22,12 +22,27 @@ struct FeedEvent {
   int64_t created_unix = 0;
 };
 
+// Which billing node delivers a destination, and until when (feed_lease; "" and 0: nobody).
+struct FeedLease {
+  std::string holder;
+  int64_t expires_unix = 0;
+  bool operator==(const FeedLease&) const = default;
+};
+
 class FeedOutbox {
  public:
   virtual ~FeedOutbox() = default;
   // The oldest events `sink` has not had yet, in id order.
   virtual std::vector<FeedEvent> undelivered(FeedSink sink, size_t limit) = 0;
   virtual void mark_delivered(FeedSink sink, const std::vector<int64_t>& ids, int64_t now_unix) = 0;
+  // How many events `sink` has not had yet.
+  virtual int64_t backlog(FeedSink sink) = 0;
+
+  // The lease of `sink` as stored, and a compare-and-set of it in one statement: `next` is
+  // written only if the row still holds `expected` (false: another node changed it first), so
+  // of two nodes taking an expired lease at once exactly one gets it.
+  virtual FeedLease lease(FeedSink sink) = 0;
+  virtual bool swap_lease(FeedSink sink, const FeedLease& expected, const FeedLease& next) = 0;
 };
 
 }  // namespace gm::host

@@ -71,7 +71,7 @@ CREATE INDEX commands_pending ON commands(id) WHERE delivered_unix = 0;
 
 // steps[i] takes the database from version base_version + i to the next. Never edit a step (or
 // `base`) that has shipped; add one (and raise the count).
-constexpr std::array<const char*, 3> steps = {
+constexpr std::array<const char*, 4> steps = {
     // 3: billing (host/billing/BILLING.md): accounts, subscribers, top-ups; rates, services,
     // realms, offers, gateway zones (the catalog, its version bumped by every change); each
     // session's account and running charge (its current bill line), closed lines; the billing
@@ -193,6 +193,15 @@ CREATE INDEX authorisations_final ON authorisations(account) WHERE live = 1 AND 
     // told (0: not since its account was last above its threshold).
     R"sql(
 ALTER TABLE authorisations ADD COLUMN low_balance_unix BIGINT NOT NULL DEFAULT 0;
+)sql",
+    // 6: the feed's leases (host/billing/BILLING.md, "The network management feed"): which
+    // billing node delivers each destination (the JSON-lines file, the webhook), and until when.
+    R"sql(
+CREATE TABLE feed_lease(
+  sink TEXT PRIMARY KEY,
+  holder TEXT NOT NULL DEFAULT '',
+  expires_unix BIGINT NOT NULL DEFAULT 0);
+INSERT INTO feed_lease(sink) VALUES('file'), ('webhook');
 )sql",
 };
 constexpr int latest = base_version + static_cast<int>(steps.size());

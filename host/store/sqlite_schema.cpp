@@ -203,6 +203,15 @@ CREATE INDEX authorisations_final ON authorisations(account) WHERE live = 1 AND 
     R"sql(
 ALTER TABLE authorisations ADD COLUMN low_balance_unix INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // 6: the feed's leases (host/billing/BILLING.md, "The network management feed"): which
+    // billing node delivers each destination (the JSON-lines file, the webhook), and until when.
+    R"sql(
+CREATE TABLE feed_lease(
+  sink TEXT PRIMARY KEY,
+  holder TEXT NOT NULL DEFAULT '',
+  expires_unix INTEGER NOT NULL DEFAULT 0);
+INSERT INTO feed_lease(sink) VALUES('file'), ('webhook');
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

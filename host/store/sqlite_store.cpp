@@ -235,6 +235,7 @@ class SqliteStore final : public Store {
   AuthorisationLedger& authorisations() override { return *billing_; }
   FeedOutbox& feed() override { return *billing_; }
   SessionSweep& sweep() override { return *sweep_; }
+  ActiveSessions& active_sessions() override { return *billing_; }
 
   // ---- agent directory ----
 

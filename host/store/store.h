@@ -11,6 +11,7 @@
 #include <string>
 
 #include "host/store/account_book.h"
+#include "host/store/active_sessions.h"
 #include "host/store/agent_directory.h"
 #include "host/store/authorisation_ledger.h"
 #include "host/store/billing_catalog.h"
@@ -39,6 +40,8 @@ class Store : public AgentDirectory,
   virtual FeedOutbox& feed() = 0;
   // The billing service's sweep: stale sessions, lost carrier, low balance (sweep_tables.h).
   virtual SessionSweep& sweep() = 0;
+  // The service manager's paged read of open sessions (active_sessions.h).
+  virtual ActiveSessions& active_sessions() = 0;
 };
 
 struct StoreOptions {

@@ -165,6 +165,14 @@ EOF
 listing presence --csv <<'EOF'
 agent,last_seen,seconds_ago,lost
 EOF
+# The service manager on a store with no open session (billing_api_test.sh has real ones).
+listing sessions --csv <<'EOF'
+agent,session_id,subscriber,service,service_type,billing,address,account,balance,rate,duration_s,charged_s,cost
+EOF
+ok sessions --json --limit=5
+says '{"sessions":[],"next":null}'
+ok sessions --after=gw-1/42
+says "agent  session id  subscriber  service  service type  billing  address  account  balance  rate  duration s  charged s  cost"
 ok bands show
 says "peak=mon-fri 08:00-20:00; weekend=sat-sun (the default)"
 ok bands set "peak=mon-fri 09:00-18:00; weekend=sun"
@@ -212,6 +220,10 @@ refused 2 "unknown option --kindd" account add dave --kindd=prepaid
 refused 2 'unknown service type "chat"' service set chat chat
 refused 1 "no agent gw-9" zone set gw-9 south
 refused 2 '"25:00" is not a time of day' bands set "peak=mon-fri 25:00-18:00"
+refused 2 'sessions: --limit=0: expected a whole number from 1 to 1000, got "0"' sessions --limit=0
+refused 2 'sessions: --after=gw-1: expected AGENT/SESSION_ID, e.g. gw-1/42' sessions --after=gw-1
+refused 2 "sessions: --csv or --json, not both" sessions --csv --json
+refused 2 'unknown option --sort' sessions --sort=agent
 snapshot >"$work/after"
 diff -u "$work/before" "$work/after" || fail "refused commands changed the store"
 ok account show alice

@@ -12,6 +12,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstdio>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -26,6 +27,7 @@ using asio::ip::tcp;
 
 struct ApprovalStandin::Impl {
   Options options;
+  Receiving receiving;
   asio::io_context io{1};
   tcp::acceptor acceptor{io};
   std::thread thread;
@@ -41,17 +43,32 @@ struct ApprovalStandin::Impl {
     http::request<http::string_body> request;
     co_await http::async_read(stream, buffer, request, asio::redirect_error(use_awaitable, ec));
     if (ec) co_return;
+    bool refuse = false;
     {
       std::lock_guard lock(mutex);
       bodies.push_back(request.body());
+      refuse = static_cast<int>(bodies.size()) <= receiving.refuse_first;
     }
     if (options.delay_ms > 0) {
       asio::steady_timer wait(io, std::chrono::milliseconds(options.delay_ms));
       co_await wait.async_wait(asio::redirect_error(use_awaitable, ec));
     }
+    if (!refuse && !receiving.record_path.empty()) {
+      // Recorded before the answer leaves: what the sender hears acknowledged is in the file.
+      std::lock_guard lock(mutex);
+      if (std::FILE* f = std::fopen(receiving.record_path.c_str(), "a")) {
+        std::string line = request.body();
+        for (char& c : line)
+          if (c == '\n') c = ' ';
+        std::fprintf(f, "%s\n", line.c_str());
+        std::fclose(f);
+      }
+    }
     const bool reject = !options.reject_pattern.empty() &&
                         request.body().find(options.reject_pattern) != std::string::npos;
-    http::response<http::string_body> response{http::status::ok, request.version()};
+    http::response<http::string_body> response{refuse ? http::status::service_unavailable
+                                                      : http::status::ok,
+                                               request.version()};
     response.set(http::field::content_type, "application/json");
     response.body() = reject ? R"({"decision": "reject", "reason": "refused by the stand-in"})"
                              : R"({"decision":"approve"})";
@@ -70,8 +87,13 @@ struct ApprovalStandin::Impl {
   }
 };
 
-ApprovalStandin::ApprovalStandin(Options options) : impl_(std::make_unique<Impl>()) {
+ApprovalStandin::ApprovalStandin(Options options)
+    : ApprovalStandin(std::move(options), Receiving()) {}
+
+ApprovalStandin::ApprovalStandin(Options options, Receiving receiving)
+    : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
+  impl_->receiving = std::move(receiving);
 }
 
 ApprovalStandin::~ApprovalStandin() {

@@ -2,9 +2,11 @@
 // 127.0.0.1 only (approval_standin.h).
 //
 //   gatemeter-approval-standin [--listen=127.0.0.1:PORT] [--reject=PATTERN] [--delay-ms=N]
+//                              [--refuse-first=N] [--record=FILE]
 //
 // Prints `ready port=<P>` once listening; runs until SIGINT or SIGTERM. Point a realm's
-// approval_url at http://127.0.0.1:<P>/approve.
+// approval_url at http://127.0.0.1:<P>/approve, or feed_webhook at http://127.0.0.1:<P>/feed
+// (--refuse-first: the first N requests get 503; --record: acknowledged bodies, a line each).
 #include <signal.h>
 
 #include <cstdio>
@@ -15,6 +17,7 @@
 
 int main(int argc, char** argv) {
   gm::test::ApprovalStandin::Options options;
+  gm::test::ApprovalStandin::Receiving receiving;
   unsigned long port = 0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -29,10 +32,14 @@ int main(int argc, char** argv) {
       options.reject_pattern = a.substr(9);
     } else if (a.rfind("--delay-ms=", 0) == 0) {
       options.delay_ms = std::atoi(a.c_str() + 11);
+    } else if (a.rfind("--refuse-first=", 0) == 0) {
+      receiving.refuse_first = std::atoi(a.c_str() + 15);
+    } else if (a.rfind("--record=", 0) == 0) {
+      receiving.record_path = a.substr(9);
     } else {
       std::fprintf(stderr,
                    "usage: gatemeter-approval-standin [--listen=127.0.0.1:PORT] "
-                   "[--reject=PATTERN] [--delay-ms=N]\n");
+                   "[--reject=PATTERN] [--delay-ms=N] [--refuse-first=N] [--record=FILE]\n");
       return 2;
     }
   }
@@ -45,7 +52,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop, SIGINT);
   sigaddset(&stop, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &stop, nullptr);
-  gm::test::ApprovalStandin standin(options);
+  gm::test::ApprovalStandin standin(options, receiving);
   try {
     standin.start(static_cast<uint16_t>(port));
   } catch (const std::exception& e) {

@@ -170,6 +170,41 @@ TEST(ServerConfigTest, TheSweepsSettingsAndWhatTheyLearnFromTheLoginService) {
       << "micro-units, an integer";
 }
 
+TEST(ServerConfigTest, TheFeedAndTheSessionsApiAreSetOrDerivedFromBillingListen) {
+  ServerConfig c;
+  const char* none[] = {"prog"};
+  parse_command_line(c, 1, none);
+  EXPECT_EQ(c.billing.api_ip, "127.0.0.1");
+  EXPECT_EQ(c.billing.api_port, 7201) << "billing_listen's port + 1";
+  EXPECT_FALSE(c.billing.feed.any()) << "the feed is off unless named";
+  EXPECT_EQ(c.billing.feed.lease_s, 60u);
+
+  ServerConfig t;
+  const char* test[] = {"prog", "--billing-listen=0.0.0.0:0"};
+  parse_command_line(t, 2, test);
+  EXPECT_EQ(t.billing.api_ip, "127.0.0.1") << "loopback, whatever billing listens on";
+  EXPECT_EQ(t.billing.api_port, 0) << "any free port, as billing's own";
+
+  ServerConfig s;
+  const char* set[] = {"prog", "--billing-api-listen=127.0.0.1:9001", "--feed-file=/tmp/f.jsonl",
+                       "--feed-webhook=http://127.0.0.1:8080/in", "--feed-lease-s=30"};
+  parse_command_line(s, static_cast<int>(std::size(set)), set);
+  EXPECT_EQ(s.billing.api_port, 9001);
+  EXPECT_EQ(s.billing.feed.file, "/tmp/f.jsonl");
+  EXPECT_EQ(s.billing.feed.webhook, "http://127.0.0.1:8080/in");
+  EXPECT_EQ(s.billing.feed.lease_s, 30u);
+
+  ServerConfig o;
+  const char* off[] = {"prog", "--billing-api-listen=off"};
+  parse_command_line(o, 2, off);
+  EXPECT_EQ(o.billing.api_ip, "") << "no API";
+  EXPECT_NE(error_of({"--feed-webhook=https://nms.example/in"}).find("feed_webhook"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--feed-lease-s=1"}).find("feed_lease_s"), std::string::npos);
+  EXPECT_NE(error_of({"--billing-api-listen=somewhere"}).find("billing_api_listen"),
+            std::string::npos);
+}
+
 TEST(ServerConfigTest, BadBillingSettingsNameTheSetting) {
   EXPECT_NE(error_of({"--grant-intervals=0"}).find("grant_intervals"), std::string::npos);
   EXPECT_NE(error_of({"--time-bands=peak=mon-fri 09:00-17:00"}).find("unknown setting"),
