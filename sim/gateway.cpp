@@ -323,14 +323,15 @@ void Gateway::step(uint64_t now_ms) {
 
 // The agent does not tell the board of grants, only of what the board must act on; the truth
 // reads a final grant's limit off the agent's table right after the answer or command that
-// brought it (both arrive in poll), before the tick that may end the session at it.
+// brought it (both arrive in poll), before the tick that may end the session at it. A later
+// grant that is not final (a remote approval, a top-up) takes the final one back.
 void Gateway::watch_final_grants(uint64_t now_ms) {
   if (!agent_) return;
   for (const auto& [id, subscriber] : billed_) {
     const core::Session* s = agent_->session(id);
-    if (s != nullptr && s->state != core::SessionState::stopping && (s->auth & core::auth_final) &&
-        s->grant_s != 0)
-      truth_.told_final(config_.agent_id, id, s->grant_s, now_ms);
+    if (s == nullptr || s->state == core::SessionState::stopping) continue;
+    const bool final = (s->auth & core::auth_final) && s->grant_s != 0;
+    truth_.told_final(config_.agent_id, id, final ? s->grant_s : 0, now_ms);
   }
 }
 

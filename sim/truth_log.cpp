@@ -110,14 +110,14 @@ void TruthLog::temporarily_approved(const std::string& agent, uint64_t session_i
   if (e != nullptr && e->temporary_ms == 0) e->temporary_ms = now_ms;
 }
 
-// Kept until the session ends in the truth: a board that ignores the agent's cut-off still
-// owes the limit it was told.
+// Kept until the session ends in the truth (a board that ignores the agent's cut-off still
+// owes the limit it was told), unless a grant that is not final replaced it (grant_s 0).
 void TruthLog::told_final(const std::string& agent, uint64_t session_id, uint32_t grant_s,
                           uint64_t now_ms) {
   TruthEntry* e = find(agent, session_id);
   if (e == nullptr || e->ended || e->final_grant_s == grant_s) return;
   e->final_grant_s = grant_s;
-  e->final_ms = now_ms;
+  e->final_ms = grant_s == 0 ? 0 : now_ms;
 }
 
 void TruthLog::settle(const RecordWitness& witness) {

@@ -75,6 +75,7 @@ class TruthLog {
   // final_grant_s); a session the log does not hold is ignored.
   void billed(const std::string& agent, uint64_t session_id, const std::string& account);
   void temporarily_approved(const std::string& agent, uint64_t session_id, uint64_t now_ms);
+  // grant_s 0: the session holds no final grant now (a later grant replaced it).
   void told_final(const std::string& agent, uint64_t session_id, uint32_t grant_s,
                   uint64_t now_ms);
 

@@ -117,6 +117,13 @@ TEST(TruthLog, KeepsWhatBillingToldTheGatewayUntilTheSessionEnds) {
   t.told_final("gw", 3, 40, 2'000);
   t.told_final("gw", 3, 40, 2'500);  // the same grant again: still told at 2,000
   t.told_final("gw", 3, 42, 3'000);  // a newer final grant
+  t.told_final("gw", 4, 42, 3'000);  // a session the log does not hold: nothing
+  TruthEntry e3 = t.entries().at({"gw", 3});
+  EXPECT_EQ(e3.final_grant_s, 42u);
+  t.told_final("gw", 3, 0, 3'200);   // a remote approval's grant, not final, replaced it
+  EXPECT_EQ(t.entries().at({"gw", 3}).final_grant_s, 0u);
+  EXPECT_EQ(t.entries().at({"gw", 3}).final_ms, 0u);
+  t.told_final("gw", 3, 42, 3'000);  // final again
   t.ended("gw", 3, gatemeter_StopCause_STOP_ZERO_BALANCE, 4'000);
   t.told_final("gw", 3, 50, 5'000);  // after the end: nothing
   const TruthEntry& e = t.entries().at({"gw", 3});
