@@ -86,7 +86,8 @@ void Gateway::on_datagram(void* self, const uint8_t* data, size_t length) {
 // subscriber is gone (only the cause is read from the agent; the moment is the simulator's).
 void Gateway::on_session_end(void* self, const core::Session& s) {
   auto* g = static_cast<Gateway*>(self);
-  g->truth_.ended(g->config_.agent_id, s.id, s.cause, g->now_ms_);
+  const bool ignored = g->config_.ignore_zero_balance && s.cause == gatemeter_StopCause_STOP_ZERO_BALANCE;
+  if (!ignored) g->truth_.ended(g->config_.agent_id, s.id, s.cause, g->now_ms_);
   if (g->billed_.count(s.id)) {
     if (s.cause == gatemeter_StopCause_STOP_ZERO_BALANCE) ++g->billing_.zero_balance;
     if (s.cause == gatemeter_StopCause_STOP_BILLING_UNREACHABLE) ++g->billing_.unreachable;
@@ -112,6 +113,8 @@ void Gateway::on_billing(void* self, const core::Session& s, const core::Billing
       else
         ++g->billing_.approved;
       g->truth_.decided(agent, id, g->now_ms_);
+      if (n.event == core::BillingEvent::approved_temporarily)
+        g->truth_.temporarily_approved(agent, id, g->now_ms_);
       break;
     case core::BillingEvent::rejected: {
       ++g->billing_.rejected;
@@ -293,7 +296,9 @@ void Gateway::start_billed(uint32_t subscriber, uint64_t now_ms) {
   if (agent_->start_session(who.c_str(), "wifi", c.option, id) != core::StartResult::ok) return;
   session_of_[subscriber] = id;
   billed_[id] = subscriber;
-  truth_.started(config_.agent_id, id, who, SubscriberScript::free_billing(subscriber), now_ms);
+  const bool free = SubscriberScript::free_billing(subscriber);
+  truth_.started(config_.agent_id, id, who, free, now_ms);
+  truth_.billed(config_.agent_id, id, free ? "" : c.account);
   ++billing_.asked;
   if (agent_->request_authorisation(id, c.option, c.anonymous ? "" : c.account.c_str(),
                                     c.address.c_str()) != core::AuthRequestResult::sent) {
@@ -313,6 +318,21 @@ void Gateway::step(uint64_t now_ms) {
     next_tick_ms_ = now_ms + 1000;
   }
   net_->poll(now_ms);
+  watch_final_grants(now_ms);
+}
+
+// The agent does not tell the board of grants, only of what the board must act on; the truth
+// reads a final grant's limit off the agent's table right after the answer or command that
+// brought it (both arrive in poll), before the tick that may end the session at it. A later
+// grant that is not final (a remote approval, a top-up) takes the final one back.
+void Gateway::watch_final_grants(uint64_t now_ms) {
+  if (!agent_) return;
+  for (const auto& [id, subscriber] : billed_) {
+    const core::Session* s = agent_->session(id);
+    if (s == nullptr || s->state == core::SessionState::stopping) continue;
+    const bool final = (s->auth & core::auth_final) && s->grant_s != 0;
+    truth_.told_final(config_.agent_id, id, final ? s->grant_s : 0, now_ms);
+  }
 }
 
 void Gateway::wind_down(uint64_t now_ms) {

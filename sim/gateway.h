@@ -42,6 +42,9 @@ struct GatewayConfig {
   core::AgentSettings settings;
   uint32_t idle_timeout_s = 30;
   core::OutboxFault fault = core::OutboxFault::none;  // negative controls only
+  // Negative control for the money oracle: the board keeps a subscriber on its data plane after
+  // the agent ended the session at zero balance (the truth goes on counting what it used).
+  bool ignore_zero_balance = false;
   // Billing servers to use when the login lists none (sim --billing); empty: the login's.
   std::vector<std::string> billing;
 };
@@ -108,6 +111,7 @@ class Gateway {
   static void on_session_end(void* self, const core::Session& s);
   static void on_billing(void* self, const core::Session& s, const core::BillingNotice& n);
   void start_billed(uint32_t subscriber, uint64_t now_ms);
+  void watch_final_grants(uint64_t now_ms);
 
   // The agent's uplink with the witness on it: every datagram the agent sends is read first.
   class WitnessUplink final : public core::Uplink {

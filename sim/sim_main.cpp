@@ -130,6 +130,7 @@ int main(int argc, char** argv) {
     c.settings.interval_s = o.interval_s;
     c.settings.persist_after_ms = o.persist_after_s * 1000;
     c.fault = o.fault;
+    c.ignore_zero_balance = o.ignore_zero_balance;
     c.billing = o.billing;
 #ifdef GM_SIM_LWIP
     if (!o.lwip_tap.empty())
@@ -242,7 +243,7 @@ int main(int argc, char** argv) {
               " unreadable=%" PRIu64 " acked_unsent=%" PRIu64 "\n",
               w.datagrams_sent, w.records_sent, w.acks_seen, w.records_acked, w.records_flashed,
               w.unreadable, w.acked_unsent);
-  if (o.fault != core::OutboxFault::none)
+  if (o.fault != core::OutboxFault::none || o.ignore_zero_balance)
     std::printf("gatemeter-sim: NEGATIVE CONTROL: the agents ran with --test-fault\n");
   if (!o.truth_path.empty()) {
     if (!truth.write_csv(o.truth_path)) {

@@ -40,8 +40,10 @@ against a login service and census, and writes the subscribers' true usage to a 
                            account, then again as prepaid with theirs (default 0.2)
   --billing H:P[,H:P]      billing servers to use when the login lists none (tests, or a
                            billing service the login service does not name yet)
-  --test-fault F           a deliberate agent bug, for negative controls only:
-                           no-persistence | forget-when-sent (default: none)
+  --test-fault F           a deliberate bug, for negative controls only: the agent's
+                           no-persistence | forget-when-sent, or the board's
+                           ignore-zero-balance (keeps a subscriber on after the agent ended
+                           its session at zero balance) (default: none)
   --lwip-tap DEV           run the (single) gateway on lwIP over this TAP device instead of
                            POSIX sockets (sim-linux board; needs root)
   --lwip-netns NS          the TAP's network namespace; relays are bound inside it too
@@ -280,8 +282,10 @@ bool parse_sim_options(int argc, char** argv, SimOptions& o, std::string& error)
       if (v == "none") o.fault = core::OutboxFault::none;
       else if (v == "no-persistence") o.fault = core::OutboxFault::no_persistence;
       else if (v == "forget-when-sent") o.fault = core::OutboxFault::forget_when_sent;
+      else if (v == "ignore-zero-balance") o.ignore_zero_balance = true;
       else {
-        error = "--test-fault: '" + v + "' is not none, no-persistence or forget-when-sent";
+        error = "--test-fault: '" + v +
+                "' is not none, no-persistence, forget-when-sent or ignore-zero-balance";
         return false;
       }
     } else {

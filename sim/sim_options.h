@@ -47,6 +47,7 @@ struct SimOptions {
   std::string local_ip = "0.0.0.0";
   uint64_t seed = 1;
   core::OutboxFault fault = core::OutboxFault::none;  // --test-fault (negative controls)
+  bool ignore_zero_balance = false;  // --test-fault ignore-zero-balance (GatewayConfig's)
   std::vector<std::string> billing;       // --billing: used when the login lists none
   // lwIP over a TAP device (the sim-linux board) instead of POSIX sockets: one gateway.
   std::string lwip_tap;                   // empty: POSIX

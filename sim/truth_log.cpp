@@ -100,6 +100,26 @@ bool TruthLog::connected(const std::string& agent, uint64_t session_id) const {
   return it != entries_.end() && !it->second.ended;
 }
 
+void TruthLog::billed(const std::string& agent, uint64_t session_id, const std::string& account) {
+  if (TruthEntry* e = find(agent, session_id)) e->account = account;
+}
+
+void TruthLog::temporarily_approved(const std::string& agent, uint64_t session_id,
+                                    uint64_t now_ms) {
+  TruthEntry* e = find(agent, session_id);
+  if (e != nullptr && e->temporary_ms == 0) e->temporary_ms = now_ms;
+}
+
+// Kept until the session ends in the truth (a board that ignores the agent's cut-off still
+// owes the limit it was told), unless a grant that is not final replaced it (grant_s 0).
+void TruthLog::told_final(const std::string& agent, uint64_t session_id, uint32_t grant_s,
+                          uint64_t now_ms) {
+  TruthEntry* e = find(agent, session_id);
+  if (e == nullptr || e->ended || e->final_grant_s == grant_s) return;
+  e->final_grant_s = grant_s;
+  e->final_ms = grant_s == 0 ? 0 : now_ms;
+}
+
 void TruthLog::settle(const RecordWitness& witness) {
   for (auto& [key, e] : entries_)
     if (e.power_cut) e.durable = witness.durable(e.agent, e.session_id, e.cut_ms);
@@ -112,18 +132,20 @@ bool TruthLog::write_csv(const std::string& path) const {
   std::fprintf(f, "agent,session_id,subscriber,charged_s,free_s,octets_in,octets_out,"
                   "refused_in,refused_out,stop_cause_code,ended,power_cut,durable,durable_seq,"
                   "durable_charged_s,durable_free_s,durable_octets_in,durable_octets_out,"
-                  "durable_stop_cause\n");
+                  "durable_stop_cause,account,started_ms,ended_ms,temporary_ms,final_grant_s,final_ms\n");
   for (const auto& [key, e] : entries_) {
     const UsageTotals t = truth_totals(e);
     const UsageTotals& d = e.durable.newest.totals;
     std::fprintf(f,
                  "%s,%" PRIu64 ",%s,%u,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                 ",%d,%d,%d,%d,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%d\n",
+                 ",%d,%d,%d,%d,%u,%u,%u,%" PRIu64 ",%" PRIu64 ",%d,%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                 ",%u,%" PRIu64 "\n",
                  e.agent.c_str(), e.session_id, e.subscriber.c_str(), t.charged_s, t.free_s,
                  t.octets_in, t.octets_out, e.refused_in, e.refused_out, e.stop_cause,
                  e.ended ? 1 : 0, e.power_cut ? 1 : 0, e.durable.any ? 1 : 0,
                  e.durable.newest.seq, d.charged_s, d.free_s, d.octets_in, d.octets_out,
-                 e.durable.stop_cause);
+                 e.durable.stop_cause, e.account.c_str(), e.started_ms, e.ended_ms,
+                 e.temporary_ms, e.final_grant_s, e.final_ms);
   }
   const bool ok = std::fclose(f) == 0;
   return ok && std::rename(tmp.c_str(), path.c_str()) == 0;

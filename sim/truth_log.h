@@ -38,6 +38,14 @@ struct TruthEntry {
   bool power_cut = false;   // the power went before its last record was durable
   uint64_t cut_ms = 0;
   DurablePoint durable;     // filled by settle() for power-cut sessions
+  // What the gateway was told by billing (sessions it authorised through billing only), so an
+  // oracle can hold money to the truth: the account the subscriber named ("" none, or free),
+  // when a temporary approval came, and the newest final grant's limit on charged seconds
+  // (0: none) and when the agent held it.
+  std::string account;
+  uint64_t temporary_ms = 0;
+  uint32_t final_grant_s = 0;
+  uint64_t final_ms = 0;
 };
 
 // Connect time as the product promises it, in whole seconds from the start (the fraction of a
@@ -63,6 +71,13 @@ class TruthLog {
   // The power went after the session ended but before its STOP was durable.
   void cut_after_end(const std::string& agent, uint64_t session_id, uint64_t now_ms);
   bool connected(const std::string& agent, uint64_t session_id) const;
+  // What billing told the gateway about a session (TruthEntry's account, temporary_ms and
+  // final_grant_s); a session the log does not hold is ignored.
+  void billed(const std::string& agent, uint64_t session_id, const std::string& account);
+  void temporarily_approved(const std::string& agent, uint64_t session_id, uint64_t now_ms);
+  // grant_s 0: the session holds no final grant now (a later grant replaced it).
+  void told_final(const std::string& agent, uint64_t session_id, uint32_t grant_s,
+                  uint64_t now_ms);
 
   // At the end of a run: every power-cut session learns its newest durable record.
   void settle(const RecordWitness& witness);

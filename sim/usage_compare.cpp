@@ -3,33 +3,11 @@
 #include <fstream>
 #include <sstream>
 
+#include "sim/csv_table.h"
+
 namespace gm::sim {
 
 namespace {
-
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cell;
-  bool quoted = false;
-  for (char c : line) {
-    if (c == '"') quoted = !quoted;
-    else if (c == ',' && !quoted) {
-      out.push_back(cell);
-      cell.clear();
-    } else if (c != '\r') {
-      cell += c;
-    }
-  }
-  out.push_back(cell);
-  return out;
-}
-
-int column(const std::vector<std::string>& header, std::initializer_list<const char*> names) {
-  for (const char* n : names)
-    for (size_t i = 0; i < header.size(); ++i)
-      if (header[i] == n) return static_cast<int>(i);
-  return -1;
-}
 
 std::string describe(const UsageTotals& t) {
   std::ostringstream s;
@@ -59,31 +37,31 @@ bool read_usage_csv(const std::string& path, UsageTable& out, std::string& error
     error = path + " is empty (no header row)";
     return false;
   }
-  const auto header = split(line);
-  const int agent = column(header, {"agent", "agent_id"});
-  const int session = column(header, {"session_id", "session"});
-  const int charged = column(header, {"charged_s"});
-  const int free_s = column(header, {"free_s"});
-  const int in = column(header, {"octets_in"});
-  const int out_c = column(header, {"octets_out"});
+  const auto header = split_csv_line(line);
+  const int agent = csv_column(header, {"agent", "agent_id"});
+  const int session = csv_column(header, {"session_id", "session"});
+  const int charged = csv_column(header, {"charged_s"});
+  const int free_s = csv_column(header, {"free_s"});
+  const int in = csv_column(header, {"octets_in"});
+  const int out_c = csv_column(header, {"octets_out"});
   if (agent < 0 || session < 0 || charged < 0 || free_s < 0 || in < 0 || out_c < 0) {
     error = path + ": header must name agent, session_id, charged_s, free_s, octets_in, octets_out";
     return false;
   }
-  const int cause = column(header, {"stop_cause_code"}), state = column(header, {"state"});
-  const int ended = column(header, {"ended"}), cut = column(header, {"power_cut"});
-  const int durable = column(header, {"durable"});
-  const int d_charged = column(header, {"durable_charged_s"});
-  const int d_free = column(header, {"durable_free_s"});
-  const int d_in = column(header, {"durable_octets_in"});
-  const int d_out = column(header, {"durable_octets_out"});
-  const int d_cause = column(header, {"durable_stop_cause"});
-  const int refused_in = column(header, {"refused_in"}), refused_out = column(header, {"refused_out"});
+  const int cause = csv_column(header, {"stop_cause_code"}), state = csv_column(header, {"state"});
+  const int ended = csv_column(header, {"ended"}), cut = csv_column(header, {"power_cut"});
+  const int durable = csv_column(header, {"durable"});
+  const int d_charged = csv_column(header, {"durable_charged_s"});
+  const int d_free = csv_column(header, {"durable_free_s"});
+  const int d_in = csv_column(header, {"durable_octets_in"});
+  const int d_out = csv_column(header, {"durable_octets_out"});
+  const int d_cause = csv_column(header, {"durable_stop_cause"});
+  const int refused_in = csv_column(header, {"refused_in"}), refused_out = csv_column(header, {"refused_out"});
   int line_no = 1;
   while (std::getline(f, line)) {
     ++line_no;
     if (line.empty()) continue;
-    const auto cells = split(line);
+    const auto cells = split_csv_line(line);
     if (cells.size() < header.size()) {
       error = path + ":" + std::to_string(line_no) + ": " + std::to_string(cells.size()) +
               " cells, the header has " + std::to_string(header.size());

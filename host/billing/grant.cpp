@@ -52,17 +52,23 @@ SizedGrant size_grant(const Rate& rate, const SessionUsage& usage, Micros unrese
   const uint64_t chunk_end = std::min(saturating_add(so_far, chunk_units),
                                       saturating_add(so_far, max_affordable_units(rate.unit)));
   const Micros chunk_cost = line_amount(rate, chunk_end) - base;
-  const Micros money = std::max<Micros>(0, std::min(unreserved_money, chunk_cost));
+  // What the session's earlier grant still holds (and what it reaches: at least the rest of an
+  // increment already charged) is kept; the chunk is bought from the rest.
+  const Micros own = std::max<Micros>(0, usage.granted_micros - usage.amount_micros);
+  const uint64_t kept = affordable_units(rate, so_far, own);
+  const Micros money =
+      std::max(own, std::max<Micros>(0, std::min(unreserved_money, chunk_cost)));
   const uint64_t units = affordable_units(rate, so_far, money);
 
   SizedGrant out;
   out.grant.validity_s = validity_s;
-  if (units == 0) {
-    // Nothing more can be paid for: the agent ends the session (or walls it) at what it has.
+  if (affordable_units(rate, so_far, std::max(own, unreserved_money)) == kept &&
+      kept < max_affordable_units(rate.unit)) {
+    // Nothing more can be paid for: the agent ends the session (or walls it) at what it holds.
     out.grant.final = true;
     out.grant.final_redirect = redirect_at_zero;
-    set_limit(out.grant, rate, std::max<uint64_t>(committed, 1));
-    out.granted_micros = usage.amount_micros;
+    set_limit(out.grant, rate, std::max<uint64_t>(saturating_add(committed, kept), 1));
+    out.granted_micros = checked_add(usage.amount_micros, line_amount(rate, so_far + kept) - base);
     return out;
   }
   set_limit(out.grant, rate, saturating_add(committed, units));

@@ -31,6 +31,9 @@ struct SessionUsage {
   Micros amount_micros = 0;  // charged so far, closed lines included
   int64_t line_rate = 0;     // the current line's rate id (0: no line yet)
   uint64_t line_units = 0;   // units on the current line
+  // Its own earlier grant's cumulative money (authorisations.granted_micros; 0: none): it holds
+  // granted_micros - amount_micros, which an update never gives back (size_grant).
+  Micros granted_micros = 0;
 };
 
 struct GrantTerms {
@@ -56,12 +59,18 @@ uint32_t grant_validity(uint32_t validity_s, int64_t now_unix, int64_t band_chan
                         int64_t rate_changes_at);
 
 // A prepaid session's next grant at `rate` (the rate that prices it now):
-//   money = min(unreserved, cost of grant_intervals intervals more at `rate`)
+//   money = max(what its own earlier grant still holds,
+//               min(unreserved, cost of grant_intervals intervals more at `rate`))
 //   units = affordable_units(rate, units on the line at `rate`, money)
 //   limit = the session's committed total (charged_s, or octets) + units
-// When that buys nothing (no money left) the grant is final, at the committed total (at least
-// 1: 0 says "no limit"), with final_redirect set if redirect_at_zero (the account's at_zero is
-// walled_garden). `validity_s` goes into the grant as is (grant_validity()).
+// The limits are on committed totals, which lag the agent's own by up to an interval: money the
+// earlier grant holds may be used already, unreported, so an update keeps it (given back, it
+// would be granted to another session as well, and the account overspent by it).
+// When that buys nothing beyond the increment already charged (no money left) the grant is
+// final, at the end of that increment (at least 1: 0 says "no limit"), with final_redirect set
+// if redirect_at_zero (the account's at_zero is walled_garden): a limit the agent may have
+// passed already must end the session, not have it run on while it asks again. `validity_s`
+// goes into the grant as is (grant_validity()).
 SizedGrant size_grant(const Rate& rate, const SessionUsage& usage, Micros unreserved,
                       const GrantTerms& terms, uint32_t validity_s, bool redirect_at_zero);
 

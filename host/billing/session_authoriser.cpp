@@ -102,7 +102,8 @@ AuthOutcome SessionAuthoriser::decide(int64_t agent, const host::AuthorisationRe
   for (const host::LiveReservation& o : read.others)
     c.others.push_back({o.granted_micros, o.amount_micros});
   c.usage = {read.usage.charged_s, read.usage.octets, read.usage.amount_micros,
-             read.usage.line_rate, read.usage.line_units};
+             read.usage.line_rate, read.usage.line_units,
+             read.stored && read.stored->live ? read.stored->granted_micros : 0};
   c.terms = settings_.terms;
   if (c.account != nullptr) {
     // The same question the census's rater asks of the same copy: the grant ends where the

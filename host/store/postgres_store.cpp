@@ -76,6 +76,9 @@ WHERE excluded.seq > subscriber_sessions.seq
 )sql";
 
 // The same, with billing's charge of each session (commit_rater.h), worked out before it runs.
+// A session whose row the commit did not find (its first record) has account 0 here; the
+// billing service may have linked it since (link_session's row, seq 0, committed after this
+// commit's read: there was no row to lock), and that link stays.
 constexpr const char* upsert_rated_sql = R"sql(
 INSERT INTO subscriber_sessions(agent, session_id, login_session, subscriber, realm, service,
   billing, start_unix, seq, kind, charged_s, free_s, octets_in, octets_out, state, stop_cause,
@@ -98,7 +101,9 @@ ON CONFLICT (agent, session_id) DO UPDATE SET
   stop_cause = CASE WHEN excluded.kind = 3 THEN excluded.stop_cause
                     ELSE subscriber_sessions.stop_cause END,
   updated_unix = excluded.updated_unix,
-  account = excluded.account, amount_micros = excluded.amount_micros, line = excluded.line,
+  account = CASE WHEN excluded.account <> 0 THEN excluded.account
+                 ELSE subscriber_sessions.account END,
+  amount_micros = excluded.amount_micros, line = excluded.line,
   line_rate = excluded.line_rate, line_units = excluded.line_units,
   line_amount_micros = excluded.line_amount_micros
 WHERE excluded.seq > subscriber_sessions.seq

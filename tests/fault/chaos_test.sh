@@ -54,6 +54,7 @@ if [ "${STORE:-sqlite}" = postgresql ]; then
   store_flags=(--store="$pg_spec")
 fi
 source "$(dirname "$0")/start_server.sh"
+source "$(dirname "$0")/census_kill.sh"
 ctl() { "$ctl" --state_dir="$state" "${store_flags[@]}" "$@"; }
 
 ctl init >/dev/null
@@ -94,14 +95,7 @@ sim_pid=$!
 pids+=("$sim_pid")
 
 # Census A dies hard a quarter of the way in and comes back on the same port.
-sleep $((seconds / 4))
-kill -USR1 "$sim_pid"  # the simulator prints what the relays counted so far
-sleep 0.5
-kill -9 "$census_a_pid"
-echo "chaos: census A killed (SIGKILL) at ~$((seconds / 4)) s"
-sleep 3
-start_server census_a2 --services=census --census_listen="127.0.0.1:$census_a"
-echo "chaos: census A restarted"
+kill_and_restart_census chaos "$sim_pid" "$census_a_pid" "$census_a" $((seconds / 4)) 3
 
 sim_status=0
 wait "$sim_pid" || sim_status=$?
@@ -126,9 +120,8 @@ field() { sed -n "s/.*[ ,(]$1=\([0-9.]*\).*/\1/p" | head -n 1; }
 cuts_line=$(grep 'power cuts (' "$work/sim.out" || true)
 cuts=$(echo "$cuts_line" | sed -n 's/.* \([0-9]*\) power cuts (.*/\1/p')
 torn=$(echo "$cuts_line" | sed -n 's/.*power cuts (\([0-9]*\) tore.*/\1/p')
-all_relays=$(grep 'relay [0-9] in all' "$work/sim.out" || true)
-sum() { echo "$all_relays" | sed -n "s/.* $1=\([0-9]*\).*/\1/p" | awk '{s += $1} END {print s + 0}'; }
-acks_before_kill=$(grep 'relay 0 at .*(SIGUSR1)' "$work/sim.out" | field from_census)
+sum() { relay_sum "$1"; }
+acks_before_kill=$(acks_before_kill)
 [ "${cuts:-0}" -eq $((gateways * 3)) ] || fail "expected $((gateways * 3)) power cuts, saw ${cuts:-none}"
 # (An agent that never writes its flash cannot have a write torn.)
 [ "${torn:-0}" -gt 0 ] || [ "$fault" = no-persistence ] || fail "no power cut tore a flash write"

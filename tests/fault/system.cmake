@@ -35,3 +35,22 @@ if(TARGET gatemeter-server AND TARGET censusctl AND TARGET gatemeter-sim AND TAR
   set_tests_properties(fault.chaos_lwip_tap_gateway_exact_totals PROPERTIES
                        TIMEOUT 240 SKIP_RETURN_CODE 77)
 endif()
+
+# Issue 12: money exact under chaos, on SQLite and on PostgreSQL (skipped without initdb), and
+# the negative control (boards that keep subscribers on past zero balance) that must fail it.
+if(TARGET gatemeter-server AND TARGET censusctl AND TARGET billingctl AND TARGET gatemeter-sim
+   AND TARGET gatemeter-money-compare AND TARGET gatemeter-approval-standin)
+  set(gm_money_chaos ${CMAKE_CURRENT_SOURCE_DIR}/chaos_money_test.sh
+      $<TARGET_FILE:gatemeter-server> $<TARGET_FILE:censusctl> $<TARGET_FILE:billingctl>
+      $<TARGET_FILE:gatemeter-sim> $<TARGET_FILE:gatemeter-compare>
+      $<TARGET_FILE:gatemeter-money-compare> $<TARGET_FILE:gatemeter-approval-standin>)
+  add_test(NAME fault.chaos_money_exact_sqlite COMMAND ${gm_money_chaos})
+  add_test(NAME fault.chaos_money_exact_postgresql COMMAND ${gm_money_chaos})
+  add_test(NAME fault.chaos_money_negative_control_ignore_zero_balance_reports_violations
+           COMMAND ${gm_money_chaos} 12 40 ignore-zero-balance)
+  set_tests_properties(fault.chaos_money_exact_sqlite
+                       fault.chaos_money_negative_control_ignore_zero_balance_reports_violations
+                       PROPERTIES TIMEOUT 150)
+  set_tests_properties(fault.chaos_money_exact_postgresql PROPERTIES
+                       TIMEOUT 150 SKIP_RETURN_CODE 77 ENVIRONMENT "STORE=postgresql")
+endif()

@@ -105,5 +105,30 @@ TEST(TruthLog, WritesACsvWithAHeader) {
   std::getline(f, header);
   std::getline(f, row);
   EXPECT_EQ(header.rfind("agent,session_id,subscriber,charged_s,free_s,octets_in,octets_out", 0), 0u);
-  EXPECT_EQ(row, "gw,3,c@r.example,4,0,1,2,0,0,1,1,0,0,0,0,0,0,0,-1");
+  EXPECT_EQ(row, "gw,3,c@r.example,4,0,1,2,0,0,1,1,0,0,0,0,0,0,0,-1,,0,4200,0,0,0");
+}
+
+TEST(TruthLog, KeepsWhatBillingToldTheGatewayUntilTheSessionEnds) {
+  TruthLog t;
+  t.started("gw", 3, "c@r.example", false, 100);
+  t.billed("gw", 3, "acct-1");
+  t.temporarily_approved("gw", 3, 900);
+  t.temporarily_approved("gw", 3, 1'500);  // the first one counts
+  t.told_final("gw", 3, 40, 2'000);
+  t.told_final("gw", 3, 40, 2'500);  // the same grant again: still told at 2,000
+  t.told_final("gw", 3, 42, 3'000);  // a newer final grant
+  t.told_final("gw", 4, 42, 3'000);  // a session the log does not hold: nothing
+  TruthEntry e3 = t.entries().at({"gw", 3});
+  EXPECT_EQ(e3.final_grant_s, 42u);
+  t.told_final("gw", 3, 0, 3'200);   // a remote approval's grant, not final, replaced it
+  EXPECT_EQ(t.entries().at({"gw", 3}).final_grant_s, 0u);
+  EXPECT_EQ(t.entries().at({"gw", 3}).final_ms, 0u);
+  t.told_final("gw", 3, 42, 3'000);  // final again
+  t.ended("gw", 3, gatemeter_StopCause_STOP_ZERO_BALANCE, 4'000);
+  t.told_final("gw", 3, 50, 5'000);  // after the end: nothing
+  const TruthEntry& e = t.entries().at({"gw", 3});
+  EXPECT_EQ(e.account, "acct-1");
+  EXPECT_EQ(e.temporary_ms, 900u);
+  EXPECT_EQ(e.final_grant_s, 42u);
+  EXPECT_EQ(e.final_ms, 3'000u);
 }

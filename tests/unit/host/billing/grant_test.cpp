@@ -112,6 +112,63 @@ TEST(GrantTest, NoMoneyLeftIsAFinalGrantAtTheCommittedUsage) {
   EXPECT_EQ(walled.grant.charged_s, 1u) << "0 would say 'no limit'";
 }
 
+// The committed totals lag the agent's: a session granted up to 30 s may have used 28 while 10
+// are committed. Its update must keep the money its grant holds, whatever the others took since
+// (here an overrun left less unreserved than it holds): given back, it would be granted to
+// another session too, and the account overspent by what this one used unreported. And a grant
+// that adds nothing to what it holds is final: not final, an agent already at its limit would
+// run on while it asks again, until the committed totals caught up.
+TEST(GrantTest, AnUpdateNeverGivesBackWhatTheSessionsOwnGrantHolds) {
+  const Rate rate = priced(3, RateUnit::second, 100);
+  SessionUsage used;
+  used.charged_s = 10;
+  used.amount_micros = line_amount(rate, 10);
+  used.line_rate = rate.id;
+  used.line_units = 10;
+  used.granted_micros = line_amount(rate, 30);
+  const Micros holds = used.granted_micros - used.amount_micros;
+  // Nothing beyond what it holds: final at the limit it holds, which it still holds.
+  for (const Micros unreserved_money : {Micros{0}, holds / 2, holds, Micros{-500}}) {
+    const SizedGrant g = size_grant(rate, used, unreserved_money, terms(3, 5), 600, false);
+    EXPECT_TRUE(g.grant.final) << unreserved_money;
+    EXPECT_EQ(g.grant.charged_s, 30u) << unreserved_money;
+    EXPECT_EQ(g.granted_micros, used.granted_micros) << unreserved_money;
+  }
+  // A second's worth more than it holds: not final, and the limit grows past it.
+  const SizedGrant g = size_grant(rate, used, holds + 100, terms(6, 5), 600, false);
+  EXPECT_FALSE(g.grant.final);
+  EXPECT_EQ(g.grant.charged_s, 31u);
+  // Ample money: the larger of what it holds (to 30 s) and a chunk of 15 s from the committed 10.
+  EXPECT_EQ(size_grant(rate, used, 1'000'000, terms(3, 5), 600, false).grant.charged_s, 30u);
+  EXPECT_EQ(size_grant(rate, used, 1'000'000, terms(6, 5), 600, false).grant.charged_s, 40u);
+  used.granted_micros = 0;  // no earlier grant: the chunk alone
+  EXPECT_EQ(size_grant(rate, used, 1'000'000, terms(3, 5), 600, false).grant.charged_s, 25u);
+}
+
+// At a 7 s increment, 25 committed seconds were charged as 28: with no money left the grant is
+// final at 28, the end of what was paid for. Not final there, it would tell an agent that may be
+// past 28 already (its own total runs ahead of the committed one) to go on and ask again.
+TEST(GrantTest, NoMoneyLeftIsFinalAtTheEndOfTheIncrementAlreadyCharged) {
+  const Rate rate = priced(8, RateUnit::minute, 20'001, 7, 5'000);
+  SessionUsage used;
+  used.charged_s = 25;
+  used.amount_micros = line_amount(rate, 25);
+  used.line_rate = rate.id;
+  used.line_units = 25;
+  ASSERT_EQ(line_amount(rate, 28), used.amount_micros);  // 28 s cost what 25 s did
+  ASSERT_GT(line_amount(rate, 29), used.amount_micros);
+  const Micros next_step = line_amount(rate, 29) - used.amount_micros;
+  for (const Micros money : {Micros{0}, next_step - 1}) {
+    const SizedGrant g = size_grant(rate, used, money, terms(3, 5), 600, false);
+    EXPECT_TRUE(g.grant.final) << money;
+    EXPECT_EQ(g.grant.charged_s, 28u) << money;
+    EXPECT_EQ(g.granted_micros, used.amount_micros) << money;
+  }
+  const SizedGrant g = size_grant(rate, used, next_step, terms(3, 5), 600, false);
+  EXPECT_FALSE(g.grant.final);
+  EXPECT_EQ(g.grant.charged_s, 35u);
+}
+
 TEST(GrantTest, ALineMinimumTheMoneyCannotCoverBuysNothing) {
   const Rate r = priced(4, RateUnit::second, 100, 1, 50'000);
   EXPECT_TRUE(size_grant(r, {}, 49'999, terms(), 600, false).grant.final);

@@ -5,6 +5,9 @@
 // per charged second, so every expected amount is a product written out in the test.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <utility>
+
 #include "host/store/commit_rater.h"
 #include "host/store/store.h"
 #include "tests/support/test_database.h"
@@ -17,8 +20,10 @@ class PerSecondRater final : public CommitRater {
  public:
   int64_t switch_at = INT64_MAX;
   int calls = 0;
+  std::function<void()> during;  // runs once, inside the commit's transaction
   void rate(RatingCase& c) override {
     ++calls;
+    if (during) std::exchange(during, nullptr)();
     const int64_t rate = c.at_unix >= switch_at ? 2 : 1;
     const int64_t price = rate == 2 ? 5 : 3;
     const uint64_t units = c.after.charged_s - c.before.charged_s;
@@ -254,6 +259,33 @@ TEST_P(CommitRatingTest, ACommitRecordsThePresenceOfTheAgentsItNames) {
   c.present = {agent_};
   store_->commit_datagrams(c, 5'010);
   EXPECT_EQ(store_->authorisations().presence().at(0).last_seen_unix, 5'010);
+}
+
+// The billing service links a session (its authorisation) while a census commits the session's
+// first record: the commit read no row (nothing to lock), and the link's row is committed before
+// the commit writes its own. The link must survive, or nothing the session uses is ever charged.
+// (SQLite's writers take turns, so only PostgreSQL can interleave them.)
+TEST_P(CommitRatingTest, ALinkCommittedWhileACommitWritesTheSessionsFirstRecordStays) {
+  if (GetParam() != "postgresql") GTEST_SKIP() << "SQLite serialises its writers";
+  link(1);
+  auto billing = open_store(db_->spec());
+  rater_.during = [&] {
+    SessionLink l;
+    l.agent = agent_;
+    l.session_id = 2;
+    l.login_session = 77;
+    l.account = account_;
+    l.subscriber = "ann@isp.example";
+    l.service = "web";
+    l.billing = gatemeter_BillingOption_BILLING_PREPAID;
+    l.start_unix = 1'000;
+    billing->authorisations().link_session(l, 150);
+  };
+  commit(1, {record(1, 1, 10), record(2, 1, 0)});  // session 2's first record: nothing charged
+  ASSERT_EQ(rater_.during, nullptr) << "the rater ran inside the commit";
+  EXPECT_EQ(balance(), 1'000'000 - 10 * 3);
+  commit(2, {record(2, 2, 20)});
+  EXPECT_EQ(balance(), 1'000'000 - 10 * 3 - 20 * 3) << "session 2 lost its account";
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, CommitRatingTest, ::testing::Values("sqlite", "postgresql"),
