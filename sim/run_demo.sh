@@ -40,7 +40,7 @@ case "$store" in
 esac
 cfg=(--state_dir="$state" "${store_flags[@]}" --services=census,login,billing
      --login_listen=127.0.0.1:0 --census_listen=127.0.0.1:0 --billing_listen=127.0.0.1:0
-     --metering_interval_s=10 --default_realm=hotspot0.example)
+     --metering_interval_s=10 --default_realm=hotspot0.example --feed_file="$state/feed.jsonl")
 ctl() { "$ctl" --state_dir="$state" "${store_flags[@]}" "$@"; }
 bctl() { "$bctl" --state-dir="$state" "${store_flags[@]}" "$@"; }
 
@@ -142,6 +142,9 @@ echo
 echo "== how the sessions ended (stop causes), from the census store"
 awk -F, 'NR == 1 { for (k = 1; k <= NF; ++k) col[$k] = k; next }
   { n[$col["stop_cause"]]++ } END { for (c in n) printf "   %-20s %d\n", c, n[c] }' "$run/store.csv" | sort
+echo
+echo "== the network management feed: $(wc -l <"$state/feed.jsonl" 2>/dev/null || echo 0) ended sessions in $state/feed.jsonl, e.g."
+head -n 1 "$state/feed.jsonl" 2>/dev/null | cut -c1-200 || true
 echo
 echo "== acct-large's bill for the run (billingctl bill acct-large --from=... --to=...)"
 bctl bill acct-large --from=2000-01-01T00:00:00Z --to=2100-01-01T00:00:00Z | head -n 12

@@ -257,9 +257,15 @@ std::optional<AuthPhase> run_auth_phase(const AuthPhaseSettings& s,
     const char* why = nullptr;
     if (a == n_agents || i >= next)
       why = "names no request sent";
-    else if (frame::open(data, e.length, h, agents[a]->tag_key(), windows[a],
-                         frame::FrameKind::auth_response, &r) != frame::Refusal::none)
-      why = "does not open (tag, kind or the agent's replay window)";
+    else if (const frame::Refusal refused = frame::open(data, e.length, h, agents[a]->tag_key(),
+                                                        windows[a], frame::FrameKind::auth_response, &r);
+             refused == frame::Refusal::too_old) {
+      // More than the window behind the agent's newest answer: an agent would have resent
+      // by then and heard the stored answer; not counted, and not an error.
+      ++p.behind_window;
+      continue;
+    } else if (refused != frame::Refusal::none)
+      why = "does not open (tag or kind) or repeats a frame";
     else if (r.session_id != (session_base | i))
       why = "names another session";
     else if (r.decision != gatemeter_AuthDecision_AUTH_APPROVE || !r.has_grant)
@@ -280,7 +286,7 @@ std::optional<AuthPhase> run_auth_phase(const AuthPhaseSettings& s,
         static_cast<float>(std::chrono::duration<double, std::milli>(e.at - sent_at[i]).count()));
   }
   std::sort(p.latency_ms.begin(), p.latency_ms.end());
-  p.unanswered = p.sent - p.approved - p.late;
+  p.unanswered = p.sent - p.approved - p.late - p.behind_window;
   try {
     Db d(db_path);
     const std::string base = std::to_string(session_base);

@@ -39,6 +39,8 @@ struct AuthPhase {
   uint64_t approved = 0;     // valid approving answers that arrived within the phase
   uint64_t late = 0;         // valid answers after the phase's end
   uint64_t unanswered = 0;   // requests no valid answer came for
+  uint64_t behind_window = 0;  // answers that came after 64 newer ones of the agent's (the
+                               // replay window's width): an agent would have resent by then
   uint64_t bad = 0;          // answers that did not open or said something else
   uint64_t stored = 0;       // live authorisations of the phase's sessions, read back
   uint64_t stored_wrong = 0;  // of those, with another account than the request named

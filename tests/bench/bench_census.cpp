@@ -261,9 +261,11 @@ int main(int argc, char** argv) {
                                                         prefill.credentials.end());
   const auto q = run_auth_phase(qs, prefill.agent_ids, credentials);
   if (!q) return failed("phase Q");
-  std::printf("  %llu sent, %llu approved in the phase, %llu late, %llu unanswered, %llu bad; "
-              "stored live %llu (%llu with another account, %llu answered but missing)\n",
-              ull(q->sent), ull(q->approved), ull(q->late), ull(q->unanswered), ull(q->bad),
+  std::printf("  %llu sent, %llu approved in the phase, %llu late, %llu behind the agent's "
+              "replay window, %llu unanswered, %llu bad; stored live %llu (%llu with another "
+              "account, %llu answered but missing)\n",
+              ull(q->sent), ull(q->approved), ull(q->late), ull(q->behind_window),
+              ull(q->unanswered), ull(q->bad),
               ull(q->stored), ull(q->stored_wrong), ull(q->missing));
 
 
