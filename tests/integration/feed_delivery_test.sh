@@ -98,6 +98,20 @@ for _ in $(seq 300); do
     [ "$(metric 'gatemeter_billing_feed_backlog{sink="webhook"}')" = 0 ] && break
   sleep 0.1
 done
+echo "backlogs: file $(metric 'gatemeter_billing_feed_backlog{sink="file"}'), webhook $(metric 'gatemeter_billing_feed_backlog{sink="webhook"}')"
+# The receiver is the oracle, not the gauge: wait (bounded) until it has every id of the file.
+for _ in $(seq 300); do
+  python3 - "$feed" "$dir/received" <<'PY' && break
+import json, sys
+ids = {json.loads(l)["id"] for l in open(sys.argv[1])}
+try:
+    got = {e["id"] for body in open(sys.argv[2]) for e in json.loads(body)["events"]}
+except FileNotFoundError:
+    got = set()
+sys.exit(0 if ids <= got else 1)
+PY
+  sleep 0.1
+done
 ctl export-csv "$dir/store.csv"
 
 check() {  # FEED_FILE: every stopped session's event once in it, every id at the webhook
