@@ -5,7 +5,7 @@
 # then the store's totals next to the simulator's truth, the balances and one bill.
 #
 # The money: a tariff of 0.0005 EUR per charged second (1.80 EUR an hour); prepaid accounts
-# acct-small (0.03 EUR: runs dry within the minute, its sessions end "zero balance") and
+# acct-small (0.005 EUR, 10 charged seconds: runs dry within the minute, its sessions end "zero balance") and
 # acct-large, a postpaid account, acct-flagged (prepaid, temporarily approved while the realm's
 # approval system decides, which then rejects it: its sessions end "auth rejected"), and
 # roamers of partner.example (approved through their home provider, settled later).
@@ -73,7 +73,7 @@ bctl offer set partner.example roaming --label="roaming" --terms="via partner, s
 bctl service set wifi web >/dev/null
 bctl rate add --service-type='*' --band='*' --zone='*' --provider='*' --unit=second \
   --price=0.0005 --from=now+1 >/dev/null
-bctl account add acct-small --kind=prepaid --balance=0.03 --low-balance=0.02 >/dev/null
+bctl account add acct-small --kind=prepaid --balance=0.005 --low-balance=0.02 >/dev/null
 bctl account add acct-large --kind=prepaid --balance=20.00 --low-balance=1.00 >/dev/null
 bctl account add acct-post --kind=postpaid >/dev/null
 bctl account add acct-flagged --kind=prepaid --balance=5.00 >/dev/null
@@ -100,7 +100,7 @@ echo "   store: $(sed -n 's/^census: listening on .*, store //p' "$run/server.lo
 echo "== provisioned gateway gw-demo-1 (censusctl add-agent shows its credential once); key pin $pin"
 echo "== billing: realm hotspot0.example (prepaid, postpaid, free; remote approval, 8 s"
 echo "   temporary), roaming realm partner.example; 0.0005 EUR per charged second; accounts"
-echo "   acct-small 0.03 EUR (runs dry), acct-large 20.00, acct-post postpaid, acct-flagged"
+echo "   acct-small 0.005 EUR (runs dry), acct-large 20.00, acct-post postpaid, acct-flagged"
 echo "   (the approval system rejects it)"
 echo "== subscribers for $seconds s. Live table: sessions live on the gateway, their charged and"
 echo "   free seconds and octets, records the census acknowledged, records still pending;"
