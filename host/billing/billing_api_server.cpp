@@ -10,9 +10,7 @@ namespace gm::billing {
 BillingApiServer::BillingApiServer(std::string store, std::string listen_ip, uint16_t port)
     : store_spec_(std::move(store)),
       endpoint_("billing_api_listen", std::move(listen_ip), port,
-                [this](std::string_view method, std::string_view target) {
-                  return answer(method, target);
-                }) {}
+                [this](const host::HttpRequest& r) { return answer(r.method, r.target); }) {}
 
 // The store's answer; a failed store is a 503 and a connection opened anew next time.
 host::HttpReply BillingApiServer::answer(std::string_view method, std::string_view target) {

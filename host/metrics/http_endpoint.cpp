@@ -27,11 +27,12 @@ struct HttpEndpoint::Impl {
   std::string setting, listen_ip;
   uint16_t port = 0;
   HttpHandler handler;
+  size_t body_limit = HttpEndpoint::default_body_limit;
   asio::io_context io{1};
   std::unique_ptr<tcp::acceptor> acceptor;
   std::thread thread;
 
-  // One request, top to bottom: read (8 KiB, 5 s), answer, close.
+  // One request, top to bottom: read (8 KiB of header, the body limit, 5 s), answer, close.
   asio::awaitable<void> serve(tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     stream.expires_after(std::chrono::seconds(5));
@@ -39,13 +40,13 @@ struct HttpEndpoint::Impl {
     beast::flat_buffer buffer;
     http::request_parser<http::string_body> parser;
     parser.header_limit(8192);
-    parser.body_limit(8192);
+    parser.body_limit(body_limit);
     co_await http::async_read(stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
     if (ec) co_return;
     const auto& request = parser.get();
     HttpReply reply = handler(
-        std::string_view(request.method_string().data(), request.method_string().size()),
-        std::string_view(request.target().data(), request.target().size()));
+        {std::string_view(request.method_string().data(), request.method_string().size()),
+         std::string_view(request.target().data(), request.target().size()), request.body()});
     http::response<http::string_body> response{static_cast<http::status>(reply.status),
                                                request.version()};
     response.set(http::field::content_type, reply.content_type);
@@ -71,8 +72,9 @@ struct HttpEndpoint::Impl {
 };
 
 HttpEndpoint::HttpEndpoint(std::string setting, std::string listen_ip, uint16_t port,
-                           HttpHandler handler)
+                           HttpHandler handler, size_t body_limit)
     : impl_(std::make_unique<Impl>()) {
+  impl_->body_limit = body_limit;
   impl_->setting = std::move(setting);
   impl_->listen_ip = std::move(listen_ip);
   impl_->port = port;

@@ -8,9 +8,9 @@ struct MetricsServer::Impl {
   HttpEndpoint endpoint;
   Impl(std::string listen_ip, uint16_t port, std::function<std::string()> render)
       : endpoint("metrics_listen", std::move(listen_ip), port,
-                 [render = std::move(render)](std::string_view method, std::string_view target) {
-                   if (method != "GET") return HttpReply{405, "text/plain", "only GET\n"};
-                   if (target != "/metrics") return HttpReply{404, "text/plain", "not found\n"};
+                 [render = std::move(render)](const HttpRequest& r) {
+                   if (r.method != "GET") return HttpReply{405, "text/plain", "only GET\n"};
+                   if (r.target != "/metrics") return HttpReply{404, "text/plain", "not found\n"};
                    return HttpReply{200, "text/plain; version=0.0.4; charset=utf-8", render()};
                  }) {}
 };

@@ -7,6 +7,9 @@ add_test(NAME fault.journal_power_cut_torture_8_byte_words
          COMMAND journal_torture_test --operations=4000 --seed=7 --word=8)
 set_tests_properties(fault.journal_power_cut_torture fault.journal_power_cut_torture_8_byte_words
                      PROPERTIES TIMEOUT 900)
+# About the seconds each takes (system.cmake says why).
+set_tests_properties(fault.journal_power_cut_torture PROPERTIES COST 65)
+set_tests_properties(fault.journal_power_cut_torture_8_byte_words PROPERTIES COST 25)
 
 # The simulator killed with SIGKILL mid-run recovers from its flash file.
 add_test(NAME fault.sim_gateway_killed_recovers_from_flash_file

@@ -4,7 +4,9 @@ if(TARGET gatemeter-server AND TARGET censusctl AND TARGET gatemeter-sim)
            COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/chaos_test.sh $<TARGET_FILE:gatemeter-server>
                    $<TARGET_FILE:censusctl> $<TARGET_FILE:gatemeter-sim>
                    $<TARGET_FILE:gatemeter-compare>)
-  set_tests_properties(fault.chaos_20_gateways_exact_totals PROPERTIES TIMEOUT 420)
+  # COST: about the seconds each takes, so a clean build's first `ctest -j` starts the long ones
+  # first and the short ones fill in beside them (later runs use ctest's own timings).
+  set_tests_properties(fault.chaos_20_gateways_exact_totals PROPERTIES TIMEOUT 420 COST 70)
   # Negative controls (issue 10): the same chaos, smaller, with an agent that lost usage on
   # purpose; each passes only if the oracle reports violations.
   foreach(fault no-persistence forget-when-sent)
@@ -14,7 +16,7 @@ if(TARGET gatemeter-server AND TARGET censusctl AND TARGET gatemeter-sim)
                      $<TARGET_FILE:censusctl> $<TARGET_FILE:gatemeter-sim>
                      $<TARGET_FILE:gatemeter-compare> 10 60 ${fault})
     set_tests_properties(fault.chaos_negative_control_${name}_reports_violations
-                         PROPERTIES TIMEOUT 360)
+                         PROPERTIES TIMEOUT 360 COST 65)
   endforeach()
   # Issue 11: the same chaos on PostgreSQL (a private cluster the test starts), three census
   # nodes, relay 0 also mirroring every datagram to node C.
@@ -23,7 +25,7 @@ if(TARGET gatemeter-server AND TARGET censusctl AND TARGET gatemeter-sim)
                    $<TARGET_FILE:censusctl> $<TARGET_FILE:gatemeter-sim>
                    $<TARGET_FILE:gatemeter-compare> 15 60)
   set_tests_properties(fault.chaos_postgresql_3_nodes_exact_totals PROPERTIES
-                       TIMEOUT 420 SKIP_RETURN_CODE 77 ENVIRONMENT "STORE=postgresql;NODES=3")
+                       TIMEOUT 420 COST 50 SKIP_RETURN_CODE 77 ENVIRONMENT "STORE=postgresql;NODES=3")
 endif()
 
 # The same, smaller, with the agent on lwIP over a TAP in a namespace the test makes (root).
@@ -33,7 +35,7 @@ if(TARGET gatemeter-server AND TARGET censusctl AND TARGET gatemeter-sim AND TAR
                    $<TARGET_FILE:censusctl> $<TARGET_FILE:gatemeter-sim>
                    $<TARGET_FILE:gatemeter-compare>)
   set_tests_properties(fault.chaos_lwip_tap_gateway_exact_totals PROPERTIES
-                       TIMEOUT 240 SKIP_RETURN_CODE 77)
+                       TIMEOUT 240 COST 45 SKIP_RETURN_CODE 77)
 endif()
 
 # Issue 12: money exact under chaos, on SQLite and on PostgreSQL (skipped without initdb), and
@@ -50,7 +52,7 @@ if(TARGET gatemeter-server AND TARGET censusctl AND TARGET billingctl AND TARGET
            COMMAND ${gm_money_chaos} 12 40 ignore-zero-balance)
   set_tests_properties(fault.chaos_money_exact_sqlite
                        fault.chaos_money_negative_control_ignore_zero_balance_reports_violations
-                       PROPERTIES TIMEOUT 150)
+                       PROPERTIES TIMEOUT 150 COST 50)
   set_tests_properties(fault.chaos_money_exact_postgresql PROPERTIES
-                       TIMEOUT 150 SKIP_RETURN_CODE 77 ENVIRONMENT "STORE=postgresql")
+                       TIMEOUT 150 COST 60 SKIP_RETURN_CODE 77 ENVIRONMENT "STORE=postgresql")
 endif()

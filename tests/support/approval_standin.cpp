@@ -1,89 +1,55 @@
 #include "tests/support/approval_standin.h"
 
-#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
-
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
-#include <stdexcept>
 #include <thread>
+
+#include "host/metrics/http_endpoint.h"
 
 namespace gm::test {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using asio::use_awaitable;
-using asio::ip::tcp;
+namespace {
+
+// A feed batch is far larger than an approval inquiry; the stand-in takes either.
+constexpr size_t body_limit = 16u << 20;
+
+}  // namespace
 
 struct ApprovalStandin::Impl {
   Options options;
   Receiving receiving;
-  asio::io_context io{1};
-  tcp::acceptor acceptor{io};
-  std::thread thread;
+  std::unique_ptr<host::HttpEndpoint> endpoint;
   mutable std::mutex mutex;
   std::vector<std::string> bodies;
 
-  // One inquiry, top to bottom.
-  asio::awaitable<void> serve(tcp::socket socket) {
-    beast::tcp_stream stream(std::move(socket));
-    stream.expires_after(std::chrono::seconds(10));
-    beast::error_code ec;
-    beast::flat_buffer buffer;
-    http::request<http::string_body> request;
-    co_await http::async_read(stream, buffer, request, asio::redirect_error(use_awaitable, ec));
-    if (ec) co_return;
+  // One inquiry, top to bottom; on the endpoint's one thread, so a delay holds later ones too
+  // (billing asks one at a time, and the feed posts one batch at a time).
+  host::HttpReply answer(const host::HttpRequest& request) {
+    const std::string body(request.body);
     bool refuse = false;
     {
       std::lock_guard lock(mutex);
-      bodies.push_back(request.body());
+      bodies.push_back(body);
       refuse = static_cast<int>(bodies.size()) <= receiving.refuse_first;
     }
-    if (options.delay_ms > 0) {
-      asio::steady_timer wait(io, std::chrono::milliseconds(options.delay_ms));
-      co_await wait.async_wait(asio::redirect_error(use_awaitable, ec));
-    }
+    if (options.delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(options.delay_ms));
     if (!refuse && !receiving.record_path.empty()) {
       // Recorded before the answer leaves: what the sender hears acknowledged is in the file.
       std::lock_guard lock(mutex);
       if (std::FILE* f = std::fopen(receiving.record_path.c_str(), "a")) {
-        std::string line = request.body();
+        std::string line = body;
         for (char& c : line)
           if (c == '\n') c = ' ';
         std::fprintf(f, "%s\n", line.c_str());
         std::fclose(f);
       }
     }
-    const bool reject = !options.reject_pattern.empty() &&
-                        request.body().find(options.reject_pattern) != std::string::npos;
-    http::response<http::string_body> response{refuse ? http::status::service_unavailable
-                                                      : http::status::ok,
-                                               request.version()};
-    response.set(http::field::content_type, "application/json");
-    response.body() = reject ? R"({"decision": "reject", "reason": "refused by the stand-in"})"
-                             : R"({"decision":"approve"})";
-    response.prepare_payload();
-    co_await http::async_write(stream, response, asio::redirect_error(use_awaitable, ec));
-    stream.socket().shutdown(tcp::socket::shutdown_both, ec);
-  }
-
-  asio::awaitable<void> accept_loop() {
-    for (;;) {
-      beast::error_code ec;
-      tcp::socket s = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
-      if (ec == asio::error::operation_aborted) co_return;
-      if (!ec) asio::co_spawn(io, serve(std::move(s)), asio::detached);
-    }
+    const bool reject =
+        !options.reject_pattern.empty() && body.find(options.reject_pattern) != std::string::npos;
+    return {refuse ? 503 : 200, "application/json",
+            reject ? R"({"decision": "reject", "reason": "refused by the stand-in"})"
+                   : R"({"decision":"approve"})"};
   }
 };
 
@@ -102,27 +68,18 @@ ApprovalStandin::~ApprovalStandin() {
 
 void ApprovalStandin::start(uint16_t port) {
   // Loopback only: a stand-in answers approvals for anyone who reaches it.
-  const tcp::endpoint at(asio::ip::address_v4::loopback(), port);
-  beast::error_code ec;
-  impl_->acceptor.open(at.protocol(), ec);
-  if (!ec) impl_->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) impl_->acceptor.bind(at, ec);
-  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("approval stand-in: cannot listen on 127.0.0.1:" +
-                             std::to_string(port) + ": " + ec.message());
-  asio::co_spawn(impl_->io, impl_->accept_loop(), asio::detached);
-  impl_->thread = std::thread([this] { impl_->io.run(); });
+  impl_->endpoint = std::make_unique<host::HttpEndpoint>(
+      "approval stand-in", "127.0.0.1", port,
+      [m = impl_.get()](const host::HttpRequest& r) { return m->answer(r); }, body_limit);
+  impl_->endpoint->start();
 }
 
 void ApprovalStandin::stop() {
-  if (!impl_->thread.joinable()) return;
-  impl_->io.stop();
-  impl_->thread.join();
+  if (impl_->endpoint) impl_->endpoint->stop();
 }
 
 uint16_t ApprovalStandin::port() const {
-  return impl_->acceptor.local_endpoint().port();
+  return impl_->endpoint ? impl_->endpoint->port() : 0;
 }
 
 std::string ApprovalStandin::url() const {
