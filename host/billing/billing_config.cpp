@@ -73,7 +73,7 @@ std::string billing_settings_help() {
                        gateway's sessions as lost carrier when it is not heard (3; 0 off)
   low_balance_micros   warn live prepaid sessions at or below this balance, unless the
                        account sets its own (1000000, i.e. 1.00; 0: only those)
-  billing_threads      decision threads, each with a store connection (2)
+  billing_threads      decision threads, each with a store connection (1 on SQLite, 2 on PostgreSQL)
   billing_api_listen   ip:port of the service manager's JSON API (GET /sessions), or off
                        (127.0.0.1, billing_listen's port + 1: 7201; any free port if that is 0)
   feed_file            the network management feed's JSON-lines file ("": none)

@@ -185,22 +185,36 @@ struct BillingServer::Impl {
     return true;
   }
 
-  // Step 4's sending half, on the io thread, which owns the socket.
-  void send(std::vector<uint8_t> frame_bytes, const udp::endpoint& to) {
-    asio::post(io, [this, f = std::move(frame_bytes), to] {
-      boost::system::error_code ec;
-      socket.send_to(asio::buffer(f), to, 0, ec);
-      if (!ec) ++stats.answers_sent;  // a full buffer: the agent resends and is answered then
+  // A batch's answers, sealed, in the order decided.
+  struct Outgoing {
+    std::vector<uint8_t> bytes;  // the frames back to back
+    std::vector<std::pair<size_t, udp::endpoint>> frames;  // each one's end in bytes, its agent
+  };
+
+  // Step 4's sending half, on the io thread, which owns the socket: a batch in one hand-over.
+  void send(Outgoing&& out) {
+    if (out.frames.empty()) return;
+    asio::post(io, [this, o = std::move(out)] {
+      size_t begin = 0;
+      for (const auto& [end, to] : o.frames) {
+        boost::system::error_code ec;
+        socket.send_to(asio::buffer(o.bytes.data() + begin, end - begin), to, 0, ec);
+        if (!ec) ++stats.answers_sent;  // a full buffer: the agent resends and is answered then
+        begin = end;
+      }
     });
   }
 
   template <typename Message>
-  void answer(const Request& r, frame::FrameKind kind, const Message& m) {
-    std::vector<uint8_t> f(frame::max_frame_size);
+  void answer(const Request& r, frame::FrameKind kind, const Message& m, Outgoing& out) {
+    const size_t at = out.bytes.size();
+    out.bytes.resize(at + frame::max_frame_size);
     // The request's own sequence: unique per login while the agent's sequence rises, so the
     // agent's replay window takes it beside the census's acks without shared state.
-    f.resize(frame::seal({kind, r.login->id, r.seq}, &m, r.login->key, f.data(), f.size()));
-    if (!f.empty()) send(std::move(f), r.from);
+    const size_t n = frame::seal({kind, r.login->id, r.seq}, &m, r.login->key,
+                                 out.bytes.data() + at, frame::max_frame_size);
+    out.bytes.resize(at + n);
+    if (n != 0) out.frames.push_back({at + n, r.from});
   }
 
   // ---- step 3: a decision thread ----
@@ -246,17 +260,24 @@ struct BillingServer::Impl {
   }
 
   void decide(billing::SessionAuthoriser& authoriser, const std::vector<Request>& batch) {
+    Outgoing out;
+    decide(authoriser, batch, out);
+    send(std::move(out));
+  }
+
+  void decide(billing::SessionAuthoriser& authoriser, const std::vector<Request>& batch,
+              Outgoing& out) {
     std::vector<billing::AuthAsked> asked;
     std::vector<const Request*> auths;
     for (const Request& r : batch) {
       if (r.kind == frame::FrameKind::offer_request) {
         ++stats.offer_requests;
-        answer(r, frame::FrameKind::offer_response, authoriser.offers(r.offer.realm));
+        answer(r, frame::FrameKind::offer_response, authoriser.offers(r.offer.realm), out);
         stats.observe_decision(std::chrono::steady_clock::now() - r.received);
         continue;
       }
       ++stats.auth_requests;
-      asked.push_back({r.login->agent, r.login->id, &r.auth});
+      asked.push_back({r.login->agent, r.login->id, &r.auth, r.login->agent_id});
       auths.push_back(&r);
     }
     if (asked.empty()) return;
@@ -283,13 +304,13 @@ struct BillingServer::Impl {
       else
         ++stats.outcomes[outcome_index(response)];
       // Encoded again from what it decoded to: nanopb writes the same bytes.
-      answer(r, frame::FrameKind::auth_response, response);
+      answer(r, frame::FrameKind::auth_response, response, out);
       inquiry |= a.start_inquiry;
     }
     if (inquiry) wake_follower();
   }
 
-  // ---- the follow-up thread: remote inquiries, ended sessions, top-ups, the sweep ----
+  // ---- the follow-up thread: remote inquiries, top-ups, the sweep ----
 
   void wake_follower() {
     {
@@ -324,7 +345,6 @@ struct BillingServer::Impl {
               *store, authorisation_settings(settings));
         }
         inquire(*store, *authoriser, backoff);
-        store->authorisations().end_stopped_authorisations(now_unix());
         extend_final_grants(*store, *authoriser);
         sweep(*store);
         warn_low_balances(*store);
@@ -483,7 +503,7 @@ void BillingServer::start() {
   // Its own registry, so its own replay windows: a frame the census saw is new here.
   m.registry = std::make_unique<LoginRegistry>(store_spec_, vault_);
   // One connection opened now, so a store that cannot be opened fails the start, not a request.
-  open_store(store_spec_);
+  const bool one_writer = open_store(store_spec_)->serialised_writers();
   m.socket.open(udp::v4());
   m.socket.bind({ip, settings_.port}, ec);
   if (ec)
@@ -502,7 +522,9 @@ void BillingServer::start() {
     api_port_ = m.api->port();
   }
   m.follower = std::thread([&m] { m.follow_loop(); });
-  for (unsigned i = 0; i < std::max(1u, settings_.decision_threads); ++i)
+  const unsigned deciders =
+      settings_.decision_threads != 0 ? settings_.decision_threads : (one_writer ? 1u : 2u);
+  for (unsigned i = 0; i < deciders; ++i)
     m.deciders.emplace_back([&m] { m.decide_loop(); });
   asio::co_spawn(m.io, m.receive(), asio::detached);
   m.io_thread = std::thread([&m] { m.io.run(); });

@@ -51,7 +51,9 @@ struct BillingSettings {
   uint64_t interval_octets = 100'000'000;  // what an interval carries at an octet rate
   uint32_t approval_timeout_s = 5;         // one HTTP attempt at a realm's approval endpoint
   uint32_t metering_interval_s = 60;       // the login service's (metering_interval_s)
-  unsigned decision_threads = 2;           // each with its own store connection
+  // Each with its own store connection; 0: by the store, 1 on SQLite (one writer at a time: a
+  // second would only wait for the lock, in SQLite's sleeping busy handler), 2 on PostgreSQL.
+  unsigned decision_threads = 0;
   size_t max_queued_requests = 4096;       // verified, waiting for a decision thread
   uint32_t follow_up_ms = 500;             // remote inquiries, ended sessions, top-ups
   // The sweep (stale_sweep.h): a session with no record for stale_intervals x the interval is

@@ -141,10 +141,13 @@ host::AuthorisationWrite SessionAuthoriser::record(const host::AuthorisationRead
   a.granted_micros = o.granted_micros;
   a.remote = static_cast<int32_t>(o.remote);
   a.temporary_until_unix = o.temporary_until_unix;
-  a.live = o.live;
-  a.final_grant = o.live && a.decision == gatemeter_AuthDecision_AUTH_APPROVE &&
+  // A session whose end committed first (its STOP overtook the request) holds no money: that
+  // commit found no authorisation to end.
+  const bool live = o.live && !read.usage.ended;
+  a.live = live;
+  a.final_grant = live && a.decision == gatemeter_AuthDecision_AUTH_APPROVE &&
                   o.response.has_grant && o.response.grant.final;
-  if (o.live && o.account != 0)
+  if (live && o.account != 0)
     w.link = host::SessionLink{agent,
                                request.session_id,
                                login_session,
@@ -193,7 +196,7 @@ AuthAnswer SessionAuthoriser::answer(int64_t agent, uint64_t login_session,
   catalog_.refresh(store_);  // outside the transaction: its locks are held shorter
   AuthAnswer out;
   store_.authorisations().authorise(
-      {agent, request.session_id, request.account, request.subscriber},
+      {agent, request.session_id, request.account, request.subscriber, ""},
       [&](const host::AuthorisationRead& read) {
         return answer_from(agent, login_session, request, read, now, out);
       },
@@ -208,7 +211,7 @@ std::vector<AuthAnswer> SessionAuthoriser::answer_all(const std::vector<AuthAske
   for (const AuthAsked& a : asked) {
     requests.push_back(numbered(*a.request));
     const gatemeter_AuthRequest& r = requests.back();
-    lookups.push_back({a.agent, r.session_id, r.account, r.subscriber});
+    lookups.push_back({a.agent, r.session_id, r.account, r.subscriber, a.agent_id});
   }
   catalog_.refresh(store_);
   std::vector<AuthAnswer> out(asked.size());
@@ -227,7 +230,7 @@ std::optional<SessionCommand> SessionAuthoriser::follow_up(int64_t agent, uint64
   catalog_.refresh(store_);
   std::optional<SessionCommand> out;
   store_.authorisations().authorise(
-      {agent, session_id, "", ""},
+      {agent, session_id, "", "", ""},
       [&](const host::AuthorisationRead& read) -> std::optional<host::AuthorisationWrite> {
         out.reset();
         if (!read.stored) return std::nullopt;

@@ -40,6 +40,7 @@ struct AuthAsked {
   int64_t agent = 0;
   uint64_t login_session = 0;
   const gatemeter_AuthRequest* request = nullptr;
+  std::string agent_id;  // the login's: spares the transaction a read
 };
 
 // What a remote answer or a top-up tells the agent (queued in the command mailbox).

@@ -52,6 +52,7 @@ struct SessionUsageRow {
   int64_t amount_micros = 0;
   int64_t line_rate = 0;
   uint64_t line_units = 0;
+  bool ended = false;  // its STOP (or a restart, or the sweep) committed already
 };
 
 // Another live session of the account, with what it has been charged.
@@ -70,6 +71,7 @@ struct AuthorisationLookup {
   uint64_t session_id = 0;
   std::string account;
   std::string subscriber;
+  std::string agent_id;  // the agent's name when the caller knows it (its login); "" read it
 };
 
 // What one transaction reads before the decision.
@@ -140,9 +142,8 @@ class AuthorisationLedger {
   // The session ended: its authorisation holds no money any more (live = 0). False if it was
   // not live.
   virtual bool end_authorisation(int64_t agent, uint64_t session_id, int64_t now_unix) = 0;
-  // Ends every live authorisation whose session the usage ledger holds as stopped or closed
-  // (state <> 0); how many.
-  virtual size_t end_stopped_authorisations(int64_t now_unix) = 0;
+  // (A session's end ends its authorisation in the same transaction: the census's commit of
+  // its STOP, a restart of its gateway, the sweep. Nothing scans for ended ones.)
   virtual std::vector<GatewayPresence> presence() = 0;
 };
 

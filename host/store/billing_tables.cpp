@@ -434,12 +434,18 @@ std::optional<AuthorisationWrite> BillingTables::authorise_in_transaction(
   {
     AuthorisationRead read;
     // 1. Which account: the session's own once it has one, else the one named, else the
-    //    subscriber's.
+    //    subscriber's. Where writers are serialised (SQLite) the stored row read here stays
+    //    as read until the commit, so it is read once; elsewhere again, under the lock.
     int64_t account = 0;
-    const auto held = db_.query("SELECT account FROM authorisations WHERE agent = $1 AND "
-                                "session_id = $2",
-                                {k.agent, session});
-    if (!held.empty()) account = held[0].i64(0);
+    const bool serialised = db_.serialised_writers();
+    const auto held =
+        serialised ? db_.query(std::string(authorisation_columns) +
+                                   "WHERE agent = $1 AND session_id = $2",
+                               {k.agent, session})
+                   : db_.query("SELECT account FROM authorisations WHERE agent = $1 AND "
+                               "session_id = $2",
+                               {k.agent, session});
+    if (!held.empty()) account = held[0].i64(serialised ? 2 : 0);
     if (account == 0 && !k.account.empty()) {
       const auto named = db_.query("SELECT id FROM accounts WHERE name = $1", {k.account});
       if (!named.empty()) account = named[0].i64(0);
@@ -455,12 +461,19 @@ std::optional<AuthorisationWrite> BillingTables::authorise_in_transaction(
       if (!row.empty()) read.account = account_of(row[0]);
     }
     // 3. Read under the lock: the stored answer (idempotence), the others' holdings, the usage.
-    const auto stored = db_.query(std::string(authorisation_columns) +
-                                      "WHERE agent = $1 AND session_id = $2" + db_.for_update(),
-                                  {k.agent, session});
-    if (!stored.empty()) read.stored = authorisation_of(stored[0]);
-    const auto agent = db_.query("SELECT agent_id FROM agents WHERE id = $1", {k.agent});
-    if (!agent.empty()) read.agent_id = agent[0].text(0);
+    if (serialised) {
+      if (!held.empty()) read.stored = authorisation_of(held[0]);
+    } else {
+      const auto stored = db_.query(std::string(authorisation_columns) +
+                                        "WHERE agent = $1 AND session_id = $2" + db_.for_update(),
+                                    {k.agent, session});
+      if (!stored.empty()) read.stored = authorisation_of(stored[0]);
+    }
+    read.agent_id = k.agent_id;
+    if (read.agent_id.empty()) {
+      const auto agent = db_.query("SELECT agent_id FROM agents WHERE id = $1", {k.agent});
+      if (!agent.empty()) read.agent_id = agent[0].text(0);
+    }
     if (read.account) {
       for (const sql::Row& r : db_.query(
                "SELECT a.agent, a.session_id, a.granted_micros, COALESCE(s.amount_micros, 0) "
@@ -473,13 +486,14 @@ std::optional<AuthorisationWrite> BillingTables::authorise_in_transaction(
       }
     }
     const auto usage = db_.query(
-        "SELECT service, charged_s, octets_in + octets_out, amount_micros, line_rate, line_units "
-        "FROM subscriber_sessions WHERE agent = $1 AND session_id = $2",
+        "SELECT service, charged_s, octets_in + octets_out, amount_micros, line_rate, line_units, "
+        "state FROM subscriber_sessions WHERE agent = $1 AND session_id = $2",
         {k.agent, session});
     if (!usage.empty()) {
       const sql::Row& u = usage[0];
-      read.usage = {u.text(0), static_cast<uint64_t>(u.i64(1)), static_cast<uint64_t>(u.i64(2)),
-                    u.i64(3), u.i64(4), static_cast<uint64_t>(u.i64(5))};
+      read.usage = {u.text(0),  static_cast<uint64_t>(u.i64(1)), static_cast<uint64_t>(u.i64(2)),
+                    u.i64(3),   u.i64(4),
+                    static_cast<uint64_t>(u.i64(5)), u.i64(6) != 0};
     }
 
     // 4. Decide, and write what was decided in the same transaction.
@@ -555,18 +569,6 @@ bool BillingTables::end_authorisation(int64_t agent, uint64_t session_id, int64_
                       {agent, static_cast<int64_t>(session_id), now});
   });
   return changed != 0;
-}
-
-size_t BillingTables::end_stopped_authorisations(int64_t now) {
-  int64_t changed = 0;
-  db_.write([&] {
-    changed = db_.run(
-        "UPDATE authorisations SET live = 0, updated_unix = $1 WHERE live = 1 AND EXISTS "
-        "(SELECT 1 FROM subscriber_sessions s WHERE s.agent = authorisations.agent AND "
-        "s.session_id = authorisations.session_id AND s.state <> 0)",
-        {now});
-  });
-  return static_cast<size_t>(changed);
 }
 
 std::vector<GatewayPresence> BillingTables::presence() {

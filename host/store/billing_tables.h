@@ -64,7 +64,6 @@ class BillingTables final : public AccountBook,
   std::vector<StoredAuthorisation> final_grants() override;
   std::vector<StoredAuthorisation> pending_inquiries(size_t limit) override;
   bool end_authorisation(int64_t agent, uint64_t session_id, int64_t now_unix) override;
-  size_t end_stopped_authorisations(int64_t now_unix) override;
   std::vector<GatewayPresence> presence() override;
 
   std::vector<FeedEvent> undelivered(FeedSink sink, size_t limit) override;

@@ -14,6 +14,7 @@ class SqlSession final : public sql::Session {
   void write(const std::function<void()>& body) override;
   bool unique_violation(const std::exception& error) const override;
   const char* for_update() const override { return " FOR UPDATE"; }
+  bool serialised_writers() const override { return false; }
 
  private:
   Result exec(std::string_view sql, const std::vector<sql::Value>& params);

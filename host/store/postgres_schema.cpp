@@ -71,7 +71,7 @@ CREATE INDEX commands_pending ON commands(id) WHERE delivered_unix = 0;
 
 // steps[i] takes the database from version base_version + i to the next. Never edit a step (or
 // `base`) that has shipped; add one (and raise the count).
-constexpr std::array<const char*, 4> steps = {
+constexpr std::array<const char*, 5> steps = {
     // 3: billing (host/billing/BILLING.md): accounts, subscribers, top-ups; rates, services,
     // realms, offers, gateway zones (the catalog, its version bumped by every change); each
     // session's account and running charge (its current bill line), closed lines; the billing
@@ -202,6 +202,14 @@ CREATE TABLE feed_lease(
   holder TEXT NOT NULL DEFAULT '',
   expires_unix BIGINT NOT NULL DEFAULT 0);
 INSERT INTO feed_lease(sink) VALUES('file'), ('webhook');
+)sql",
+    // 7: a session's authorisation ends in the transaction that ends the session (the census's
+    // commit of its STOP, a restart, the sweep); sessions that ended before this version
+    // left theirs live for the billing service's scan, which no longer runs: ended here once.
+    R"sql(
+UPDATE authorisations SET live = 0 WHERE live = 1 AND EXISTS (SELECT 1 FROM subscriber_sessions s
+  WHERE s.agent = authorisations.agent AND s.session_id = authorisations.session_id
+  AND s.state <> 0);
 )sql",
 };
 constexpr int latest = base_version + static_cast<int>(steps.size());

@@ -113,6 +113,13 @@ constexpr const char* feed_sql =
     "INSERT INTO feed(agent, session_id, event, created_unix) "
     "VALUES($1::bigint, $2::bigint, $3::text, $4::bigint)";
 
+// The sessions this commit ended: their authorisations hold no money from it on.
+constexpr const char* end_authorisations_sql = R"sql(
+UPDATE authorisations a SET live = 0, updated_unix = $3::bigint
+FROM unnest($1::bigint[], $2::bigint[]) AS e(agent, session_id)
+WHERE a.agent = e.agent AND a.session_id = e.session_id AND a.live = 1
+)sql";
+
 constexpr const char* presence_sql = R"sql(
 INSERT INTO presence(agent, last_seen_unix) SELECT a, $2::bigint FROM unnest($1::bigint[]) AS a
 ON CONFLICT (agent) DO UPDATE SET last_seen_unix = excluded.last_seen_unix, lost_unix = 0
@@ -268,6 +275,7 @@ class PostgresStore final : public Store {
   }
 
   int schema_version() override { return version_; }
+  bool serialised_writers() const override { return false; }
   AccountBook& account_book() override { return billing_; }
   BillingCatalog& catalog() override { return billing_; }
   AuthorisationLedger& authorisations() override { return billing_; }
@@ -338,6 +346,10 @@ class PostgresStore final : public Store {
             "updated_unix = $3::bigint WHERE agent = $1::bigint AND state = 0",
             p);
         o.sessions_closed = closed.affected();
+        // Their authorisations with them: a rebooted gateway holds no session.
+        db_.exec("UPDATE authorisations SET live = 0, updated_unix = $2::bigint "
+                 "WHERE agent = $1::bigint AND live = 1",
+                 Params().add(l.agent).add(l.now_unix));
       }
       db_.exec(
           "INSERT INTO login_sessions(id, agent, sealed_tag_key, boot_count, started_unix, "
@@ -590,6 +602,14 @@ class PostgresStore final : public Store {
     ended_sessions(c, growth_, now, feed_rows_);
     for (const FeedRow& f : feed_rows_)
       db_.exec(feed_sql, Params().add(f.agent).add(as_i64(f.session_id)).add(f.event).add(now));
+    if (!feed_rows_.empty()) {
+      BinaryArray agents(pg::int8_oid), sessions(pg::int8_oid);
+      for (const FeedRow& f : feed_rows_) {
+        agents.push_int8(f.agent);
+        sessions.push_int8(as_i64(f.session_id));
+      }
+      db_.exec(end_authorisations_sql, Params().add(agents).add(sessions).add(now));
+    }
     const bool rated = c.rater != nullptr;
     if (std::any_of(changes_.begin(), changes_.end(),
                     [](const SessionChange& k) { return k.stop != no_record; })) {

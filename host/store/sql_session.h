@@ -41,6 +41,9 @@ class Session {
   // " FOR UPDATE" on PostgreSQL; "" on SQLite, whose BEGIN IMMEDIATE already serialises every
   // writer (and which has no FOR UPDATE).
   virtual const char* for_update() const = 0;
+  // Whether a write transaction holds the database alone (SQLite), so what it read stays as
+  // read until it commits, locked or not.
+  virtual bool serialised_writers() const = 0;
 };
 
 }  // namespace gm::host::sql

@@ -212,6 +212,14 @@ CREATE TABLE feed_lease(
   expires_unix INTEGER NOT NULL DEFAULT 0);
 INSERT INTO feed_lease(sink) VALUES('file'), ('webhook');
 )sql",
+    // 7: a session's authorisation ends in the transaction that ends the session (the census's
+    // commit of its STOP, a restart, the sweep); sessions that ended before this version
+    // left theirs live for the billing service's scan, which no longer runs: ended here once.
+    R"sql(
+UPDATE authorisations SET live = 0 WHERE live = 1 AND EXISTS (SELECT 1 FROM subscriber_sessions s
+  WHERE s.agent = authorisations.agent AND s.session_id = authorisations.session_id
+  AND s.state <> 0);
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

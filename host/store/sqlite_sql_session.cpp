@@ -1,5 +1,6 @@
 #include "host/store/sqlite_sql_session.h"
 
+#include <cstdlib>
 #include <cstring>
 
 namespace gm::host::sqlite {
@@ -29,17 +30,24 @@ sqlite3_stmt* SqlSession::prepared(std::string_view sql, const std::vector<sql::
     if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
                            SQLITE_PREPARE_PERSISTENT, &s, nullptr) != SQLITE_OK)
       fail(db_, sql);
-    it = cache_.emplace(std::string(sql), std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>(
-                                              s, sqlite3_finalize))
-             .first;
+    Prepared p{{s, sqlite3_finalize}, {}};
+    // By name: "$2" may come before "$1" in the text, and SQLite numbers by first appearance.
+    for (int i = 1; i <= sqlite3_bind_parameter_count(s); ++i) {
+      const char* name = sqlite3_bind_parameter_name(s, i);
+      if (name == nullptr || name[0] != '$') continue;
+      const int k = std::atoi(name + 1);
+      if (k < 1) continue;
+      if (p.index.size() < static_cast<size_t>(k)) p.index.resize(static_cast<size_t>(k), 0);
+      p.index[static_cast<size_t>(k) - 1] = i;
+    }
+    it = cache_.emplace(std::string(sql), std::move(p)).first;
   }
-  sqlite3_stmt* s = it->second.get();
+  sqlite3_stmt* s = it->second.statement.get();
+  const std::vector<int>& where = it->second.index;
   sqlite3_reset(s);
   sqlite3_clear_bindings(s);
   for (size_t i = 0; i < params.size(); ++i) {
-    // By name: "$2" may come before "$1" in the text, and SQLite numbers by first appearance.
-    const std::string name = "$" + std::to_string(i + 1);
-    const int index = sqlite3_bind_parameter_index(s, name.c_str());
+    const int index = i < where.size() ? where[i] : 0;
     if (index == 0) continue;  // not used by this statement
     int rc;
     if (const auto* v = std::get_if<int64_t>(&params[i])) {

@@ -3,8 +3,11 @@
 
 #include <sqlite3.h>
 
-#include <map>
 #include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "host/store/sql_session.h"
 #include "host/store/sqlite_statement.h"
@@ -19,13 +22,23 @@ class SqlSession final : public sql::Session {
   void write(const std::function<void()>& body) override;
   bool unique_violation(const std::exception& error) const override;
   const char* for_update() const override { return ""; }
+  bool serialised_writers() const override { return true; }
 
  private:
   sqlite3_stmt* prepared(std::string_view sql, const std::vector<sql::Value>& params);
 
+  struct Prepared {
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> statement;
+    std::vector<int> index;  // index[k - 1]: where the statement takes $k (0: it does not)
+  };
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
   sqlite3* db_;
-  // Prepared once per text, as the hot path's statements are.
-  std::map<std::string, std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>, std::less<>> cache_;
+  // Prepared once per text, as the hot path's statements are, with where each $k goes.
+  std::unordered_map<std::string, Prepared, TextHash, std::equal_to<>> cache_;
 };
 
 }  // namespace gm::host::sqlite

@@ -67,6 +67,10 @@ UPDATE subscriber_sessions SET login_session = ?3, seq = ?4, kind = ?5, charged_
 WHERE agent = ?1 AND session_id = ?2
 )sql";
 
+constexpr const char* end_authorisation_sql =
+    "UPDATE authorisations SET live = 0, updated_unix = ?3 "
+    "WHERE agent = ?1 AND session_id = ?2 AND live = 1";
+
 constexpr const char* session_columns = R"sql(
   a.agent_id, s.session_id, s.login_session, s.subscriber, s.realm, s.service, s.billing,
   s.start_unix, s.seq, s.charged_s, s.free_s, s.octets_in, s.octets_out, s.state, s.stop_cause,
@@ -197,6 +201,7 @@ class SqliteStore final : public Store {
     feed_ = Statement(db_,
                       "INSERT INTO feed(agent, session_id, event, created_unix) "
                       "VALUES(?1, ?2, ?3, ?4)");
+    end_authorisation_ = Statement(db_, end_authorisation_sql);
     presence_ = Statement(db_,
                           "INSERT INTO presence(agent, last_seen_unix) VALUES(?1, ?2) "
                           "ON CONFLICT(agent) DO UPDATE SET last_seen_unix = excluded.last_seen_unix, "
@@ -226,10 +231,12 @@ class SqliteStore final : public Store {
     close_line_ = Statement();
     debit_ = Statement();
     feed_ = Statement();
+    end_authorisation_ = Statement();
     presence_ = Statement();
   }
 
   int schema_version() override { return version_; }
+  bool serialised_writers() const override { return true; }
   AccountBook& account_book() override { return *billing_; }
   BillingCatalog& catalog() override { return *billing_; }
   AuthorisationLedger& authorisations() override { return *billing_; }
@@ -296,6 +303,10 @@ class SqliteStore final : public Store {
           .bind(3, l.now_unix)
           .run();
       o.sessions_closed = static_cast<size_t>(sqlite3_changes(db_));
+      // Their authorisations with them: a rebooted gateway holds no session.
+      Statement ended(db_, "UPDATE authorisations SET live = 0, updated_unix = ?2 "
+                           "WHERE agent = ?1 AND live = 1");
+      ended.bind(1, l.agent).bind(2, l.now_unix).run();
     }
     Statement open(db_, "INSERT INTO login_sessions(id, agent, sealed_tag_key, boot_count, "
                         "started_unix, expires_unix) VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
@@ -393,8 +404,12 @@ class SqliteStore final : public Store {
     rate_growth(c, growth_, now, debits_, closed_);
     feed_rows_.clear();
     ended_sessions(c, growth_, now, feed_rows_);
-    for (const FeedRow& f : feed_rows_)
+    // Each session this commit ended: its feed row, and its authorisation holds no money from
+    // this commit on (the billing service sizes other sessions' grants from what is live).
+    for (const FeedRow& f : feed_rows_) {
       feed_.bind(1, f.agent).bind(2, as_i64(f.session_id)).bind(3, f.event).bind(4, now).run();
+      end_authorisation_.bind(1, f.agent).bind(2, as_i64(f.session_id)).bind(3, now).run();
+    }
     // The sessions, now that each one's counters and charge are known.
     for (const SessionGrowth& g : growth_) {
       if (g.newest == no_growth) continue;
@@ -714,7 +729,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Checkpointer> checkpointer_;
   Statement insert_session_;
   Statement raise_seq_, read_seq_, write_seq_, confirm_, read_totals_;
-  Statement update_session_, close_line_, debit_, feed_, presence_;
+  Statement update_session_, close_line_, debit_, feed_, end_authorisation_, presence_;
   std::vector<FeedRow> feed_rows_;
   // The commit's scratch (session_growth.h), kept to spare allocations.
   std::vector<SessionGrowth> growth_;

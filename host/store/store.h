@@ -33,6 +33,9 @@ class Store : public AgentDirectory,
   virtual ~Store() = default;
   // The schema version the database is at (SCHEMA.md); opening migrates it forward.
   virtual int schema_version() = 0;
+  // Whether one write transaction at a time holds the whole database (SQLite): a second
+  // writing thread would only wait for the first.
+  virtual bool serialised_writers() const = 0;
   // Billing's roles, on the same connection (billing_tables.h).
   virtual AccountBook& account_book() = 0;
   virtual BillingCatalog& catalog() = 0;

@@ -35,7 +35,7 @@ class ActiveSessionsTest : public RatedStoreTest {
     w.authorisation.decision = 1;
     w.authorisation.live = true;
     store_->authorisations().authorise(
-        {agent_, 2, "", "ann@isp.example"}, [&](const host::AuthorisationRead&) { return std::optional(w); },
+        {agent_, 2, "", "ann@isp.example", ""}, [&](const host::AuthorisationRead&) { return std::optional(w); },
         monday_peak);
     auto stop = record(3, 1, 30, 0, monday_peak);
     stop.record.kind = gatemeter_RecordKind_RECORD_STOP;

@@ -53,7 +53,7 @@ class AuthorisationLedgerTest : public test::StoreOnEachDatabase {
   }
   AuthorisationLookup lookup(uint64_t session, const std::string& account = "",
                              const std::string& subscriber = "ann@isp.example") {
-    return {agent_, session, account, subscriber};
+    return {agent_, session, account, subscriber, ""};
   }
   std::optional<AuthorisationWrite> write(uint64_t session, int64_t account, int64_t granted) {
     return ledger().authorise(
@@ -63,6 +63,43 @@ class AuthorisationLedgerTest : public test::StoreOnEachDatabase {
 
   int64_t agent_ = 0, account_ = 0, other_account_ = 0;
 };
+
+TEST_P(AuthorisationLedgerTest, TheAgentsNameIsTheCallersOrReadAndTheStoredRowIsReadInFull) {
+  std::string named;
+  auto seen = [&](const AuthorisationLookup& k) {
+    ledger().authorise(
+        k,
+        [&](const AuthorisationRead& r) -> std::optional<AuthorisationWrite> {
+          named = r.agent_id;
+          return std::nullopt;
+        },
+        500);
+    return named;
+  };
+  EXPECT_EQ(seen(lookup(5)), "gw-1") << "read from agents when the caller does not know it";
+  AuthorisationLookup k = lookup(5);
+  k.agent_id = "as-the-login-says";
+  EXPECT_EQ(seen(k), "as-the-login-says");
+
+  // A second request finds every column of the first's row, and its account through it.
+  ASSERT_TRUE(write(5, other_account_, 40'000).has_value());
+  ledger().authorise(
+      lookup(5),
+      [&](const AuthorisationRead& r) -> std::optional<AuthorisationWrite> {
+        EXPECT_TRUE(r.stored.has_value());
+        if (!r.stored) return std::nullopt;
+        EXPECT_EQ(r.stored->account, other_account_);
+        EXPECT_EQ(r.stored->granted_micros, 40'000);
+        EXPECT_EQ(r.stored->address, "10.0.0.7");
+        EXPECT_EQ(r.stored->response, (std::vector<uint8_t>{0x08, 0x05, 0x00, 0xff}));
+        EXPECT_TRUE(r.account.has_value()) << "the session's own account, not the subscriber's";
+        if (r.account) {
+          EXPECT_EQ(r.account->id, other_account_);
+        }
+        return std::nullopt;
+      },
+      600);
+}
 
 TEST_P(AuthorisationLedgerTest, TheDecisionsWriteAndTheSessionsLinkAreCommittedTogether) {
   bool decided = false;
@@ -179,19 +216,58 @@ TEST_P(AuthorisationLedgerTest, OthersAreTheAccountsOtherLiveSessionsWithWhatEac
   EXPECT_EQ(ledger().live_authorisations(0).size(), 3u) << "every account's";
 }
 
-TEST_P(AuthorisationLedgerTest, StoppedSessionsEndTheirAuthorisations) {
+TEST_P(AuthorisationLedgerTest, ASessionsEndEndsItsAuthorisationInTheSameTransaction) {
   write(1, account_, 100'000);
   write(2, account_, 100'000);
+  write(3, account_, 100'000);
+  // The census's commit of session 1's STOP: nothing else runs before the check.
   gatemeter_UsageRecord stop = test::make_record(1, 1, gatemeter_RecordKind_RECORD_STOP);
   VerifiedRecord v;
   v.agent = agent_;
   v.login_session = 77;
   ASSERT_TRUE(from_wire(stop, v.record));
   store_->apply({v}, {}, 900);
-  EXPECT_EQ(ledger().end_stopped_authorisations(901), 1u);
   EXPECT_FALSE(ledger().find_authorisation(agent_, 1)->live);
+  EXPECT_EQ(ledger().find_authorisation(agent_, 1)->updated_unix, 900);
   EXPECT_TRUE(ledger().find_authorisation(agent_, 2)->live);
-  EXPECT_EQ(ledger().end_stopped_authorisations(902), 0u);
+  // A later record of the same session ends nothing more.
+  store_->apply({v}, {}, 950);
+  EXPECT_EQ(ledger().find_authorisation(agent_, 1)->updated_unix, 900);
+
+  // A request its STOP overtook is answered, but holds no money and links nothing.
+  const auto late = ledger().authorise(
+      lookup(1),
+      [&](const AuthorisationRead& r) {
+        EXPECT_TRUE(r.usage.ended);
+        AuthorisationWrite w = approved(1, account_, 100'000, 2);
+        w.authorisation.live = false;  // as SessionAuthoriser::record writes it for an ended one
+        w.link.reset();
+        return std::optional(w);
+      },
+      960);
+  ASSERT_TRUE(late.has_value());
+  ledger().authorise(
+      lookup(2),
+      [&](const AuthorisationRead& r) -> std::optional<AuthorisationWrite> {
+        EXPECT_FALSE(r.usage.ended);
+        return std::nullopt;
+      },
+      960);
+
+  // A restart of the gateway (a new boot, not a renewal) ends every session it held, and so
+  // every authorisation of it.
+  NewLogin l;
+  l.agent = agent_;
+  l.id = 78;
+  l.sealed_tag_key = {9};
+  l.boot_count = 2;
+  l.now_unix = 1'000;
+  l.expires_unix = 100'000;
+  store_->open_login_session(l);
+  EXPECT_FALSE(ledger().find_authorisation(agent_, 2)->live);
+  EXPECT_FALSE(ledger().find_authorisation(agent_, 3)->live);
+  EXPECT_EQ(ledger().find_authorisation(agent_, 3)->updated_unix, 1'000);
+  EXPECT_TRUE(ledger().live_authorisations(0).empty());
 }
 
 TEST_P(AuthorisationLedgerTest, PendingInquiriesAreThoseStillAskingSoonestFirst) {
@@ -224,7 +300,7 @@ TEST_P(AuthorisationLedgerTest, ConcurrentGrantsOfOneAccountNeverExceedItsBalanc
       for (int i = 0; i < sessions_each; ++i) {
         const uint64_t session = static_cast<uint64_t>(t * 100 + i + 1);
         own->authorisations().authorise(
-            {agent_, session, "", "ann@isp.example"},
+            {agent_, session, "", "ann@isp.example", ""},
             [&](const AuthorisationRead& r) {
               int64_t held = 0;
               for (const LiveReservation& o : r.others)

@@ -38,7 +38,7 @@ class SessionSweepTest : public test::StoreOnEachDatabase {
   // A live approved authorisation of `session`, linked to `account`.
   void authorise(uint64_t session, int64_t account) {
     store_->authorisations().authorise(
-        {agent_, session, "", ""},
+        {agent_, session, "", "", ""},
         [&](const AuthorisationRead&) {
           AuthorisationWrite w;
           StoredAuthorisation& a = w.authorisation;
