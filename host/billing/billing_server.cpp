@@ -27,6 +27,7 @@
 #include "host/billing/session_authoriser.h"
 #include "host/billing/stale_sweep.h"
 #include "host/census/login_registry.h"
+#include "host/census/receive_buffer.h"
 #include "shared/frame/frame_codec.h"
 #include "shared/proto/wire_names.h"
 #include "shared/record/usage_record.h"
@@ -103,6 +104,10 @@ billing::SweepRules sweep_rules(const BillingSettings& s) {
   r.track_usage = s.track_usage;
   return r;
 }
+
+// As the census's sockets (census_server.h): a batch's worth of requests arriving while the io
+// thread seals and sends the one before fits, rather than being dropped and resent.
+constexpr int receive_buffer_bytes = 8 << 20;
 
 // Sessions read per sweep: more than any real backlog of quiet sessions, so the ones the sweep
 // leaves open (a gateway never heard, a deaf census) cannot hide the rest.
@@ -505,6 +510,7 @@ void BillingServer::start() {
   // One connection opened now, so a store that cannot be opened fails the start, not a request.
   const bool one_writer = open_store(store_spec_)->serialised_writers();
   m.socket.open(udp::v4());
+  widen_receive_buffer(m.socket.native_handle(), receive_buffer_bytes);
   m.socket.bind({ip, settings_.port}, ec);
   if (ec)
     throw std::runtime_error("billing_listen: cannot bind " + settings_.listen_ip + ":" +

@@ -13,6 +13,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "host/census/receive_buffer.h"
+
 namespace gm::host {
 
 namespace asio = boost::asio;
@@ -28,12 +30,7 @@ Receiver::Receiver(const sockaddr_in& at, int receive_buffer_bytes, LoginLookup 
     if (fd >= 0) ::close(fd);
     throw std::runtime_error("census: cannot create a UDP socket: " + why);
   }
-  // A burst from many agents must fit while the committer holds the receivers back.
-  // SO_RCVBUFFORCE passes net.core.rmem_max when the server may (CAP_NET_ADMIN); otherwise
-  // SO_RCVBUF gets what the system allows.
-  if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &receive_buffer_bytes,
-                   sizeof receive_buffer_bytes) != 0)
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer_bytes, sizeof receive_buffer_bytes);
+  widen_receive_buffer(fd, receive_buffer_bytes);
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&at), sizeof at) != 0) {
     const std::string why = std::strerror(errno);
     ::close(fd);
