@@ -46,11 +46,15 @@ refused() {
 # says TEXT: the last command's stdout holds the line TEXT, whole.
 says() { grep -qxF -- "$1" "$out" || fail "expected the line \"$1\""; }
 # listing ARGS... <<EXPECTED: the command's stdout is exactly EXPECTED, with the times of this
-# run (account creation, rates from now on) written TODAY.
+# run (account creation, rates from now or an hour on) written TODAY, whatever the hour (an hour
+# on from 23:00 UTC is tomorrow's date).
 started=$(date -u +%s)
 listing() {
   ok "$@"
-  sed -E "s/($(date -u -d "@$started" +%F)|$(date -u +%F))T[0-9:]{8}Z/TODAY/g" "$out" >"$work/listed"
+  local now days
+  now=$(date -u +%s)
+  days="$(date -u -d "@$started" +%F)|$(date -u -d "@$now" +%F)|$(date -u -d "@$((now + 3600))" +%F)"
+  sed -E "s/($days)T[0-9:]{8}Z/TODAY/g" "$out" >"$work/listed"
   diff -u /dev/stdin "$work/listed" >"$work/diff" || { cat "$work/diff"; fail "billingctl $*: listing differs"; }
 }
 
