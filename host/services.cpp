@@ -258,6 +258,8 @@ class BillingService final : public Service {
             "Feed events the webhook acknowledged (2xx) from this node.", feed.posted.load());
     counter(out, "gatemeter_billing_feed_post_failures_total",
             "Webhook posts not acknowledged (retried with backoff).", feed.post_failures.load());
+    counter(out, "gatemeter_billing_feed_pruned_total",
+            "Feed events past feed_retention_s deleted by this node.", feed.pruned.load());
     out.family("gatemeter_billing_feed_backlog", "gauge",
                "Feed events a destination has not had yet (by any node).");
     if (feed.backlog_file.load() >= 0)

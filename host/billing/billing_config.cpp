@@ -46,6 +46,8 @@ bool apply_billing_setting(BillingSettings& s, const Setting& v) {
     s.feed.webhook = v.value;
   } else if (v.name == "feed_lease_s") {
     s.feed.lease_s = static_cast<uint32_t>(v.number(10, 3600));
+  } else if (v.name == "feed_retention_s") {
+    s.feed.retention_s = static_cast<uint32_t>(v.number(0, 3650ll * 86400));
   } else if (v.name == "billing_api_listen") {
     s.api_listen_given = true;
     if (v.value == "off") {
@@ -79,6 +81,8 @@ std::string billing_settings_help() {
   feed_file            the network management feed's JSON-lines file ("": none)
   feed_webhook         http://HOST:PORT/PATH the feed's events are POSTed to ("": none)
   feed_lease_s         how long a billing node holds a feed destination unrenewed (60)
+  feed_retention_s     delivered feed events are deleted after this many seconds; a
+                       destination nobody delivers holds none back (604800: 7 days; 0 keeps all)
 )";
 }
 

@@ -38,6 +38,7 @@ struct FeedStats {
   std::atomic<uint64_t> written{0};        // lines appended to feed_file and fsynced
   std::atomic<uint64_t> posted{0};         // events the webhook acknowledged (2xx)
   std::atomic<uint64_t> post_failures{0};  // webhook attempts without a 2xx (retried)
+  std::atomic<uint64_t> pruned{0};         // events past feed_retention_s deleted by this node
   std::atomic<int64_t> backlog_file{-1}, backlog_webhook{-1};
 };
 

@@ -145,9 +145,42 @@ struct FeedDelivery::Impl {
     // Given back, so that another node need not wait for it to expire.
     if (store && !held.holder.empty()) {
       try {
-        store->feed().swap_lease(sink, held, {});
+        store->feed().swap_lease(sink, held, {"", now_unix()});  // when: see prune()
       } catch (const std::exception&) {
         // It expires by itself.
+      }
+    }
+  }
+
+  // Step 4, whatever the destinations. Several nodes may prune at once: a row is deleted once.
+  void run_pruner() {
+    constexpr size_t batch = 10'000;
+    std::unique_ptr<host::Store> store;
+    std::string last_error;
+    bool more = false;
+    while (true) {
+      {
+        std::unique_lock lock(mutex);
+        const auto wait = more ? std::chrono::milliseconds(100)
+                               : std::chrono::milliseconds(1000ll * settings.prune_every_s);
+        wake.wait_for(lock, wait, [&] { return stopping; });
+        if (stopping) return;
+      }
+      try {
+        if (!store) store = host::open_store(store_spec);
+        const int64_t now = now_unix();
+        const int64_t before = now - static_cast<int64_t>(settings.retention_s);
+        const int64_t n = store->feed().prune(before, before, batch);
+        stats.pruned += static_cast<uint64_t>(n);
+        more = n == static_cast<int64_t>(batch);  // a backlog: the next batch at once
+        last_error.clear();
+      } catch (const std::exception& e) {
+        if (e.what() != last_error)
+          std::fprintf(stderr, "billing: feed retention: %s (again in %u s)\n", e.what(),
+                       settings.prune_every_s);
+        last_error = e.what();
+        store.reset();
+        more = false;
       }
     }
   }
@@ -174,6 +207,7 @@ void FeedDelivery::start() {
     m.lanes.emplace_back([&m] { m.run_lane(FeedSink::file); });
   }
   if (!m.settings.webhook.empty()) m.lanes.emplace_back([&m] { m.run_lane(FeedSink::webhook); });
+  if (m.settings.retention_s != 0) m.lanes.emplace_back([&m] { m.run_pruner(); });
 }
 
 void FeedDelivery::stop() {

@@ -9,6 +9,13 @@
 //                   on a 2xx, else waits 250 ms doubling to 8 s (retry_backoff.h)
 //   3. the backlog — how many events the destination has not had yet (a gauge)
 //
+// and, on a thread of its own whether or not a destination is set, every prune_every_s:
+//
+//   4. retention  — events older than retention_s that every destination in use has had are
+//                   deleted (FeedOutbox::prune), 10,000 to a transaction and 100 ms between
+//                   full ones (SQLite's one writer is the census's too), so the table holds
+//                   about retention_s of events, not every session since the store began
+//
 // Each destination's progress is its own column of the feed table, so a restart (kill -9
 // included) resumes each where its marks say: the file recovers a batch written but not
 // marked from its own last lines (never twice), the webhook posts it again (at least once).
@@ -30,6 +37,8 @@ struct FeedSettings {
   uint32_t lease_s = 60;         // feed_lease_s: how long a node's lease lasts unrenewed
   uint32_t round_ms = 500;       // between rounds that found nothing to do
   uint32_t webhook_timeout_ms = 3000;  // each step of a POST; the whole within 4 x this
+  uint32_t retention_s = 7 * 86400;  // feed_retention_s: events delivered are kept this long; 0 for ever
+  uint32_t prune_every_s = 60;       // between pruning rounds that found no full batch
   std::string node;              // the lease holder's name; "" this process (this_node())
   bool any() const { return !file.empty() || !webhook.empty(); }
 };
@@ -42,8 +51,8 @@ class FeedDelivery {
   FeedDelivery(const FeedDelivery&) = delete;
   FeedDelivery& operator=(const FeedDelivery&) = delete;
 
-  // Starts a thread per destination set (none: nothing). Throws std::runtime_error naming the
-  // feed_file that cannot be opened for appending.
+  // Starts a thread per destination set, and the pruning thread unless retention_s is 0.
+  // Throws std::runtime_error naming the feed_file that cannot be opened for appending.
   void start();
   // Finishes the batch under way, gives the leases back (another node may take them at once).
   void stop();

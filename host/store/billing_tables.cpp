@@ -634,6 +634,23 @@ bool BillingTables::swap_lease(FeedSink sink, const FeedLease& expected, const F
   return changed == 1;
 }
 
+int64_t BillingTables::prune(int64_t created_before, int64_t in_use_since, size_t scan) {
+  int64_t deleted = 0;
+  db_.write([&] {
+    const auto in_use = [&](FeedSink sink) -> int64_t {
+      const FeedLease l = lease(sink);
+      return !l.holder.empty() || l.expires_unix >= in_use_since ? 1 : 0;
+    };
+    deleted = db_.run(
+        "DELETE FROM feed WHERE id IN (SELECT o.id FROM (SELECT id, created_unix, written_unix, "
+        "posted_unix FROM feed ORDER BY id LIMIT $4) o WHERE o.created_unix < $1 "
+        "AND (o.written_unix <> 0 OR $2 = 0) AND (o.posted_unix <> 0 OR $3 = 0))",
+        {created_before, in_use(FeedSink::file), in_use(FeedSink::webhook),
+         static_cast<int64_t>(scan)});
+  });
+  return deleted;
+}
+
 // ---- the service manager ----
 
 namespace {

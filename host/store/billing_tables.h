@@ -71,6 +71,7 @@ class BillingTables final : public AccountBook,
   int64_t backlog(FeedSink sink) override;
   FeedLease lease(FeedSink sink) override;
   bool swap_lease(FeedSink sink, const FeedLease& expected, const FeedLease& next) override;
+  int64_t prune(int64_t created_before_unix, int64_t in_use_since_unix, size_t scan) override;
 
   std::vector<ActiveSession> active_sessions(const std::optional<SessionKey>& after,
                                              size_t limit) override;

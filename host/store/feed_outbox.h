@@ -22,7 +22,9 @@ struct FeedEvent {
   int64_t created_unix = 0;
 };
 
-// Which billing node delivers a destination, and until when (feed_lease; "" and 0: nobody).
+// Which billing node delivers a destination, and until when (feed_lease; "" and 0: nobody ever
+// has). A lease given back keeps its time, so the row also says when the destination was last
+// delivered by someone (prune()).
 struct FeedLease {
   std::string holder;
   int64_t expires_unix = 0;
@@ -43,6 +45,15 @@ class FeedOutbox {
   // of two nodes taking an expired lease at once exactly one gets it.
   virtual FeedLease lease(FeedSink sink) = 0;
   virtual bool swap_lease(FeedSink sink, const FeedLease& expected, const FeedLease& next) = 0;
+
+  // Forgets what no destination needs any more (feed_retention_s): of the oldest `scan` events,
+  // in id order, those created before `created_before_unix` that every destination in use has
+  // had. A destination is in use while its lease has a holder or was held at or after
+  // `in_use_since_unix`; one that nobody delivers holds nothing back, else a store whose
+  // operator never set a webhook would keep every event for ever. Scanning only the oldest
+  // rows keeps each call short: events are delivered in id order, so the deletable ones are
+  // at the front. Returns how many were deleted, in one transaction.
+  virtual int64_t prune(int64_t created_before_unix, int64_t in_use_since_unix, size_t scan) = 0;
 };
 
 }  // namespace gm::host

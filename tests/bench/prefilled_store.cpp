@@ -25,7 +25,8 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bump when what the prefill writes changes (census_plan.h's records, the agents' names).
-constexpr int prefill_format = 1;
+// 2: the feed's events deleted as retention deletes them.
+constexpr int prefill_format = 2;
 constexpr size_t prefill_batch = 100'000;
 
 // Reads one value per row of `sql` from a database opened read-only, joined with '\n'.
@@ -69,6 +70,17 @@ std::string fingerprint(const std::string& scratch) {
   return hex;
 }
 
+// A store that has run for a while: its sessions ended long ago, and the feed events of their
+// ends were delivered and deleted after feed_retention_s (FeedOutbox::prune), as a billing
+// service does. Deleting after each batch lets the next batch reuse the pages.
+void apply_and_age(host::Store& store, std::vector<host::VerifiedRecord>& batch) {
+  const int64_t now = std::time(nullptr);
+  store.apply(batch, {}, now);
+  while (store.feed().prune(now + 1, now + 1, prefill_batch) != 0) {
+  }
+  batch.clear();
+}
+
 }  // namespace
 
 void fill_store(const std::string& store_spec, const std::string& dir, uint32_t agents,
@@ -99,12 +111,9 @@ void fill_store(const std::string& store_spec, const std::string& dir, uint32_t 
       v.agent = ids[a];
       from_wire(wire_record(SessionPlan::session_id(l), 1, gatemeter_RecordKind_RECORD_STOP),
                 v.record);
-      if (batch.size() == prefill_batch) {
-        store->apply(batch, {}, std::time(nullptr));
-        batch.clear();
-      }
+      if (batch.size() == prefill_batch) apply_and_age(*store, batch);
     }
-  if (!batch.empty()) store->apply(batch, {}, std::time(nullptr));
+  if (!batch.empty()) apply_and_age(*store, batch);
   store.reset();  // SQLite: the last connection checkpoints the log into usage.db and removes it
   out.per_agent = per_agent;
   out.built_seconds =

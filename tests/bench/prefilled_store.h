@@ -1,6 +1,7 @@
 // The store bench_census starts from: `agents` agents with known credentials and
 // agents x per_agent subscriber sessions at seq 1 (census_plan.h), written straight through
-// UsageStore::apply in transactions of 100,000 records.
+// UsageStore::apply in transactions of 100,000 records. The sessions are closed long ago: the
+// feed events of their ends are deleted as feed_retention_s deletes them (FeedOutbox::prune).
 //
 // Building 5 million sessions takes a while, so the finished store is cached: in
 // <cache_root>/census-store-<agents>x<per_agent>-<fingerprint>/ (usage.db, vault.key, the

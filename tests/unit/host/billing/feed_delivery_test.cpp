@@ -3,7 +3,8 @@
 // webhook batch is marked only when acknowledged; the delivery step brings every ended
 // session's event to the file once and to a receiver that refuses at first at least once, with
 // two nodes over the store and one of them stopping; a mark that fails leaves nothing to write
-// twice once the file is opened again.
+// twice once the file is opened again; retention deletes only what every destination in use
+// has had.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -167,8 +168,11 @@ TEST_P(FeedDeliveryTest, EveryEventReachesTheFileOnceAndTheWebhookThroughRefusal
   EXPECT_EQ(std::set<int64_t>(in_file.begin(), in_file.end()), received());
   a->stop();
   b.stop();
-  EXPECT_EQ(store_->feed().lease(FeedSink::file), (FeedLease{"", 0})) << "given back";
-  EXPECT_EQ(store_->feed().lease(FeedSink::webhook), (FeedLease{"", 0}));
+  // Given back: nobody holds them, and each says when it was last held (prune()).
+  for (FeedSink sink : {FeedSink::file, FeedSink::webhook}) {
+    EXPECT_EQ(store_->feed().lease(sink).holder, "");
+    EXPECT_GT(store_->feed().lease(sink).expires_unix, 0);
+  }
 }
 
 // The outbox of a store whose first mark fails after the lines were written.
@@ -185,6 +189,9 @@ class FailingMark final : public host::FeedOutbox {
   }
   int64_t backlog(FeedSink s) override { return real_.backlog(s); }
   FeedLease lease(FeedSink s) override { return real_.lease(s); }
+  int64_t prune(int64_t before, int64_t since, size_t scan) override {
+    return real_.prune(before, since, scan);
+  }
   bool swap_lease(FeedSink s, const FeedLease& e, const FeedLease& n) override {
     return real_.swap_lease(s, e, n);
   }
@@ -212,6 +219,55 @@ TEST_P(FeedDeliveryTest, AMarkThatFailsIsRecoveredFromTheFileWhenItIsOpenedAgain
   const auto ids = ids_in(file_text());
   EXPECT_EQ(ids.size(), 3u) << file_text();
   EXPECT_EQ(std::set<int64_t>(ids.begin(), ids.end()).size(), 3u);
+  EXPECT_EQ(store_->feed().backlog(FeedSink::file), 0);
+}
+
+TEST_P(FeedDeliveryTest, RetentionForgetsWhatEveryDestinationInUseHasHadAndNothingElse) {
+  host::FeedOutbox& feed = store_->feed();
+  const auto ids = [&](FeedSink sink) {
+    std::vector<int64_t> out;
+    for (const host::FeedEvent& e : feed.undelivered(sink, 100)) out.push_back(e.id);
+    return out;
+  };
+  for (uint64_t s : {1, 2, 3}) end_session(s);  // created at monday_peak
+  const auto all = ids(FeedSink::webhook);
+  ASSERT_EQ(all.size(), 3u);
+  ASSERT_TRUE(feed.swap_lease(FeedSink::webhook, {"", 0}, {"a:1", monday_peak + 60}));
+  feed.mark_delivered(FeedSink::webhook, {all[0], all[1]}, monday_peak + 5);
+  const int64_t cut = monday_peak + 1;
+  EXPECT_EQ(feed.prune(monday_peak, cut, 1000), 0) << "none is older than the cut-off";
+  // The webhook is held, the file never was: what the webhook has had goes.
+  EXPECT_EQ(feed.prune(cut, cut, 1000), 2);
+  EXPECT_EQ(ids(FeedSink::webhook), std::vector<int64_t>{all[2]}) << "undelivered: kept";
+  EXPECT_EQ(ids(FeedSink::file), std::vector<int64_t>{all[2]});
+  for (uint64_t s : {4, 5}) end_session(s);
+  const auto later = ids(FeedSink::webhook);
+  ASSERT_EQ(later.size(), 3u);
+  feed.mark_delivered(FeedSink::webhook, later, monday_peak + 6);
+  EXPECT_EQ(feed.prune(cut, cut, 1), 1) << "only the oldest `scan` rows are looked at";
+  // The file was delivered until monday_peak + 100 (its lease given back then): in use again.
+  ASSERT_TRUE(feed.swap_lease(FeedSink::file, {"", 0}, {"", monday_peak + 100}));
+  EXPECT_EQ(feed.prune(cut, cut, 1000), 0) << "the file has not had them";
+  feed.mark_delivered(FeedSink::file, {later[1]}, monday_peak + 7);
+  EXPECT_EQ(feed.prune(cut, cut, 1000), 1);
+  EXPECT_EQ(ids(FeedSink::file), std::vector<int64_t>{later[2]});
+  // Nobody has delivered the file since before `in_use_since`: it holds nothing back.
+  EXPECT_EQ(feed.prune(cut, monday_peak + 101, 1000), 1);
+  EXPECT_TRUE(ids(FeedSink::file).empty());
+  EXPECT_EQ(feed.backlog(FeedSink::webhook), 0);
+}
+
+TEST_P(FeedDeliveryTest, WithNoDestinationSetTheRetentionThreadStillDeletesOldEvents) {
+  for (uint64_t s : {1, 2, 3}) end_session(s);  // at monday_peak: more than an hour ago
+  end_session(4);
+  FeedSettings settings;  // no file, no webhook
+  settings.retention_s = 3600;
+  settings.prune_every_s = 1;
+  host::FeedStats stats;
+  FeedDelivery d(db_->spec(), settings, stats);
+  d.start();
+  EXPECT_TRUE(test::eventually([&] { return stats.pruned.load() == 4; }, 5000)) << stats.pruned;
+  d.stop();
   EXPECT_EQ(store_->feed().backlog(FeedSink::file), 0);
 }
 
