@@ -3,6 +3,8 @@
 // counts, commands, the census's datagram rule, deltas; reopened to prove what a commit leaves.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "host/store/store.h"
 #include "shared/frame/frame_tag.h"
 #include "tests/support/test_database.h"
@@ -298,6 +300,41 @@ TEST_P(StoreTest, DeltasAreWhatEachCommitChanged) {
   add_datagram(replayed, agent_, 77, 3, {record(1, 9)});
   store_->commit_datagrams(replayed, 202);
   EXPECT_TRUE(replayed.deltas.empty());
+}
+
+// The SQLite store reads a commit's sessions by range scans where one agent's ids lie close
+// together and one by one where they do not: either way each session starts from what it held.
+TEST_P(StoreTest, SessionsCloseTogetherAndFarApartEachStartFromWhatTheyHeld) {
+  login(77, 100);
+  const uint64_t top = UINT64_MAX;  // stored as -1: a run that crosses no sign
+  std::vector<uint64_t> held, fresh;
+  for (uint64_t id = 10; id < 42; ++id) (id % 2 == 0 ? held : fresh).push_back(id);
+  for (uint64_t id = top - 15; id != 0; ++id) (id % 2 == 0 ? held : fresh).push_back(id);
+  held.push_back(1'000'000);  // alone
+  CensusCommit first;
+  std::vector<VerifiedRecord> rs;
+  for (uint64_t id : held) rs.push_back(record(id, 2));
+  add_datagram(first, agent_, 77, 1, rs);
+  store_->commit_datagrams(first, 200);
+
+  CensusCommit second;
+  second.want_deltas = true;
+  rs.clear();
+  for (uint64_t id : fresh) rs.push_back(record(id, 3));
+  for (uint64_t id : held) rs.push_back(record(id, 3));
+  rs.push_back(record(10, 1));  // older than held: changes nothing
+  add_datagram(second, agent_, 77, 2, rs);
+  store_->commit_datagrams(second, 201);
+  ASSERT_EQ(second.deltas.size(), held.size() + fresh.size());
+  for (const UsageDelta& d : second.deltas) {
+    const uint64_t id = second.records[d.record].record.session_id;
+    const bool was_held = std::find(held.begin(), held.end(), id) != held.end();
+    EXPECT_EQ(d.created, !was_held) << id;
+    EXPECT_EQ(d.before.charged_s, was_held ? 120u : 0u) << id;
+    EXPECT_EQ(second.records[d.record].record.seq, 3u) << id;
+  }
+  for (uint64_t id : {uint64_t{10}, uint64_t{11}, top, top - 15, uint64_t{1'000'000}})
+    EXPECT_EQ(store_->session("gw-1", id)->totals.charged_s, 180u) << id;
 }
 
 TEST_P(StoreTest, PendingCommandsCarryTheStoreIdOnTheWire) {
