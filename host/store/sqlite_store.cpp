@@ -159,8 +159,8 @@ class SqliteStore final : public Store {
     exec("PRAGMA foreign_keys=ON");
     // The hot path is random-key upserts: a large page cache and memory-mapped reads keep
     // the session table's B-tree in memory (TOOLCHAIN-NOTES: a third of the throughput).
-    exec("PRAGMA cache_size=-131072");  // 128 MiB
-    exec("PRAGMA mmap_size=268435456");
+    exec(("PRAGMA cache_size=-" + std::to_string(sqlite_page_cache_bytes / 1024)).c_str());
+    exec(("PRAGMA mmap_size=" + std::to_string(sqlite_mmap_bytes)).c_str());
     // The log keeps its peak size. Cutting it back when a checkpoint resets it made the next
     // commit wait ~150 ms on the filesystem (measured with bench_census: that was the census's
     // p99 after every burst); a few hundred MB of disk is the cheaper price.

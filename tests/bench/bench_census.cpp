@@ -52,15 +52,15 @@
 
 #include "tests/bench/auth_phase.h"
 #include "tests/bench/census_phase.h"
+#include "host/store/sqlite_store.h"
 #include "tests/bench/money_check.h"
 
 using namespace gm::bench;
 
 namespace {
 
-// What sqlite_store.cpp sets on every connection (PRAGMA cache_size=-131072, mmap_size).
-constexpr uint64_t store_page_cache_bytes = 128ull << 20;
-constexpr uint64_t store_mmap_bytes = 256ull << 20;
+constexpr auto store_page_cache_bytes = static_cast<uint64_t>(gm::host::sqlite_page_cache_bytes);
+constexpr auto store_mmap_bytes = static_cast<uint64_t>(gm::host::sqlite_mmap_bytes);
 
 struct Options {
   double seconds = 10;            // B and C
@@ -173,10 +173,11 @@ int main(int argc, char** argv) {
                 ull(sessions), prefill.built_seconds, o.cache_dir.empty() ? "" : ", cached in ",
                 o.cache_dir.empty() ? "" : prefill.dir.c_str(), copy_s);
   std::printf("   usage.db %.0f MiB (%llu pages of %llu B): %.1fx the store's page cache "
-              "(cache_size 128 MiB), %.1fx its mmap_size (256 MiB)\n",
+              "(cache_size %llu MiB), %.2fx its mmap_size (%llu MiB)\n",
               prefill.file_bytes / 1048576.0, ull(prefill.page_count), ull(prefill.page_size),
               static_cast<double>(prefill.file_bytes) / store_page_cache_bytes,
-              static_cast<double>(prefill.file_bytes) / store_mmap_bytes);
+              ull(store_page_cache_bytes >> 20),
+              static_cast<double>(prefill.file_bytes) / store_mmap_bytes, ull(store_mmap_bytes >> 20));
   if (!o.smoke && prefill.file_bytes <= store_page_cache_bytes)
     std::printf("   note: the store is not larger than its page cache\n");
 
