@@ -134,6 +134,13 @@ void Gateway::on_billing(void* self, const core::Session& s, const core::Billing
       g->agent_->stop_session(id, gatemeter_StopCause_STOP_AUTH_REJECTED);  // on_session_end
       break;
     }
+    case core::BillingEvent::held:
+      ++g->billing_.held;
+      g->truth_.held(agent, id, g->now_ms_);
+      break;
+    case core::BillingEvent::released:
+      g->truth_.released(agent, id, g->now_ms_);
+      break;
     case core::BillingEvent::walled_garden:
       ++g->billing_.walled_garden;
       g->log_.write(hal::LogLevel::info, "gateway.walled_garden", static_cast<int64_t>(id));

@@ -58,6 +58,7 @@ struct BillingCounts {
   uint64_t asked_again = 0;       // more_info_needed: asked again as prepaid with the account
   uint64_t refused = 0;           // ended by the simulator after a reject it cannot mend
   uint64_t walled_garden = 0;     // moved to the walled garden at a final grant
+  uint64_t held = 0;              // held at a grant's limit until billing answered
   uint64_t low_balance = 0;
   uint64_t not_asked = 0;         // request_authorisation refused (request table full)
   uint64_t zero_balance = 0, unreachable = 0;  // ended by the agent with these causes
@@ -66,6 +67,7 @@ struct BillingCounts {
     asked += o.asked, approved += o.approved, approved_locally += o.approved_locally;
     rejected += o.rejected, asked_again += o.asked_again, refused += o.refused;
     walled_garden += o.walled_garden, low_balance += o.low_balance, not_asked += o.not_asked;
+    held += o.held;
     zero_balance += o.zero_balance, unreachable += o.unreachable;
     return *this;
   }

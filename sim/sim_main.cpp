@@ -233,9 +233,9 @@ int main(int argc, char** argv) {
     std::printf("gatemeter-sim: billing: asked=%" PRIu64 " approved=%" PRIu64
                 " approved_locally=%" PRIu64 " rejected=%" PRIu64 " asked_again=%" PRIu64
                 " refused=%" PRIu64 " not_asked=%" PRIu64 " walled_garden=%" PRIu64
-                " low_balance=%" PRIu64 " zero_balance=%" PRIu64 " unreachable=%" PRIu64 "\n",
+                " held=%" PRIu64 " low_balance=%" PRIu64 " zero_balance=%" PRIu64 " unreachable=%" PRIu64 "\n",
                 b.asked, b.approved, b.approved_locally, b.rejected, b.asked_again, b.refused,
-                b.not_asked, b.walled_garden, b.low_balance, b.zero_balance, b.unreachable);
+                b.not_asked, b.walled_garden, b.held, b.low_balance, b.zero_balance, b.unreachable);
   print_relays("in all", relays, o.relays.size());
   const WitnessStats& w = witness.stats();
   std::printf("gatemeter-sim: witness: datagrams_sent=%" PRIu64 " records_sent=%" PRIu64

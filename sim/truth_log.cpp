@@ -16,11 +16,20 @@ UsageTotals truth_totals(const TruthEntry& e) {
     undecided = (e.decided_ms - e.started_ms) / 1000;
   const uint64_t free_from = e.free_at_ms / 1000 * 1000;
   const uint64_t free_until = free_from + uint64_t{e.free_for_s} * 1000;
+  // Second k is held if the agent's metering of it (when it completed, or at a change) came
+  // after the hold and before the release: k from the whole seconds done at the hold to those
+  // done at the release (or the end).
+  const auto whole = [&](uint64_t at_ms) { return at_ms < e.started_ms ? 0 : (at_ms - e.started_ms) / 1000; };
+  const auto held = [&](uint64_t k) {
+    for (const TruthEntry::Held& h : e.held)
+      if (k >= whole(h.from_ms) && (h.until_ms == 0 || k < whole(h.until_ms))) return true;
+    return false;
+  };
   uint64_t free = 0;
   for (uint64_t k = 0; k < seconds; ++k) {
     const uint64_t begins = e.started_ms + 1000 * k;
-    if (k < undecided || e.free_billing || (e.free_for_s != 0 && begins >= free_from &&
-                                            begins < free_until))
+    if (k < undecided || e.free_billing ||
+        (e.free_for_s != 0 && begins >= free_from && begins < free_until) || held(k))
       ++free;
   }
   t.free_s = static_cast<uint32_t>(free);
@@ -42,6 +51,18 @@ void TruthLog::started(const std::string& agent, uint64_t session_id,
   e.subscriber = subscriber;
   e.free_billing = free_billing;
   e.started_ms = now_ms;
+}
+
+void TruthLog::held(const std::string& agent, uint64_t session_id, uint64_t now_ms) {
+  TruthEntry* e = find(agent, session_id);
+  if (e == nullptr || e->ended || (!e->held.empty() && e->held.back().until_ms == 0)) return;
+  e->held.push_back({now_ms, 0});
+}
+
+void TruthLog::released(const std::string& agent, uint64_t session_id, uint64_t now_ms) {
+  TruthEntry* e = find(agent, session_id);
+  if (e == nullptr || e->ended || e->held.empty() || e->held.back().until_ms != 0) return;
+  e->held.back().until_ms = now_ms;
 }
 
 void TruthLog::decided(const std::string& agent, uint64_t session_id, uint64_t now_ms) {

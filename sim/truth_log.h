@@ -14,6 +14,7 @@
 #include <map>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "shared/record/usage_record.h"
 #include "sim/record_witness.h"
@@ -30,6 +31,11 @@ struct TruthEntry {
   uint64_t decided_ms = 0;     // when it was first decided
   uint64_t free_at_ms = 0;     // a free period granted then, for free_for_s seconds
   uint32_t free_for_s = 0;
+  // Spans held at a grant's limit awaiting billing's answer (free); `until` 0 while held.
+  struct Held {
+    uint64_t from_ms = 0, until_ms = 0;
+  };
+  std::vector<Held> held;
   uint64_t ended_ms = 0;
   uint64_t octets_in = 0, octets_out = 0;    // fed while connected
   uint64_t refused_in = 0, refused_out = 0;  // of those, what the agent would not count
@@ -51,7 +57,9 @@ struct TruthEntry {
 // Connect time as the product promises it, in whole seconds from the start (the fraction of a
 // second at the end is not metered): a second is free if it ended before the session was
 // decided (the walled garden while authorising), if the billing option is free, or if it
-// starts inside a granted free period (which begins at the whole second the grant fell in);
+// starts inside a granted free period (which begins at the whole second the grant fell in), or
+// if it ended after the agent held the session at its grant's limit and before it released it
+// (the agent meters up to the moment of each change with the state before it);
 // every other second is charged.
 UsageTotals truth_totals(const TruthEntry& e);
 
@@ -75,6 +83,8 @@ class TruthLog {
   // final_grant_s); a session the log does not hold is ignored.
   void billed(const std::string& agent, uint64_t session_id, const std::string& account);
   void temporarily_approved(const std::string& agent, uint64_t session_id, uint64_t now_ms);
+  void held(const std::string& agent, uint64_t session_id, uint64_t now_ms);
+  void released(const std::string& agent, uint64_t session_id, uint64_t now_ms);
   // grant_s 0: the session holds no final grant now (a later grant replaced it).
   void told_final(const std::string& agent, uint64_t session_id, uint32_t grant_s,
                   uint64_t now_ms);

@@ -391,6 +391,17 @@ void Agent::tick() {
   watch_census(now);
 }
 
+// Whatever comes next for a held session (a grant, none, the outage policy's go-on) ends the
+// hold; a limit still reached holds it again at the next check. Called after the time before
+// it was metered, so the seconds held stay free.
+void Agent::release(Session& s) {
+  if (!(s.auth & auth_held)) return;
+  s.auth = static_cast<uint8_t>(s.auth & ~auth_held);
+  BillingNotice n;
+  n.event = BillingEvent::released;
+  notify(s, n);
+}
+
 // A grant's limits are cumulative since the session started, so applying the same answer twice
 // (a resend answered twice, a COMMAND_GRANT after a reboot of the census) changes nothing.
 //
@@ -402,6 +413,7 @@ void Agent::tick() {
 // half of what the grant adds, so a small grant is not asked for again at once. The margins
 // cost 4 bytes of Session where the limits' own increments would cost 12.
 void Agent::apply_grant(Session& s, const gatemeter_Grant* g) {
+  release(s);
   s.auth = static_cast<uint8_t>(s.auth & ~(auth_final | auth_redirect));
   s.grant_s = s.grant_kib = s.grant_until_s = 0;
   s.ask_margin_s = s.ask_margin_64k = 0;
@@ -441,8 +453,8 @@ void Agent::apply_grant(Session& s, const gatemeter_Grant* g) {
 
 // Before a grant runs out the agent asks for more (an update, the next request number); at a
 // final grant's limit the session ends (zero balance) or goes to the walled garden; at any other
-// limit it waits for the update's answer while a billing server may still give one, then
-// follows the outage policy.
+// limit it is held in the walled garden (time free) for the update's answer while a billing
+// server may still give one, then follows the outage policy.
 void Agent::enforce_grant(Session& s, uint32_t now_sec, bool interval_due) {
   if (!s.metering()) return;
   const uint64_t used_kib = octets_of(s) >> 10;
@@ -469,6 +481,16 @@ void Agent::enforce_grant(Session& s, uint32_t now_sec, bool interval_due) {
       else
         stop(s, gatemeter_StopCause_STOP_BILLING_UNREACHABLE, now_ms());
       return;
+    }
+    // Held, not charged, while the answer is awaited: a grant is the money billing set aside,
+    // and time past it would be paid from money another session may hold (under loss and
+    // load the answer can take several seconds, every one of them charged before).
+    if (!(s.auth & auth_held)) {
+      s.auth |= auth_held;
+      ++stats_.holds;
+      BillingNotice n;
+      n.event = BillingEvent::held;
+      notify(s, n);
     }
     if (!auth_.waiting(s.id)) ask_update(s);
     return;

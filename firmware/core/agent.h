@@ -82,6 +82,10 @@ enum class BillingEvent : uint8_t {
   walled_garden,     // its final grant ran out with final_redirect: time is free, keep the
                      // subscriber in the walled garden (top-up page) until a COMMAND_GRANT
   low_balance,       // COMMAND_LOW_BALANCE: tell the subscriber
+  held,              // its grant ran out before the update's answer came: time is free, keep the
+                     // subscriber in the walled garden until a grant comes (released) or the
+                     // outage policy decides
+  released,          // held no more: a grant came (charged again), or the policy let it go on
 };
 
 struct BillingNotice {
@@ -124,6 +128,7 @@ struct AgentStats {
   uint64_t auth_unreachable = 0;     // requests no allowed billing server answered
   uint64_t grants = 0;               // grants applied (AuthResponse or COMMAND_GRANT)
   uint64_t walled_gardens = 0;       // sessions moved to the walled garden at a final grant
+  uint64_t holds = 0;                // held at a grant's limit, its update not answered yet
 };
 
 class Agent {
@@ -235,6 +240,7 @@ class Agent {
   frame::Refusal on_billing_datagram(const uint8_t* data, size_t length);
   void apply_answer(const gatemeter_AuthResponse& r);
   void apply_grant(Session& s, const gatemeter_Grant* g);
+  void release(Session& s);
   bool approve(Session& s, int32_t decision, uint32_t temporary_s, uint32_t session_timeout_s,
                uint32_t idle_timeout_s);
   void enforce_grant(Session& s, uint32_t now_sec, bool interval_due);

@@ -35,6 +35,8 @@ inline constexpr uint8_t auth_rejected = 1u << 3;   // billing rejected it (stil
 inline constexpr uint8_t auth_silent = 1u << 4;     // every billing server allowed stayed silent
                                                     // on its newest request
 inline constexpr uint8_t auth_policy_shift = 5;     // bits 5-6: gatemeter_OutagePolicy
+inline constexpr uint8_t auth_held = 1u << 7;       // at its grant's limit, the update unanswered:
+                                                    // held in the walled garden until a grant
 inline constexpr uint8_t auth_policy_mask = 3u << auth_policy_shift;
 
 struct Session {
@@ -75,7 +77,8 @@ struct Session {
   bool metering() const { return state == SessionState::active || state == SessionState::temporary; }
   // Time is free and the subscriber is held in the walled garden (captive portal).
   bool walled() const {
-    return state == SessionState::authorising || state == SessionState::walled_garden;
+    return state == SessionState::authorising || state == SessionState::walled_garden ||
+           (auth & auth_held) != 0;
   }
   bool billing_outage() const { return (auth & auth_outage) != 0; }
   int32_t outage_policy() const { return (auth & auth_policy_mask) >> auth_policy_shift; }

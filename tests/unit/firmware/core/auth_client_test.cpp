@@ -538,6 +538,31 @@ TEST(AuthClient, ALimitReachedWhileTheUpdateIsUnansweredWaitsForTheAnswer) {
   EXPECT_EQ(h.agent->session(id)->grant_kib, 5000u);
 }
 
+TEST(AuthClient, AtATimeLimitWithTheUpdateUnansweredTheSessionIsHeldFreeUntilTheGrantComes) {
+  Harness h(gatemeter_OutagePolicy_OUTAGE_RETRY_AND_TERMINATE);
+  // A grant of 4 s is asked about 2 s before its limit: the tries outlast it (as an answer
+  // delayed by loss or load does).
+  const uint64_t id = h.start_approved(grant_of(4));
+  ASSERT_GT(h.run_until_asked(id, 2, 10), 0);
+  const test::FakeBilling::Asked update = h.last_asked();  // answered late, below
+  for (int i = 0; i < 10 && h.agent->session(id)->charged_s < 4; ++i) h.run_s(1);
+  ASSERT_EQ(h.agent->session(id)->charged_s, 4u);
+  EXPECT_TRUE(h.told(id, BillingEvent::held));
+  const uint32_t free_at_limit = h.agent->session(id)->free_s;
+  h.run_s(1);
+  ASSERT_NE(h.agent->session(id), nullptr);  // a server may still answer: it waits
+  EXPECT_EQ(h.agent->session(id)->charged_s, 4u) << "past the grant nothing is charged";
+  EXPECT_EQ(h.agent->session(id)->free_s, free_at_limit + 1);
+  ASSERT_EQ(h.answer(update, approval(grant_of(600))), frame::Refusal::none);
+  EXPECT_TRUE(h.told(id, BillingEvent::released));
+  h.run_s(10);
+  ASSERT_NE(h.agent->session(id), nullptr);
+  EXPECT_EQ(h.agent->session(id)->state, SessionState::active);
+  EXPECT_GE(h.agent->session(id)->charged_s, 13u) << "charged again from the grant on";
+  EXPECT_EQ(h.agent->session(id)->free_s, free_at_limit + 1) << "held no more";
+  EXPECT_EQ(h.agent->stats().holds, 1u);
+}
+
 TEST(AuthClient, LowBalanceCommandTellsTheBoard) {
   Harness h;
   const uint64_t id = h.start_approved(grant_of(600));
