@@ -26,8 +26,10 @@ Rate rate_of(const host::RateRow& r) {
 
 }  // namespace
 
-CatalogCache::CatalogCache(std::filesystem::path zoneinfo)
-    : zoneinfo_(std::move(zoneinfo)), rates_(std::make_unique<RateTable>(std::vector<Rate>{})) {}
+CatalogCache::CatalogCache(std::filesystem::path zoneinfo, Accounts accounts)
+    : zoneinfo_(std::move(zoneinfo)),
+      hold_accounts_(accounts),
+      rates_(std::make_unique<RateTable>(std::vector<Rate>{})) {}
 
 const TimeZone* CatalogCache::zone_named(const std::string& name) {
   auto it = time_zones_.find(name);
@@ -74,9 +76,13 @@ void CatalogCache::refresh(host::Store& store) {
   offers_ = store.catalog().list_offers();
   zones_.clear();
   for (const host::ZoneRow& z : store.catalog().list_zones()) zones_[z.agent] = z.zone;
-  accounts_.clear();
-  for (const host::AccountRow& a : store.account_book().list_accounts())
-    accounts_[a.id] = AccountInfo{a.plan, a.kind, zone_named(a.time_zone)};
+  if (hold_accounts_ == Accounts::held) {
+    // Stamped at or below `version` means committed before it was read (billing_tables.cpp);
+    // one stamped above, read early, is read again next time, to the same effect.
+    for (const host::AccountTerms& a : store.account_book().accounts_changed_since(accounts_version_))
+      accounts_[a.id] = AccountInfo{a.plan, a.kind, zone_named(a.time_zone)};
+    accounts_version_ = version;
+  }
   last_error_.clear();
   version_ = version;
 }
@@ -99,12 +105,6 @@ const std::string& CatalogCache::zone_of(int64_t agent) const {
 const host::RealmRow* CatalogCache::realm(std::string_view name) const {
   const auto it = realms_.find(name);
   return it == realms_.end() ? nullptr : &it->second;
-}
-
-const TimeZone& CatalogCache::time_zone_of(int64_t account) const {
-  static const TimeZone utc = TimeZone::utc();
-  const AccountInfo* a = CatalogCache::account(account);
-  return a != nullptr && a->zone != nullptr ? *a->zone : utc;
 }
 
 const std::string& CatalogCache::provider_of(std::string_view realm) const {

@@ -1,9 +1,11 @@
 // What rating needs of the store, held in memory so the census's commit never waits for it:
 // the rates, the time-band schedule, each service name's type, each realm's provider, each
 // gateway's zone, and each account's plan, kind and time zone; and for the billing service the
-// realms and offers. Reloaded whole when the catalog's version moves (every
-// change to those raises it: billing_catalog.h); a node polls the version once a second, so a
-// rate added with a start at least that far ahead prices from its start on every node.
+// realms and offers. Reloaded when the catalog's version moves (every change to those raises
+// it: billing_catalog.h), all but the accounts whole; of the accounts only those changed since
+// (AccountBook::accounts_changed_since), since there may be millions and the census's committer
+// reloads between commits. A node polls the version once a second, so a rate added with a start
+// at least that far ahead prices from its start on every node.
 #pragma once
 
 #include <chrono>
@@ -29,7 +31,11 @@ struct AccountInfo {
 
 class CatalogCache {
  public:
-  explicit CatalogCache(std::filesystem::path zoneinfo = "/usr/share/zoneinfo");
+  enum class Accounts { held, not_held };
+  // The billing service reads each account in the transaction that decides for it, so it
+  // does not hold them (Accounts::not_held); the census's rater does.
+  explicit CatalogCache(std::filesystem::path zoneinfo = "/usr/share/zoneinfo",
+                        Accounts accounts = Accounts::held);
 
   // Reloads from the store if its catalog version moved since the last load, or on the first
   // call. Outside any transaction; throws StoreError if the store fails (the old copy stays).
@@ -44,7 +50,8 @@ class CatalogCache {
   // The billing service's part: a realm's row (nullptr if unknown) and every offer.
   const host::RealmRow* realm(std::string_view name) const;
   const std::vector<host::OfferRow>& offers() const { return offers_; }
-  const TimeZone& time_zone_of(int64_t account) const;  // UTC for an account not (yet) known
+  // The zone of that IANA name, loaded once; UTC if it does not load.
+  const TimeZone& time_zone(const std::string& name) { return *zone_named(name); }
   const RateTable& rates() const { return *rates_; }
   const TimeBands& bands() const { return bands_; }
   int64_t version() const { return version_; }
@@ -57,6 +64,8 @@ class CatalogCache {
   TimeBands bands_{};
   std::filesystem::path zoneinfo_;
   int64_t version_ = -1;
+  Accounts hold_accounts_;
+  int64_t accounts_version_ = -1;  // every account stamped at or below it is in accounts_
   std::unique_ptr<RateTable> rates_;
   std::unordered_map<int64_t, AccountInfo> accounts_;
   std::map<std::string, ServiceType, std::less<>> services_;

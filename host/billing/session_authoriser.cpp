@@ -76,7 +76,9 @@ gatemeter_AuthRequest request_of(const host::StoredAuthorisation& a, const std::
 }
 
 SessionAuthoriser::SessionAuthoriser(host::Store& store, AuthorisationSettings settings)
-    : store_(store), settings_(std::move(settings)), catalog_(settings_.zoneinfo) {}
+    : store_(store),
+      settings_(std::move(settings)),
+      catalog_(settings_.zoneinfo, CatalogCache::Accounts::not_held) {}
 
 bool SessionAuthoriser::holds_final_grant(const host::StoredAuthorisation& a) {
   gatemeter_AuthResponse r;
@@ -89,7 +91,7 @@ AuthOutcome SessionAuthoriser::decide(int64_t agent, const host::AuthorisationRe
                                       const PriorAuthorisation* prior, int64_t now) {
   // The catalog as refreshed before the transaction (answer(), follow_up()); the account, its
   // balance and the other sessions come from the transaction itself.
-  const CatalogCache& cat = catalog_;
+  CatalogCache& cat = catalog_;
   const std::string realm = realm_of(request.subscriber);
   AuthContext c;
   c.request = request;
@@ -108,7 +110,7 @@ AuthOutcome SessionAuthoriser::decide(int64_t agent, const host::AuthorisationRe
   if (c.account != nullptr) {
     // The same question the census's rater asks of the same copy: the grant ends where the
     // rating would change.
-    const TimeZone& zone = cat.time_zone_of(c.account->id);
+    const TimeZone& zone = cat.time_zone(c.account->time_zone);
     RateQuery q;
     q.plan = c.account->plan;
     q.service_type = cat.service_type(request.service);

@@ -21,6 +21,10 @@ class AccountBook {
   virtual void update_account(const AccountRow& account) = 0;
   virtual std::optional<AccountRow> find_account(const std::string& name) = 0;
   virtual std::vector<AccountRow> list_accounts() = 0;
+  // The terms of every account whose plan, kind or time zone changed at a catalog version above
+  // `version` (all of them for -1), in id order: a node's catalog copy reads only these when
+  // the version moves, so adding one account among a million reloads one.
+  virtual std::vector<AccountTerms> accounts_changed_since(int64_t version) = 0;
 
   // Throws BillingConflict for an unknown account or a name already given to another account.
   virtual void add_subscriber(const SubscriberRow& subscriber) = 0;

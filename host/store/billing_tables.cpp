@@ -13,6 +13,12 @@ constexpr const char* account_columns =
     "SELECT id, name, kind, plan, time_zone, balance_micros, low_balance_micros, at_zero, "
     "enabled, created_unix FROM accounts ";
 
+// The version bump_version() just raised, inside the same transaction. From that bump to the
+// commit both databases keep every other writer of the catalog row waiting (PostgreSQL its row
+// lock, SQLite its write lock), so accounts commit in the order of their versions, and a node
+// that has read version V sees every account stamped V or below.
+constexpr const char* current_version = "(SELECT version FROM billing_catalog)";
+
 AccountRow account_of(const sql::Row& r) {
   AccountRow a;
   a.id = r.i64(0);
@@ -45,8 +51,9 @@ int64_t BillingTables::add_account(const AccountRow& a) {
     db_.write([&] {
       bump_version();  // each node's copy learns the account's plan and time zone
       id = db_.query("INSERT INTO accounts(name, kind, plan, time_zone, balance_micros, "
-                     "low_balance_micros, at_zero, enabled, created_unix) "
-                     "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                     "low_balance_micros, at_zero, enabled, created_unix, catalog_version) "
+                     "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, " +
+                         std::string(current_version) + ") RETURNING id",
                      {a.name, int64_t{static_cast<int32_t>(a.kind)}, a.plan, a.time_zone,
                       a.balance_micros, a.low_balance_micros,
                       int64_t{static_cast<int32_t>(a.at_zero)}, int64_t{a.enabled ? 1 : 0},
@@ -63,14 +70,15 @@ int64_t BillingTables::add_account(const AccountRow& a) {
 
 void BillingTables::update_account(const AccountRow& a) {
   db_.write([&] {
+    bump_version();  // plan and time zone choose rates: every node's copy must know
     const int64_t changed =
         db_.run("UPDATE accounts SET kind = $2, plan = $3, time_zone = $4, "
-                "low_balance_micros = $5, at_zero = $6, enabled = $7 WHERE name = $1",
+                "low_balance_micros = $5, at_zero = $6, enabled = $7, catalog_version = " +
+                    std::string(current_version) + " WHERE name = $1",
                 {a.name, int64_t{static_cast<int32_t>(a.kind)}, a.plan, a.time_zone,
                  a.low_balance_micros, int64_t{static_cast<int32_t>(a.at_zero)},
                  int64_t{a.enabled ? 1 : 0}});
     if (changed == 0) throw BillingConflict("no account " + a.name);
-    bump_version();  // plan and time zone choose rates: every node's copy must know
   });
 }
 
@@ -84,6 +92,16 @@ std::vector<AccountRow> BillingTables::list_accounts() {
   std::vector<AccountRow> out;
   for (const sql::Row& r : db_.query(account_columns)) out.push_back(account_of(r));
   return sorted(std::move(out), [](const AccountRow& a) { return a.name; });
+}
+
+std::vector<AccountTerms> BillingTables::accounts_changed_since(int64_t version) {
+  std::vector<AccountTerms> out;
+  for (const sql::Row& r :
+       db_.query("SELECT id, kind, plan, time_zone, catalog_version FROM accounts "
+                 "WHERE catalog_version > $1 ORDER BY id",
+                 {version}))
+    out.push_back({r.i64(0), static_cast<AccountKind>(r.i64(1)), r.text(2), r.text(3), r.i64(4)});
+  return out;
 }
 
 void BillingTables::add_subscriber(const SubscriberRow& s) {
@@ -446,20 +464,24 @@ std::optional<AuthorisationWrite> BillingTables::authorise_in_transaction(
                                "session_id = $2",
                                {k.agent, session});
     if (!held.empty()) account = held[0].i64(serialised ? 2 : 0);
-    if (account == 0 && !k.account.empty()) {
-      const auto named = db_.query("SELECT id FROM accounts WHERE name = $1", {k.account});
-      if (!named.empty()) account = named[0].i64(0);
-    } else if (account == 0 && !k.subscriber.empty()) {
-      const auto owner = db_.query("SELECT account FROM subscribers WHERE name = $1", {k.subscriber});
-      if (!owner.empty()) account = owner[0].i64(0);
-    }
     // 2. Lock it: every transaction that sizes a grant from this account's money waits here
-    //    for the one before it to commit (the census's debit too).
-    if (account != 0) {
-      const auto row = db_.query(std::string(account_columns) + "WHERE id = $1" + db_.for_update(),
-                                 {account});
-      if (!row.empty()) read.account = account_of(row[0]);
+    //    for the one before it to commit (the census's debit too). A named account is found
+    //    and locked by one statement.
+    std::vector<sql::Row> row;
+    if (account == 0 && !k.account.empty()) {
+      row = db_.query(std::string(account_columns) + "WHERE name = $1" + db_.for_update(),
+                      {k.account});
+    } else {
+      if (account == 0 && !k.subscriber.empty()) {
+        const auto owner =
+            db_.query("SELECT account FROM subscribers WHERE name = $1", {k.subscriber});
+        if (!owner.empty()) account = owner[0].i64(0);
+      }
+      if (account != 0)
+        row = db_.query(std::string(account_columns) + "WHERE id = $1" + db_.for_update(),
+                        {account});
     }
+    if (!row.empty()) read.account = account_of(row[0]);
     // 3. Read under the lock: the stored answer (idempotence), the others' holdings, the usage.
     if (serialised) {
       if (!held.empty()) read.stored = authorisation_of(held[0]);

@@ -24,6 +24,7 @@ class BillingTables final : public AccountBook,
   void update_account(const AccountRow& account) override;
   std::optional<AccountRow> find_account(const std::string& name) override;
   std::vector<AccountRow> list_accounts() override;
+  std::vector<AccountTerms> accounts_changed_since(int64_t version) override;
   void add_subscriber(const SubscriberRow& subscriber) override;
   bool remove_subscriber(const std::string& name) override;
   std::optional<SubscriberRow> find_subscriber(const std::string& name) override;

@@ -32,6 +32,16 @@ struct AccountRow {
   int64_t created_unix = 0;
 };
 
+// What rating needs of an account (host/billing/catalog_cache.h), and the catalog version at
+// which its plan, kind or time zone last changed.
+struct AccountTerms {
+  int64_t id = 0;
+  AccountKind kind = AccountKind::prepaid;
+  std::string plan;
+  std::string time_zone = "UTC";
+  int64_t catalog_version = 0;
+};
+
 struct SubscriberRow {
   std::string name;  // "user@realm"
   std::string account;

@@ -71,7 +71,7 @@ CREATE INDEX commands_pending ON commands(id) WHERE delivered_unix = 0;
 
 // steps[i] takes the database from version base_version + i to the next. Never edit a step (or
 // `base`) that has shipped; add one (and raise the count).
-constexpr std::array<const char*, 5> steps = {
+constexpr std::array<const char*, 6> steps = {
     // 3: billing (host/billing/BILLING.md): accounts, subscribers, top-ups; rates, services,
     // realms, offers, gateway zones (the catalog, its version bumped by every change); each
     // session's account and running charge (its current bill line), closed lines; the billing
@@ -210,6 +210,17 @@ INSERT INTO feed_lease(sink) VALUES('file'), ('webhook');
 UPDATE authorisations SET live = 0 WHERE live = 1 AND EXISTS (SELECT 1 FROM subscriber_sessions s
   WHERE s.agent = authorisations.agent AND s.session_id = authorisations.session_id
   AND s.state <> 0);
+)sql",
+    // 8: the catalog version at which each account's plan, kind or time zone last changed, so a
+    // node's catalog copy reloads only the accounts that changed (host/billing/catalog_cache.h).
+    // Accounts from before carry 0: every copy reads all of them on its first load anyway. And
+    // the live sessions warned of a low balance, so the billing service's round finds them
+    // without reading every live authorisation (sweep_tables.cpp).
+    R"sql(
+ALTER TABLE accounts ADD COLUMN catalog_version BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX accounts_catalog ON accounts(catalog_version);
+CREATE INDEX authorisations_warned ON authorisations(low_balance_unix)
+  WHERE live = 1 AND low_balance_unix > 0;
 )sql",
 };
 constexpr int latest = base_version + static_cast<int>(steps.size());

@@ -220,6 +220,17 @@ UPDATE authorisations SET live = 0 WHERE live = 1 AND EXISTS (SELECT 1 FROM subs
   WHERE s.agent = authorisations.agent AND s.session_id = authorisations.session_id
   AND s.state <> 0);
 )sql",
+    // 8: the catalog version at which each account's plan, kind or time zone last changed, so a
+    // node's catalog copy reloads only the accounts that changed (host/billing/catalog_cache.h).
+    // Accounts from before carry 0: every copy reads all of them on its first load anyway. And
+    // the live sessions warned of a low balance, so the billing service's round finds them
+    // without reading every live authorisation (sweep_tables.cpp).
+    R"sql(
+ALTER TABLE accounts ADD COLUMN catalog_version INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX accounts_catalog ON accounts(catalog_version);
+CREATE INDEX authorisations_warned ON authorisations(low_balance_unix)
+  WHERE live = 1 AND low_balance_unix > 0;
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

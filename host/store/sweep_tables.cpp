@@ -81,12 +81,19 @@ SweepDone SweepTables::close_sessions(const SweepWrite& w, int64_t now) {
 
 std::vector<LowBalanceCandidate> SweepTables::low_balance_candidates(int64_t default_threshold) {
   std::vector<LowBalanceCandidate> out;
+  // Every round, so from the accounts at or below their mark (one pass over the accounts) and
+  // the sessions warned already (an index), never from every live authorisation: at 400,000
+  // live sessions that join took 270-470 ms of a core each round, this takes 25.
+  constexpr const char* columns =
+      "SELECT a.agent, a.session_id, a.account, c.balance_micros, c.low_balance_micros, "
+      "a.low_balance_unix FROM authorisations a JOIN accounts c ON c.id = a.account ";
   for (const sql::Row& r : db_.query(
-           "SELECT a.agent, a.session_id, a.account, c.balance_micros, c.low_balance_micros, "
-           "a.low_balance_unix FROM authorisations a JOIN accounts c ON c.id = a.account "
-           "WHERE a.live = 1 AND c.kind = $2 AND (a.low_balance_unix <> 0 OR c.balance_micros <= "
-           "CASE WHEN c.low_balance_micros > $1 THEN c.low_balance_micros ELSE $1 END) "
-           "ORDER BY a.agent, a.session_id",
+           std::string(columns) +
+               "WHERE a.live = 1 AND a.account IN (SELECT id FROM accounts WHERE kind = $2 AND "
+               "balance_micros <= CASE WHEN low_balance_micros > $1 THEN low_balance_micros "
+               "ELSE $1 END) UNION " +
+               columns +
+               "WHERE a.live = 1 AND a.low_balance_unix > 0 AND c.kind = $2 ORDER BY 1, 2",
            {default_threshold, int64_t{static_cast<int32_t>(AccountKind::prepaid)}}))
     out.push_back({r.i64(0), static_cast<uint64_t>(r.i64(1)), r.i64(2), r.i64(3), r.i64(4),
                    r.i64(5)});

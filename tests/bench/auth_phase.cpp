@@ -140,9 +140,12 @@ std::optional<AuthPhase> run_auth_phase(const AuthPhaseSettings& s,
   }
   const size_t n_agents = agents.size();
 
-  // Sealed before the phase, for up to 100,000 answers a second: frame i is agent i % n's
-  // request number i / n + 1, so each agent's sequence rises as it sends.
-  const size_t frames = static_cast<size_t>(100'000 * s.seconds) + s.in_flight;
+  // Sealed before the phase, for up to 100,000 answers a second (closed loop) or the rate
+  // asked for: frame i is agent i % n's request number i / n + 1, so each agent's sequence
+  // rises as it sends.
+  const size_t frames =
+      static_cast<size_t>((s.per_second > 0 ? s.per_second : 100'000) * s.seconds) + s.in_flight;
+  const uint64_t first = s.first_session;
   std::vector<uint8_t> pool;
   std::vector<size_t> offset(frames);
   std::vector<uint16_t> length(frames);
@@ -151,7 +154,7 @@ std::optional<AuthPhase> run_auth_phase(const AuthPhaseSettings& s,
     pool.reserve(frames * 120);
     std::array<uint8_t, frame::max_frame_size> buf;
     for (size_t i = 0; i < frames; ++i) {
-      const gatemeter_AuthRequest r = request_of(i, s.accounts);
+      const gatemeter_AuthRequest r = request_of(first + i, s.accounts);
       const test::TestAgent& agent = *agents[i % n_agents];
       const size_t len = frame::seal(
           {frame::FrameKind::auth_request, agent.login_session(), static_cast<uint32_t>(i / n_agents + 1)},
@@ -182,7 +185,8 @@ std::optional<AuthPhase> run_auth_phase(const AuthPhaseSettings& s,
     }
   } closer{fds};
 
-  // Closed loop: `in_flight` unanswered; one unanswered for 500 ms frees its slot.
+  // Closed loop: `in_flight` unanswered; one unanswered for 500 ms frees its slot. Open loop:
+  // frame i leaves at start + i / per_second.
   AuthPhase p;
   std::vector<Clock::time_point> sent_at(frames);
   std::vector<uint8_t> answered(frames, 0);
@@ -206,7 +210,12 @@ std::optional<AuthPhase> run_auth_phase(const AuthPhaseSettings& s,
       if (!answered[pending.front()]) --in_flight;
       pending.pop_front();
     }
-    while (now < end && in_flight < s.in_flight && next < frames) {
+    const auto due = [&] {
+      return s.per_second > 0
+                 ? now - start >= std::chrono::duration<double>(next / s.per_second)
+                 : in_flight < s.in_flight;
+    };
+    while (now < end && next < frames && due()) {
       const int fd = fds[next % n_agents];
       if (::send(fd, pool.data() + offset[next], length[next], 0) < 0) break;
       sent_at[next] = Clock::now();
@@ -266,7 +275,7 @@ std::optional<AuthPhase> run_auth_phase(const AuthPhaseSettings& s,
       continue;
     } else if (refused != frame::Refusal::none)
       why = "does not open (tag or kind) or repeats a frame";
-    else if (r.session_id != (session_base | i))
+    else if (r.session_id != (session_base | (first + i)))
       why = "names another session";
     else if (r.decision != gatemeter_AuthDecision_AUTH_APPROVE || !r.has_grant)
       why = "does not approve with a grant";
@@ -290,20 +299,22 @@ std::optional<AuthPhase> run_auth_phase(const AuthPhaseSettings& s,
   try {
     Db d(db_path);
     const std::string base = std::to_string(session_base);
+    const std::string range = " BETWEEN " + std::to_string(session_base | first) + " AND " +
+                              std::to_string((session_base | (first + frames)) - 1);
     p.stored = static_cast<uint64_t>(value(
-        d.db, "SELECT count(*) FROM authorisations WHERE live = 1 AND session_id >= " + base));
+        d.db, "SELECT count(*) FROM authorisations WHERE live = 1 AND session_id" + range));
     p.stored_wrong = static_cast<uint64_t>(value(
         d.db, "SELECT count(*) FROM authorisations a JOIN accounts c ON c.id = a.account "
-              "WHERE a.session_id >= " + base + " AND c.name <> 'auth-' || ((a.session_id - " +
+              "WHERE a.session_id" + range + " AND c.name <> 'auth-' || ((a.session_id - " +
                   base + ") % " + std::to_string(s.accounts) + " + 1)"));
     std::vector<uint8_t> held(frames, 0);
     sqlite3_stmt* q = nullptr;
     sqlite3_prepare_v2(d.db,
-                       ("SELECT session_id FROM authorisations WHERE live = 1 AND session_id >= " +
-                        base).c_str(),
+                       ("SELECT session_id FROM authorisations WHERE live = 1 AND session_id" +
+                        range).c_str(),
                        -1, &q, nullptr);
     while (q != nullptr && sqlite3_step(q) == SQLITE_ROW) {
-      const uint64_t i = static_cast<uint64_t>(sqlite3_column_int64(q, 0)) - session_base;
+      const uint64_t i = static_cast<uint64_t>(sqlite3_column_int64(q, 0)) - session_base - first;
       if (i < frames) held[i] = 1;
     }
     sqlite3_finalize(q);

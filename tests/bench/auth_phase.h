@@ -2,7 +2,8 @@
 // services census,login,billing over the run's store; every agent logs in afresh and asks the
 // billing service to authorise new prepaid sessions (one AuthRequest frame each, sealed under
 // its login's key before the phase starts), `in_flight` unanswered at a time across all agents
-// (closed loop), for `seconds`. The sessions' accounts are `accounts` prepaid accounts created
+// (closed loop), for `seconds`; or, with `per_second` set, that many a second whatever is
+// unanswered (open loop: the latency a gateway sees at that load, as phase C for the census). The sessions' accounts are `accounts` prepaid accounts created
 // for the phase (a few live sessions each by the end, as a household's devices), priced by the
 // rate phase M added.
 //
@@ -30,6 +31,9 @@ struct AuthPhaseSettings {
   uint32_t in_flight = 512;
   uint32_t accounts = 200'000;
   uint32_t grace_ms = 2000;
+  double per_second = 0;      // > 0: open loop at this rate
+  uint64_t first_session = 0;  // sessions first_session, first_session + 1, ... of the phase's
+                               // range: a second run asks about sessions of its own
   std::vector<std::string> server_args;  // after the phase's own (e.g. --billing-threads=N)
 };
 

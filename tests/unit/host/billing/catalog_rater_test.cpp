@@ -199,6 +199,36 @@ TEST_P(CatalogRaterTest, TheFeedFileHasEveryEndedSessionOnceAcrossACrashAndATorn
   EXPECT_TRUE(store_->feed().undelivered(FeedSink::file, 10).empty());
 }
 
+TEST_P(CatalogRaterTest, TheCopyLearnsNewAndChangedAccountsAndKeepsTheRest) {
+  CatalogCache cache;
+  cache.refresh(*store_);
+  ASSERT_NE(cache.account(account_), nullptr);
+  EXPECT_EQ(cache.account(account_)->plan, "gold");
+  AccountRow b;
+  b.name = "acct-2";
+  b.plan = "silver";
+  b.time_zone = "America/New_York";
+  b.created_unix = 100;
+  const int64_t second = store_->account_book().add_account(b);
+  EXPECT_EQ(cache.account(second), nullptr);  // not before the next refresh
+  cache.refresh(*store_);
+  ASSERT_NE(cache.account(second), nullptr);
+  EXPECT_EQ(cache.account(second)->plan, "silver");
+  EXPECT_EQ(cache.account(second)->zone->name(), "America/New_York");
+  EXPECT_EQ(cache.account(account_)->plan, "gold");  // unchanged, not read again, still held
+  b.plan = "bronze";
+  store_->account_book().update_account(b);
+  cache.refresh(*store_);
+  EXPECT_EQ(cache.account(second)->plan, "bronze");
+  EXPECT_EQ(cache.account(account_)->plan, "gold");
+
+  CatalogCache without(std::filesystem::path("/usr/share/zoneinfo"),
+                       CatalogCache::Accounts::not_held);
+  without.refresh(*store_);
+  EXPECT_EQ(without.account(account_), nullptr);
+  EXPECT_EQ(without.time_zone("Europe/Berlin").name(), "Europe/Berlin");
+}
+
 INSTANTIATE_TEST_SUITE_P(Databases, CatalogRaterTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 

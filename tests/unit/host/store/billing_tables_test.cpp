@@ -165,6 +165,44 @@ TEST_P(BillingTablesTest, EveryCatalogChangeRaisesTheVersion) {
   EXPECT_FALSE(raised());
 }
 
+TEST_P(BillingTablesTest, OnlyAccountsWhoseTermsChangedSinceAVersionAreReadAgain) {
+  const int64_t a = book().add_account(account("acct-a"));
+  const int64_t b = book().add_account(account("acct-b"));
+  const auto all = book().accounts_changed_since(-1);
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].id, a);
+  EXPECT_EQ(all[1].id, b);
+  EXPECT_EQ(all[0].plan, "gold");
+  EXPECT_EQ(all[0].time_zone, "Europe/Berlin");
+  EXPECT_EQ(all[0].kind, AccountKind::prepaid);
+  EXPECT_LT(all[0].catalog_version, all[1].catalog_version);
+  const int64_t read_at = catalog().catalog_version();
+  EXPECT_EQ(all[1].catalog_version, read_at);
+  EXPECT_TRUE(book().accounts_changed_since(read_at).empty());
+
+  catalog().add_rate(rate(1'000, 20'000));  // the version moves; no account changed
+  EXPECT_TRUE(book().accounts_changed_since(read_at).empty());
+  book().top_up("pay-1", "acct-a", 1'000, 200);  // money is not a term
+  EXPECT_TRUE(book().accounts_changed_since(read_at).empty());
+
+  AccountRow changed = account("acct-a");
+  changed.plan = "silver";
+  changed.kind = AccountKind::postpaid;
+  book().update_account(changed);
+  const auto since = book().accounts_changed_since(read_at);
+  ASSERT_EQ(since.size(), 1u);
+  EXPECT_EQ(since[0].id, a);
+  EXPECT_EQ(since[0].plan, "silver");
+  EXPECT_EQ(since[0].kind, AccountKind::postpaid);
+  EXPECT_EQ(since[0].catalog_version, catalog().catalog_version());
+
+  // A refused update stamps nothing.
+  const int64_t before = catalog().catalog_version();
+  EXPECT_THROW(book().update_account(account("nobody")), BillingConflict);
+  EXPECT_EQ(catalog().catalog_version(), before);
+  EXPECT_TRUE(book().accounts_changed_since(before).empty());
+}
+
 TEST_P(BillingTablesTest, ServicesRealmsOffersAndZonesAreSetAgainInPlace) {
   catalog().set_service({"gold", "web"});
   catalog().set_service({"gold", "video"});
