@@ -15,6 +15,8 @@ packages=(
   libpq-dev postgresql
   # time zones for billing's time bands (host/billing/time_zone.cpp reads /usr/share/zoneinfo)
   tzdata
+  # RADIUS: Debian's radclient drives host/radius/ in the tests
+  freeradius-utils
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev valgrind
   # cross and bare metal
