@@ -7,6 +7,7 @@
 #include "host/census/census_server.h"
 #include "host/login/login_server.h"
 #include "host/login/tls_identity.h"
+#include "host/radius/radius_server.h"
 #include "host/store/store.h"
 
 namespace gm::host {
@@ -291,6 +292,77 @@ class BillingService final : public Service {
   std::unique_ptr<BillingServer> billing_;
 };
 
+class RadiusService final : public Service {
+ public:
+  explicit RadiusService(ServerConfig& config) : config_(config) {}
+  const char* name() const override { return "radius"; }
+  void start() override {
+    radius_ = std::make_unique<RadiusServer>(config_.store, config_.radius);
+    radius_->start();
+  }
+  void stop() override {
+    if (radius_) radius_->stop();
+  }
+  unsigned port() const override { return radius_ ? radius_->port() : 0; }
+  std::string started_line() const override {
+    return "radius: accounting on " + config_.radius.listen_ip + ":" + std::to_string(port()) +
+           ", " + std::to_string(radius_->settings().clients.size()) + " client(s) from " +
+           config_.radius.clients_file + ", store " + describe_store(config_.store);
+  }
+  std::string stopped_line() const override {
+    if (!radius_) return {};
+    const RadiusStats& st = radius_->stats();
+    return "radius: " + std::to_string(st.requests.load()) + " requests, " +
+           std::to_string(st.records_committed.load()) + " records committed in " +
+           std::to_string(st.commits.load()) + " commits, " + std::to_string(st.answered.load()) +
+           " answered";
+  }
+  void write_metrics(PrometheusText& out) const override {
+    if (!radius_) return;
+    const RadiusStats& st = radius_->stats();
+    counter(out, "gatemeter_radius_requests_total", "Datagrams received, refused or not.",
+            st.requests.load());
+    counter(out, "gatemeter_radius_records_committed_total",
+            "Accounting records in committed transactions (answered).", st.records_committed.load());
+    counter(out, "gatemeter_radius_commits_total", "Store transactions committed.",
+            st.commits.load());
+    counter(out, "gatemeter_radius_answered_total", "Accounting-Responses sent after a commit.",
+            st.answered.load());
+    out.family("gatemeter_radius_duplicates_total", "counter",
+               "Requests seen before (RFC 5080): answered from the cache, or dropped while "
+               "their commit was under way.");
+    out.sample("gatemeter_radius_duplicates_total",
+               static_cast<double>(st.duplicates_answered.load()), {{"outcome", "answered"}});
+    out.sample("gatemeter_radius_duplicates_total",
+               static_cast<double>(st.duplicates_dropped.load()), {{"outcome", "dropped"}});
+    counter(out, "gatemeter_radius_nas_reboots_total",
+            "Accounting-On / -Off requests (each ends the NAS's open sessions).",
+            st.nas_reboots.load());
+    counter(out, "gatemeter_radius_sessions_ended_total",
+            "Open sessions ended by their NAS's Accounting-On / -Off.", st.sessions_ended.load());
+    out.family("gatemeter_radius_refusals_total", "counter",
+               "Requests not applied and not answered, by reason.");
+    for (size_t r = 1; r < radius::refusal_count; ++r)
+      out.sample("gatemeter_radius_refusals_total", static_cast<double>(st.refused[r].load()),
+                 {{"reason", radius::refusal_name(static_cast<radius::Refusal>(r))}});
+    for (size_t r = 1; r < radius::accounting_refusal_count; ++r)
+      out.sample("gatemeter_radius_refusals_total", static_cast<double>(st.unusable[r].load()),
+                 {{"reason",
+                   radius::refusal_name(static_cast<radius::AccountingRefusal>(r))}});
+    for (size_t r = 1; r < radius::usage_refusal_count; ++r)
+      out.sample("gatemeter_radius_refusals_total", static_cast<double>(st.not_stored[r].load()),
+                 {{"reason", radius::refusal_name(static_cast<radius::UsageRefusal>(r))}});
+    out.sample("gatemeter_radius_refusals_total", static_cast<double>(st.overloaded.load()),
+               {{"reason", "overloaded"}});
+    out.sample("gatemeter_radius_refusals_total", static_cast<double>(st.store_failed.load()),
+               {{"reason", "store_failed"}});
+  }
+
+ private:
+  ServerConfig& config_;
+  std::unique_ptr<RadiusServer> radius_;
+};
+
 }  // namespace
 
 std::vector<std::unique_ptr<Service>> make_services(ServerConfig& config,
@@ -302,6 +374,8 @@ std::vector<std::unique_ptr<Service>> make_services(ServerConfig& config,
       out.push_back(std::make_unique<CensusService>(config, vault));
     else if (name == "billing")
       out.push_back(std::make_unique<BillingService>(config, vault));
+    else if (name == "radius")
+      out.push_back(std::make_unique<RadiusService>(config));
     else if (name == "login")
       login = std::make_unique<LoginService>(config, vault);
     else

@@ -27,7 +27,7 @@
 #include "host/billing/session_authoriser.h"
 #include "host/billing/stale_sweep.h"
 #include "host/census/login_registry.h"
-#include "host/census/receive_buffer.h"
+#include "host/census/udp_io.h"
 #include "shared/frame/frame_codec.h"
 #include "shared/proto/wire_names.h"
 #include "shared/record/usage_record.h"
@@ -500,21 +500,11 @@ size_t BillingServer::logins_held() const {
 void BillingServer::start() {
   impl_ = std::make_unique<Impl>(*this);
   Impl& m = *impl_;
-  boost::system::error_code ec;
-  const auto ip = asio::ip::make_address_v4(settings_.listen_ip, ec);
-  if (ec)
-    throw std::runtime_error("billing_listen: '" + settings_.listen_ip +
-                             "' is not an IPv4 address");
   // Its own registry, so its own replay windows: a frame the census saw is new here.
   m.registry = std::make_unique<LoginRegistry>(store_spec_, vault_);
   // One connection opened now, so a store that cannot be opened fails the start, not a request.
   const bool one_writer = open_store(store_spec_)->serialised_writers();
-  m.socket.open(udp::v4());
-  widen_receive_buffer(m.socket.native_handle(), receive_buffer_bytes);
-  m.socket.bind({ip, settings_.port}, ec);
-  if (ec)
-    throw std::runtime_error("billing_listen: cannot bind " + settings_.listen_ip + ":" +
-                             std::to_string(settings_.port) + ": " + ec.message());
+  bind_udp(m.socket, "billing_listen", settings_.listen_ip, settings_.port, receive_buffer_bytes);
   port_ = m.socket.local_endpoint().port();
 
   // From the end of the line to its start.
@@ -540,13 +530,7 @@ void BillingServer::stop() {
   if (!impl_ || !impl_->io_thread.joinable()) return;
   Impl& m = *impl_;
   // 1. Nothing more is received.
-  std::promise<void> stopped_receiving;
-  asio::post(m.io, [&] {
-    boost::system::error_code ignored;
-    m.socket.cancel(ignored);
-    stopped_receiving.set_value();
-  });
-  stopped_receiving.get_future().wait();
+  stop_receiving(m.io, m.socket);
   // 2. What was taken is decided and its answers handed to the io thread.
   {
     std::lock_guard lock(m.queue_mutex);
@@ -564,8 +548,7 @@ void BillingServer::stop() {
   m.feed->stop();
   if (m.api) m.api->stop();
   // 3. The answers go out (posted before this), then the io thread ends.
-  asio::post(m.io, [&m] { m.io.stop(); });
-  m.io_thread.join();
+  end_io(m.io, m.io_thread);
 }
 
 }  // namespace gm::host

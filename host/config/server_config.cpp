@@ -5,6 +5,7 @@
 #include "host/billing/billing_config.h"
 #include "host/census/census_config.h"
 #include "host/login/login_config.h"
+#include "host/radius/radius_config.h"
 
 namespace gm::host {
 
@@ -37,8 +38,8 @@ void apply_setting(ServerConfig& c, const std::string& name, const std::string& 
   if (name == "services") {
     c.services.clear();
     for (const std::string& one : v.list()) {
-      if (one != "login" && one != "census" && one != "billing")
-        v.bad("expected a list of login, census, billing (comma-separated)");
+      if (one != "login" && one != "census" && one != "billing" && one != "radius")
+        v.bad("expected a list of login, census, billing, radius (comma-separated)");
       for (const std::string& s : c.services)
         if (s == one) v.bad("\"" + one + "\" is listed twice");
       c.services.push_back(one);
@@ -56,7 +57,7 @@ void apply_setting(ServerConfig& c, const std::string& name, const std::string& 
   else if (name == "pin_file") c.pin_file = value;
   else if (name == "vault_key") c.vault_key = value;
   else if (!apply_census_setting(c.census, v) && !apply_login_setting(c.login, v) &&
-           !apply_billing_setting(c.billing, v))
+           !apply_billing_setting(c.billing, v) && !apply_radius_setting(c.radius, v))
     throw ConfigError(origin + ": unknown setting \"" + name + "\" (see --help)");
 }
 
@@ -110,7 +111,7 @@ std::vector<std::string> parse_command_line(ServerConfig& c, int argc, const cha
 
 std::string config_help() {
   return R"(settings (in a --config file as `name = value`, or as --name=value):
-  services             what this process runs: census,login,billing (default census,login;
+  services             what this process runs: census,login,billing,radius (default census,login;
                        login starts after the others, so it advertises their ports); role =
                        both | login | census is the older spelling
   metrics_listen       ip:port of the Prometheus endpoint, GET /metrics (off)
@@ -120,7 +121,7 @@ std::string config_help() {
   pin_file             where the key's SHA-256 pin is written    (<state_dir>/login-pin.sha256)
   vault_key            key sealing credentials and tag keys      (<state_dir>/vault.key)
 )" + census_settings_help() + login_settings_help() +
-         billing_settings_help();
+         billing_settings_help() + radius_settings_help();
 }
 
 }  // namespace gm::host

@@ -70,12 +70,17 @@ bool request_authentic(const Packet& request, std::string_view secret) {
 
 size_t accounting_response(const Packet& request, std::string_view secret, uint8_t* out,
                            size_t out_cap) {
+  return accounting_response(request.identifier, request.authenticator, secret, out, out_cap);
+}
+
+size_t accounting_response(uint8_t identifier, const Authenticator& request_authenticator,
+                           std::string_view secret, uint8_t* out, size_t out_cap) {
   if (out_cap < header_size) return 0;
   out[0] = static_cast<uint8_t>(Code::accounting_response);
-  out[1] = request.identifier;
+  out[1] = identifier;
   out[2] = 0;
   out[3] = header_size;
-  const Authenticator a = digest(out, header_size, request.authenticator.data(), secret);
+  const Authenticator a = digest(out, header_size, request_authenticator.data(), secret);
   std::memcpy(out + 4, a.data(), a.size());
   return header_size;
 }

@@ -76,6 +76,9 @@ bool request_authentic(const Packet& request, std::string_view secret);
 // Returns its length, or 0 if out_cap is below 20.
 size_t accounting_response(const Packet& request, std::string_view secret, uint8_t* out,
                            size_t out_cap);
+// The same from what it needs of the request, for a server that keeps only those.
+size_t accounting_response(uint8_t identifier, const Authenticator& request_authenticator,
+                           std::string_view secret, uint8_t* out, size_t out_cap);
 
 // The Request Authenticator a client puts in an Accounting-Request whose other octets are
 // in[0, n) (the authenticator field's own 16 octets are read as zeros): for test clients and

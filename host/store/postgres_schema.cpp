@@ -71,7 +71,7 @@ CREATE INDEX commands_pending ON commands(id) WHERE delivered_unix = 0;
 
 // steps[i] takes the database from version base_version + i to the next. Never edit a step (or
 // `base`) that has shipped; add one (and raise the count).
-constexpr std::array<const char*, 6> steps = {
+constexpr std::array<const char*, 7> steps = {
     // 3: billing (host/billing/BILLING.md): accounts, subscribers, top-ups; rates, services,
     // realms, offers, gateway zones (the catalog, its version bumped by every change); each
     // session's account and running charge (its current bill line), closed lines; the billing
@@ -221,6 +221,17 @@ ALTER TABLE accounts ADD COLUMN catalog_version BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX accounts_catalog ON accounts(catalog_version);
 CREATE INDEX authorisations_warned ON authorisations(low_balance_unix)
   WHERE live = 1 AND low_balance_unix > 0;
+)sql",
+    // 9: RADIUS (host/radius/): which store session each NAS's (Acct-Session-Id, start) names,
+    // so an id a rebooted NAS reuses names a new session.
+    R"sql(
+CREATE TABLE radius_sessions(
+  agent BIGINT NOT NULL REFERENCES agents(id),
+  acct_session_id TEXT NOT NULL,
+  start_unix BIGINT NOT NULL,
+  session_id BIGINT NOT NULL,
+  created_unix BIGINT NOT NULL,
+  PRIMARY KEY(agent, acct_session_id, start_unix));
 )sql",
 };
 constexpr int latest = base_version + static_cast<int>(steps.size());

@@ -26,6 +26,7 @@
 #include <type_traits>
 
 #include "host/store/billing_tables.h"
+#include "host/store/radius_tables.h"
 #include "host/store/sweep_tables.h"
 #include "host/store/datagram_acceptance.h"
 #include "host/store/session_growth.h"
@@ -270,7 +271,7 @@ struct SessionRows {
 class PostgresStore final : public Store {
  public:
   PostgresStore(const std::string& conninfo, const std::string& described)
-      : db_(conninfo, described), sql_(db_), billing_(sql_), sweep_(sql_) {
+      : db_(conninfo, described), sql_(db_), billing_(sql_), sweep_(sql_), radius_(sql_) {
     version_ = pg::migrate_schema(db_);
   }
 
@@ -281,6 +282,7 @@ class PostgresStore final : public Store {
   AuthorisationLedger& authorisations() override { return billing_; }
   FeedOutbox& feed() override { return billing_; }
   SessionSweep& sweep() override { return sweep_; }
+  RadiusLedger& radius() override { return radius_; }
   ActiveSessions& active_sessions() override { return billing_; }
 
   // ---- agent directory ----
@@ -418,9 +420,15 @@ class PostgresStore final : public Store {
     });  // COMMIT with synchronous_commit on: durable from here
   }
 
-  void commit_datagrams(CensusCommit& c, int64_t now) override {
+  void commit_datagrams(CensusCommit& c, int64_t now) override { commit(c, now, true); }
+  void commit_records(CensusCommit& c, int64_t now) override { commit(c, now, false); }
+
+  void commit(CensusCommit& c, int64_t now, bool replay_rule) {
     transaction([&] {
-      judge_datagrams(c.datagrams);
+      if (replay_rule)
+        judge_datagrams(c.datagrams);
+      else
+        for (VerifiedDatagram& d : c.datagrams) d.verdict = DatagramVerdict::accepted;
       included_.clear();
       for (uint32_t i = 0; i < c.records.size(); ++i)
         if (c.datagrams.at(c.records[i].datagram).accepted()) included_.push_back(i);
@@ -796,6 +804,7 @@ class PostgresStore final : public Store {
   pg::SqlSession sql_;
   BillingTables billing_;
   SweepTables sweep_;
+  RadiusTables radius_;
   int version_ = 0;
   // Scratch of the commit path, kept to spare allocations.
   std::vector<uint32_t> order_, included_;

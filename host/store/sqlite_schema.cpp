@@ -231,6 +231,17 @@ CREATE INDEX accounts_catalog ON accounts(catalog_version);
 CREATE INDEX authorisations_warned ON authorisations(low_balance_unix)
   WHERE live = 1 AND low_balance_unix > 0;
 )sql",
+    // 9: RADIUS (host/radius/): which store session each NAS's (Acct-Session-Id, start) names,
+    // so an id a rebooted NAS reuses names a new session.
+    R"sql(
+CREATE TABLE radius_sessions(
+  agent INTEGER NOT NULL REFERENCES agents(id),
+  acct_session_id TEXT NOT NULL,
+  start_unix INTEGER NOT NULL,
+  session_id INTEGER NOT NULL,
+  created_unix INTEGER NOT NULL,
+  PRIMARY KEY(agent, acct_session_id, start_unix)) WITHOUT ROWID;
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

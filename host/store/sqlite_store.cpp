@@ -26,6 +26,7 @@
 #include <unordered_map>
 
 #include "host/store/billing_tables.h"
+#include "host/store/radius_tables.h"
 #include "host/store/sweep_tables.h"
 #include "host/store/datagram_acceptance.h"
 #include "host/store/session_growth.h"
@@ -227,6 +228,7 @@ class SqliteStore final : public Store {
     sql_ = std::make_unique<sqlite::SqlSession>(db_);
     billing_ = std::make_unique<BillingTables>(*sql_);
     sweep_ = std::make_unique<SweepTables>(*sql_);
+    radius_ = std::make_unique<RadiusTables>(*sql_);
   }
   ~SqliteStore() override {
     checkpointer_.reset();
@@ -252,6 +254,7 @@ class SqliteStore final : public Store {
   AuthorisationLedger& authorisations() override { return *billing_; }
   FeedOutbox& feed() override { return *billing_; }
   SessionSweep& sweep() override { return *sweep_; }
+  RadiusLedger& radius() override { return *radius_; }
   ActiveSessions& active_sessions() override { return *billing_; }
 
   // ---- agent directory ----
@@ -378,9 +381,15 @@ class SqliteStore final : public Store {
     t.commit();  // fsync of the WAL: durable from here (synchronous=FULL)
   }
 
-  void commit_datagrams(CensusCommit& c, int64_t now) override {
+  void commit_datagrams(CensusCommit& c, int64_t now) override { commit(c, now, true); }
+  void commit_records(CensusCommit& c, int64_t now) override { commit(c, now, false); }
+
+  void commit(CensusCommit& c, int64_t now, bool replay_rule) {
     Transaction t(*this);
-    judge_datagrams(c.datagrams);
+    if (replay_rule)
+      judge_datagrams(c.datagrams);
+    else
+      for (VerifiedDatagram& d : c.datagrams) d.verdict = DatagramVerdict::accepted;
     write_records(c, now);
     for (int64_t agent : c.present) presence_.bind(1, agent).bind(2, now).run();
     for (const CommandConfirmation& k : c.confirmations) {
@@ -803,6 +812,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<sqlite::SqlSession> sql_;
   std::unique_ptr<BillingTables> billing_;
   std::unique_ptr<SweepTables> sweep_;
+  std::unique_ptr<RadiusTables> radius_;
   std::vector<uint32_t> order_;  // judge_datagrams()' scratch, kept to spare an allocation
 };
 

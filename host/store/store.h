@@ -18,6 +18,7 @@
 #include "host/store/command_mailbox.h"
 #include "host/store/feed_outbox.h"
 #include "host/store/login_ledger.h"
+#include "host/store/radius_ledger.h"
 #include "host/store/session_sweep.h"
 #include "host/store/usage_ledger.h"
 #include "host/store/usage_reports.h"
@@ -45,6 +46,8 @@ class Store : public AgentDirectory,
   virtual SessionSweep& sweep() = 0;
   // The service manager's paged read of open sessions (active_sessions.h).
   virtual ActiveSessions& active_sessions() = 0;
+  // The RADIUS accounting server's NAS agents and session names (radius_ledger.h).
+  virtual RadiusLedger& radius() = 0;
 };
 
 struct StoreOptions {

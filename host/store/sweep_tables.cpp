@@ -5,7 +5,7 @@
 #include "gatemeter.pb.h"
 #include "host/store/billing_types.h"
 #include "host/store/command_row.h"
-#include "host/store/feed_event.h"
+#include "host/store/session_close.h"
 
 namespace gm::host {
 
@@ -15,9 +15,13 @@ SweepRead SweepTables::quiet_sessions(int64_t quiet_before, size_t limit) {
        db_.query("SELECT agent, last_seen_unix, lost_unix FROM presence ORDER BY agent"))
     out.presence.push_back({r.i64(0), r.i64(1), r.i64(2)});
   // No index on state (SCHEMA.md: the hot path would pay for it): a scan, once per interval.
+  // A NAS's sessions (host/radius/) keep the NAS's own interim interval, which this service
+  // does not know: a Stop or the NAS's Accounting-On ends them, never this sweep.
   for (const sql::Row& r : db_.query(
            "SELECT agent, session_id, seq, updated_unix FROM subscriber_sessions "
-           "WHERE state = 0 AND updated_unix < $1 ORDER BY agent, session_id LIMIT $2",
+           "WHERE state = 0 AND updated_unix < $1 AND agent NOT IN "
+           "(SELECT id FROM agents WHERE agent_id LIKE 'radius:%') "
+           "ORDER BY agent, session_id LIMIT $2",
            {quiet_before, static_cast<int64_t>(limit)}))
     out.quiet.push_back(
         {r.i64(0), static_cast<uint64_t>(r.i64(1)), static_cast<uint32_t>(r.i64(2)), r.i64(3)});
@@ -29,39 +33,13 @@ SweepDone SweepTables::close_sessions(const SweepWrite& w, int64_t now) {
   db_.write([&] {
     done = {};
     for (const SessionClose& c : w.close) {
-      const int64_t session = static_cast<int64_t>(c.session_id);
       if (c.cause == gatemeter_StopCause_STOP_LOST_CARRIER) {
         const auto seen =
             db_.query("SELECT last_seen_unix FROM presence WHERE agent = $1", {c.agent});
         if (seen.empty() || seen[0].i64(0) >= w.heard_after_unix) continue;  // heard again
       }
-      // Open at the seq the read saw: a record committed since (by any census) keeps it open,
-      // and another billing node that closed it first leaves nothing here to close. The totals
-      // and the charge stay as the last record left them.
-      const auto closed = db_.query(
-          "UPDATE subscriber_sessions SET state = 2, stop_cause = $4 "
-          "WHERE agent = $1 AND session_id = $2 AND state = 0 AND seq = $3 "
-          "RETURNING subscriber, service, billing, start_unix, charged_s, free_s, octets_in, "
-          "octets_out, amount_micros",
-          {c.agent, session, int64_t{c.seq}, int64_t{c.cause}});
-      if (closed.empty()) continue;
-      const sql::Row& r = closed[0];
-      db_.run("UPDATE authorisations SET live = 0, updated_unix = $3 "
-              "WHERE agent = $1 AND session_id = $2 AND live = 1",
-              {c.agent, session, now});
-      EndedSession e;
-      e.session_id = c.session_id;
-      e.subscriber = r.text(0);
-      e.service = r.text(1);
-      e.billing = static_cast<int32_t>(r.i64(2));
-      e.start_unix = static_cast<uint64_t>(r.i64(3));
-      e.end_unix = now;
-      e.totals = {static_cast<uint32_t>(r.i64(4)), static_cast<uint32_t>(r.i64(5)),
-                  static_cast<uint64_t>(r.i64(6)), static_cast<uint64_t>(r.i64(7))};
-      e.stop_cause = c.cause;
-      e.amount_micros = r.i64(8);
-      db_.run("INSERT INTO feed(agent, session_id, event, created_unix) VALUES($1, $2, $3, $4)",
-              {c.agent, session, feed_event(e), now});
+      // Open at the seq the read saw: a record committed since (by any census) keeps it open.
+      if (!close_open_session(db_, c.agent, c.session_id, c.seq, c.cause, now)) continue;
       gatemeter_Command end = gatemeter_Command_init_zero;
       end.kind = gatemeter_CommandKind_COMMAND_END_SESSION;
       end.session_id = c.session_id;

@@ -24,6 +24,10 @@ class UsageLedger {
   // their confirmations mark the confirming agent's commands delivered. Sets every datagram's
   // verdict and, if asked, the deltas. Refusal counts are added either way.
   virtual void commit_datagrams(CensusCommit& commit, int64_t now_unix) = 0;
+  // As commit_datagrams without the replay rule: every datagram counts as accepted, since the
+  // caller authenticated each request and answers a duplicate from its own cache (the RADIUS
+  // accounting server); records apply newest-wins with deltas, rating, debits and presence.
+  virtual void commit_records(CensusCommit& commit, int64_t now_unix) = 0;
   // Records applied newest-wins without a datagram check, with refusal counts: for tools,
   // tests and the login service's counts.
   virtual void apply(const std::vector<VerifiedRecord>& records,

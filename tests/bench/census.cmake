@@ -19,3 +19,12 @@ add_test(NAME bench.census_check_fails_on_a_bad_ack_and_a_damaged_store
 set_tests_properties(bench.census_check_fails_on_a_bad_ack_and_a_damaged_store PROPERTIES
   TIMEOUT 120
   PASS_REGULAR_EXPRESSION "refused by the agent's checks: bad_tag=1.*1 missing, 1 behind their ack, 0 at a seq never sent, 1 with other totals.*FAIL: A: the acks do not say.*FAIL: A: the store does not hold")
+
+# The RADIUS accounting load generator (host/radius/): build/release/tests/bench/bench_radius.
+add_executable(bench_radius bench_radius.cpp server_process.cpp)
+target_compile_features(bench_radius PRIVATE cxx_std_20)
+target_link_libraries(bench_radius PRIVATE gm_radius gm_host_store)
+target_compile_definitions(bench_radius PRIVATE GM_SERVER="$<TARGET_FILE:gatemeter-server>")
+add_dependencies(bench_radius gatemeter-server)
+add_test(NAME bench.radius_load_generator_smoke COMMAND bench_radius --smoke)
+set_tests_properties(bench.radius_load_generator_smoke PROPERTIES TIMEOUT 120)

@@ -59,6 +59,9 @@ bool ServerProcess::start(const std::string& server_path, const std::string& sta
       unsigned bp = 0;
       if (const char* b = std::strstr(line, " billing_port="); b && std::sscanf(b, " billing_port=%u", &bp) == 1)
         billing_port_ = static_cast<uint16_t>(bp);
+      unsigned rp = 0;
+      if (const char* r = std::strstr(line, " radius_port="); r && std::sscanf(r, " radius_port=%u", &rp) == 1)
+        radius_port_ = static_cast<uint16_t>(rp);
       // Keeps reading, so the server never blocks on a full pipe, until it exits.
       reader_ = std::thread([this, f] {
         char l[512];

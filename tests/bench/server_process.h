@@ -39,12 +39,13 @@ class ServerProcess {
   uint16_t login_port() const { return login_port_; }
   uint16_t census_port() const { return census_port_; }
   uint16_t billing_port() const { return billing_port_; }  // 0 unless billing runs
+  uint16_t radius_port() const { return radius_port_; }    // 0 unless radius runs
   CensusCounters counters() const;
   double cpu_seconds() const;  // user + system, all threads, from /proc
 
  private:
   pid_t pid_ = -1;
-  uint16_t login_port_ = 0, census_port_ = 0, billing_port_ = 0;
+  uint16_t login_port_ = 0, census_port_ = 0, billing_port_ = 0, radius_port_ = 0;
   std::thread reader_;
   mutable std::mutex mutex_;
   CensusCounters counters_;

@@ -11,20 +11,19 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "host/radius/accounting_record.h"
 #include "host/radius/radius_packet.h"
+#include "tests/support/radclient.h"
 #include "tests/support/radius_request.h"
 
 namespace gm::radius {
 namespace {
 
+using test::have_radclient;
 using test::RadiusRequest;
 
 std::vector<uint8_t> sample(std::string_view secret = "s3cret") {
@@ -168,26 +167,6 @@ class Responder {
   std::thread thread_;
 };
 
-// radclient's exit status and output for one request given as attribute lines.
-std::pair<int, std::string> radclient(uint16_t port, const std::string& secret,
-                                      const std::string& attributes) {
-  // Its own file: ctest runs these tests side by side, each in its own process.
-  const std::string file =
-      testing::TempDir() + "radclient-request-" + std::to_string(::getpid()) + ".txt";
-  std::ofstream(file) << attributes << "\n";
-  const std::string cmd = "radclient -r 1 -t 1 127.0.0.1:" + std::to_string(port) + " acct " +
-                          secret + " -f " + file + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  std::string out;
-  char line[512];
-  while (p != nullptr && std::fgets(line, sizeof line, p) != nullptr) out += line;
-  const int status = p != nullptr ? ::pclose(p) : -1;
-  std::filesystem::remove(file);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-bool have_radclient() { return std::system("command -v radclient >/dev/null 2>&1") == 0; }
-
 constexpr const char* interim =
     "User-Name=ann@isp.example,Acct-Status-Type=Interim-Update,Acct-Session-Id=abc123,"
     "Acct-Session-Time=60,Acct-Input-Octets=1000,Acct-Input-Gigawords=1,"
@@ -196,7 +175,7 @@ constexpr const char* interim =
 TEST(RadiusPacket, RadclientsRequestIsAuthenticAndItAcceptsOurResponse) {
   if (!have_radclient()) GTEST_SKIP() << "radclient not installed (Debian freeradius-utils)";
   Responder server("s3cret");
-  const auto [status, out] = radclient(server.port(), "s3cret", interim);
+  const auto [status, out] = test::radclient(server.port(), "s3cret", {interim});
   EXPECT_EQ(status, 0) << out;
   EXPECT_NE(out.find("Received Accounting-Response"), std::string::npos) << out;
   EXPECT_EQ(server.authentic, 1);
@@ -206,7 +185,7 @@ TEST(RadiusPacket, RadclientsRequestIsAuthenticAndItAcceptsOurResponse) {
 TEST(RadiusPacket, WithAnotherSecretNeitherSideAcceptsTheOther) {
   if (!have_radclient()) GTEST_SKIP() << "radclient not installed (Debian freeradius-utils)";
   Responder server("s3cret");
-  const auto [status, out] = radclient(server.port(), "wrong", interim);
+  const auto [status, out] = test::radclient(server.port(), "wrong", {interim});
   EXPECT_NE(status, 0) << out;  // nothing answered it
   EXPECT_EQ(server.authentic, 0);
   EXPECT_GE(server.forged, 1);  // each try refused
@@ -215,7 +194,7 @@ TEST(RadiusPacket, WithAnotherSecretNeitherSideAcceptsTheOther) {
 TEST(RadiusPacket, WhatRadclientSendsReadsAsTheAccountingItNamed) {
   if (!have_radclient()) GTEST_SKIP() << "radclient not installed (Debian freeradius-utils)";
   Responder server("s3cret");
-  const auto [status, out] = radclient(server.port(), "s3cret", interim);
+  const auto [status, out] = test::radclient(server.port(), "s3cret", {interim});
   ASSERT_EQ(status, 0) << out;
   server.finish();
   const AccountingRecord& r = server.last;

@@ -1,0 +1,38 @@
+#include "host/radius/radius_config.h"
+
+namespace gm::host {
+
+bool apply_radius_setting(RadiusSettings& s, const Setting& v) {
+  if (v.name == "radius_listen") {
+    const Endpoint e = v.endpoint();
+    s.listen_ip = e.ip;
+    s.port = e.port;
+  } else if (v.name == "radius_clients") {
+    if (v.value.empty()) v.bad("expected the path of a clients file");
+    s.clients_file = v.value;
+  } else if (v.name == "radius_start_tolerance_s") {
+    s.start_tolerance_s = static_cast<int64_t>(v.number(0, 3600));
+  } else if (v.name == "radius_max_queued") {
+    s.max_queued = v.number(64, 1u << 24);
+  } else if (v.name == "radius_rating") {
+    s.rating = v.boolean();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string radius_settings_help() {
+  return R"(radius (services = ...,radius):
+  radius_listen        ip:port of RADIUS accounting (RFC 2866)   (127.0.0.1:1813)
+  radius_clients       file of `address secret [realm]` lines, mode 0600: the NASes and
+                       proxies answered, their shared secrets, the realm of user names
+                       without one                               (required)
+  radius_start_tolerance_s  how far two starts of one NAS's Acct-Session-Id may lie and
+                       still be one session                      (5)
+  radius_max_queued    verified requests awaiting commit, at most (65536)
+  radius_rating        price linked sessions and debit accounts in each commit (true)
+)";
+}
+
+}  // namespace gm::host

@@ -1,0 +1,376 @@
+#include "host/radius/radius_server.h"
+
+#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "gatemeter.pb.h"
+#include "host/billing/catalog_cache.h"
+#include "host/billing/commit_rating.h"
+#include "host/census/udp_io.h"
+#include "host/store/store.h"
+
+namespace gm::host {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+using asio::ip::udp;
+
+namespace {
+
+int64_t now_unix() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// A verified request on its way to the committer.
+struct Taken {
+  udp::endpoint from;
+  const radius::RadiusClient* client = nullptr;
+  uint8_t identifier = 0;
+  radius::Authenticator authenticator{};
+  radius::AccountingRecord record;
+  std::string key;  // its duplicate-cache key
+};
+
+// RFC 5080 section 2.2.2: the same client address and port, Identifier and Request
+// Authenticator is the same request.
+std::string duplicate_key(const udp::endpoint& from, const radius::Packet& p) {
+  std::string k(4 + 2 + 1 + 16, '\0');
+  const uint32_t a = from.address().to_v4().to_uint();
+  const uint16_t port = from.port();
+  std::memcpy(k.data(), &a, 4);
+  std::memcpy(k.data() + 4, &port, 2);
+  k[6] = static_cast<char>(p.identifier);
+  std::memcpy(k.data() + 7, p.authenticator.data(), 16);
+  return k;
+}
+
+// How long an answer stays in the duplicate cache: longer than a NAS's retries of one request
+// (radclient's default is 3 tries 5 s apart; NASes use a few seconds to a minute).
+constexpr auto duplicate_window = std::chrono::seconds(60);
+constexpr size_t max_batch = 4096;
+
+}  // namespace
+
+struct RadiusServer::Impl {
+  RadiusServer& owner;
+  RadiusSettings& settings;
+  RadiusStats& stats;
+
+  asio::io_context io{1};
+  udp::socket socket{io};
+  std::thread io_thread;
+
+  // Step 3's cache, the io thread's alone: a request's answer once committed, or empty while
+  // it is on its way (a resend meanwhile is dropped: the answer will go out).
+  struct Seen {
+    std::vector<uint8_t> answer;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::unordered_map<std::string, Seen> seen;
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> seen_order;
+
+  std::mutex queue_mutex;
+  std::condition_variable queue_ready;
+  std::deque<Taken> queue;
+  bool stopping = false;
+  std::thread committer;
+
+  explicit Impl(RadiusServer& o) : owner(o), settings(o.settings_), stats(o.stats_) {}
+
+  // ---- steps 1-3: the io thread ----
+
+  asio::awaitable<void> receive() {
+    std::array<uint8_t, radius::max_packet_size> buffer;
+    udp::endpoint from;
+    for (;;) {
+      boost::system::error_code ec;
+      const size_t n = co_await socket.async_receive_from(asio::buffer(buffer), from,
+                                                          asio::redirect_error(use_awaitable, ec));
+      if (ec == asio::error::operation_aborted) co_return;
+      if (ec) continue;
+      ++stats.requests;
+      forget_old();
+      radius::Packet p;
+      radius::Refusal r = radius::parse(buffer.data(), n, p);
+      const radius::RadiusClient* client =
+          r == radius::Refusal::none ? settings.clients.find(from.address().to_v4().to_uint())
+                                     : nullptr;
+      if (r == radius::Refusal::none && client == nullptr) r = radius::Refusal::unknown_client;
+      if (r == radius::Refusal::none && p.code != radius::Code::accounting_request)
+        r = radius::Refusal::not_accounting;
+      if (r == radius::Refusal::none && !radius::request_authentic(p, client->secret))
+        r = radius::Refusal::bad_authenticator;
+      if (r != radius::Refusal::none) {
+        ++stats.refused[static_cast<size_t>(r)];
+        continue;
+      }
+      std::string key = duplicate_key(from, p);
+      if (const auto it = seen.find(key); it != seen.end()) {
+        if (it->second.answer.empty()) {
+          ++stats.duplicates_dropped;  // its commit is under way; its answer will go out
+        } else {
+          ++stats.duplicates_answered;
+          boost::system::error_code ignored;
+          socket.send_to(asio::buffer(it->second.answer), from, 0, ignored);
+        }
+        continue;
+      }
+      Taken t;
+      const radius::AccountingRefusal a = radius::read_accounting(p, now_unix(), t.record);
+      if (a != radius::AccountingRefusal::none) {
+        ++stats.unusable[static_cast<size_t>(a)];
+        continue;
+      }
+      t.from = from;
+      t.client = client;
+      t.identifier = p.identifier;
+      t.authenticator = p.authenticator;
+      t.key = key;
+      if (!hand_over(std::move(t))) {
+        ++stats.overloaded;  // not answered: the NAS resends
+        continue;
+      }
+      const auto now = std::chrono::steady_clock::now();
+      seen[key] = Seen{{}, now};
+      seen_order.emplace_back(now, std::move(key));
+    }
+  }
+
+  void forget_old() {
+    const auto now = std::chrono::steady_clock::now();
+    while (!seen_order.empty() && now - seen_order.front().first > duplicate_window) {
+      const auto it = seen.find(seen_order.front().second);
+      if (it != seen.end() && it->second.at == seen_order.front().first) seen.erase(it);
+      seen_order.pop_front();
+    }
+  }
+
+  bool hand_over(Taken&& t) {
+    {
+      std::lock_guard lock(queue_mutex);
+      if (stopping || queue.size() >= settings.max_queued) return false;
+      queue.push_back(std::move(t));
+    }
+    queue_ready.notify_one();
+    return true;
+  }
+
+  // Step 5's sending half, on the io thread: answers sent and cached; requests not committed
+  // forgotten, so their resends are taken afresh.
+  struct Outcome {
+    std::vector<std::pair<Taken, std::vector<uint8_t>>> answered;
+    std::vector<std::string> failed;
+  };
+  void finish(Outcome&& o) {
+    asio::post(io, [this, o = std::move(o)]() mutable {
+      for (auto& [t, answer] : o.answered) {
+        boost::system::error_code ec;
+        socket.send_to(asio::buffer(answer), t.from, 0, ec);
+        if (!ec) ++stats.answered;
+        const auto it = seen.find(t.key);
+        if (it != seen.end()) it->second.answer = std::move(answer);
+      }
+      for (const std::string& key : o.failed) seen.erase(key);
+    });
+  }
+
+  // ---- step 4: the committer ----
+
+  std::unique_ptr<Store> store;
+  std::unique_ptr<billing::CatalogCache> catalog;
+  std::unique_ptr<billing::CatalogRater> rater;
+  std::chrono::steady_clock::time_point next_refresh{};
+  std::map<std::string, int64_t> nas_agents;
+  // (agent, Acct-Session-Id, start) already named: a session's later records need no lookup.
+  std::map<std::tuple<int64_t, std::string, int64_t>, uint64_t> named;
+
+  void commit_loop() {
+    std::vector<Taken> batch;
+    for (;;) {
+      batch.clear();
+      {
+        std::unique_lock lock(queue_mutex);
+        queue_ready.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;
+        while (!queue.empty() && batch.size() < max_batch) {
+          batch.push_back(std::move(queue.front()));
+          queue.pop_front();
+        }
+      }
+      Outcome out;
+      try {
+        if (!store) open();
+        commit(batch, out);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "radius: %zu requests not answered (their NAS resends): %s\n",
+                     batch.size(), e.what());
+        stats.store_failed += batch.size();
+        out.answered.clear();
+        out.failed.clear();
+        for (Taken& t : batch) out.failed.push_back(t.key);
+        store.reset();
+        nas_agents.clear();
+        named.clear();
+      }
+      finish(std::move(out));
+    }
+  }
+
+  void open() {
+    store = open_store(owner.store_, {.busy_writer = true});
+    if (settings.rating) {
+      catalog = std::make_unique<billing::CatalogCache>();
+      rater = std::make_unique<billing::CatalogRater>(*catalog);
+      catalog->refresh(*store);
+    }
+  }
+
+  int64_t agent_of(const std::string& nas) {
+    auto it = nas_agents.find(nas);
+    if (it == nas_agents.end())
+      it = nas_agents.emplace(nas, store->radius().nas_agent(nas, now_unix())).first;
+    return it->second;
+  }
+
+  // In arrival order, split at each Accounting-On / -Off so that what a NAS said before its
+  // reboot is committed before its sessions end, and what it said after, after.
+  void commit(std::vector<Taken>& batch, Outcome& out) {
+    std::vector<size_t> part;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      const radius::Status s = batch[i].record.status;
+      if (s != radius::Status::accounting_on && s != radius::Status::accounting_off) {
+        part.push_back(i);
+        continue;
+      }
+      commit_records(batch, part, out);
+      part.clear();
+      const int64_t agent = agent_of(batch[i].record.nas());
+      stats.sessions_ended +=
+          store->radius().end_nas_sessions(agent, gatemeter_StopCause_STOP_AGENT_RESTART, now_unix());
+      ++stats.nas_reboots;
+      answer(batch[i], out);
+    }
+    commit_records(batch, part, out);
+  }
+
+  void answer(Taken& t, Outcome& out) {
+    std::vector<uint8_t> bytes(radius::header_size);
+    radius::accounting_response(t.identifier, t.authenticator, t.client->secret, bytes.data(),
+                                bytes.size());
+    out.answered.emplace_back(std::move(t), std::move(bytes));
+  }
+
+  void commit_records(std::vector<Taken>& batch, const std::vector<size_t>& part, Outcome& out) {
+    if (part.empty()) return;
+    // Each session's name: from this node's memory, else one transaction for all the new ones.
+    std::vector<RadiusSessionKey> keys;
+    std::vector<size_t> asking;
+    std::vector<uint64_t> session(part.size(), 0);
+    std::vector<int64_t> agent(part.size(), 0);
+    for (size_t j = 0; j < part.size(); ++j) {
+      const radius::AccountingRecord& r = batch[part[j]].record;
+      agent[j] = agent_of(r.nas());
+      const auto it = named.find({agent[j], r.session_id, r.start_unix});
+      if (it != named.end()) {
+        session[j] = it->second;
+      } else {
+        keys.push_back({agent[j], r.session_id, r.start_unix});
+        asking.push_back(j);
+      }
+    }
+    if (!keys.empty()) {
+      const std::vector<uint64_t> ids =
+          store->radius().sessions_of(keys, settings.start_tolerance_s, now_unix());
+      if (named.size() > 1'000'000) named.clear();  // bounded; the store remembers
+      for (size_t k = 0; k < keys.size(); ++k) {
+        session[asking[k]] = ids[k];
+        named[{keys[k].agent, keys[k].acct_session_id, keys[k].start_unix}] = ids[k];
+      }
+    }
+    CensusCommit c;
+    std::vector<size_t> committed;
+    for (size_t j = 0; j < part.size(); ++j) {
+      Taken& t = batch[part[j]];
+      VerifiedRecord v;
+      const radius::UsageRefusal u =
+          radius::to_usage(t.record, agent[j], session[j], t.client->realm, v);
+      if (u != radius::UsageRefusal::none) {
+        ++stats.not_stored[static_cast<size_t>(u)];
+        out.failed.push_back(t.key);  // not answered, and a resend is judged again
+        continue;
+      }
+      v.datagram = static_cast<uint32_t>(c.datagrams.size());
+      c.datagrams.push_back({agent[j], 0, 0, DatagramVerdict::none});
+      c.records.push_back(v);
+      committed.push_back(part[j]);
+    }
+    if (c.records.empty()) return;
+    if (rater && std::chrono::steady_clock::now() >= next_refresh) {
+      next_refresh = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+      catalog->refresh(*store);
+    }
+    CommitDebits debits;
+    c.rater = rater.get();
+    c.debits = &debits;
+    store->commit_records(c, now_unix());
+    // Committed and durable (usage_ledger.h): from here the answers may go.
+    ++stats.commits;
+    stats.records_committed += c.records.size();
+    for (size_t i : committed) answer(batch[i], out);
+  }
+};
+
+RadiusServer::RadiusServer(std::string store, RadiusSettings settings)
+    : store_(std::move(store)), settings_(std::move(settings)) {}
+
+RadiusServer::~RadiusServer() { stop(); }
+
+void RadiusServer::start() {
+  if (!settings_.clients_file.empty())
+    settings_.clients = radius::RadiusClients::load(settings_.clients_file);
+  if (settings_.clients.size() == 0)
+    throw std::runtime_error("radius_clients: no clients: every request would be refused (name "
+                             "a file of 'address secret [realm]' lines)");
+  impl_ = std::make_unique<Impl>(*this);
+  Impl& m = *impl_;
+  m.open();  // a store that cannot be opened fails the start, not a request
+  bind_udp(m.socket, "radius_listen", settings_.listen_ip, settings_.port, 8 << 20);
+  port_ = m.socket.local_endpoint().port();
+  m.committer = std::thread([&m] { m.commit_loop(); });
+  asio::co_spawn(m.io, m.receive(), asio::detached);
+  m.io_thread = std::thread([&m] { m.io.run(); });
+}
+
+void RadiusServer::stop() {
+  if (!impl_ || !impl_->io_thread.joinable()) return;
+  Impl& m = *impl_;
+  // 1. Nothing more is received.
+  stop_receiving(m.io, m.socket);
+  // 2. What was taken is committed and its answers handed to the io thread.
+  {
+    std::lock_guard lock(m.queue_mutex);
+    m.stopping = true;
+  }
+  m.queue_ready.notify_all();
+  m.committer.join();
+  // 3. The answers go out (posted before this), then the io thread ends.
+  end_io(m.io, m.io_thread);
+}
+
+}  // namespace gm::host

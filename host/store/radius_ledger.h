@@ -1,0 +1,37 @@
+// What the RADIUS accounting server needs of the store beside the usage ledger: an agent row
+// for each NAS (its sessions sit beside the gateways' in subscriber_sessions, rated and fed the
+// same way), the session a NAS's (Acct-Session-Id, start) names, and the end of a rebooted
+// NAS's sessions (host/radius/, SCHEMA.md "radius_sessions").
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace gm::host {
+
+struct RadiusSessionKey {
+  int64_t agent = 0;  // nas_agent()
+  std::string acct_session_id;
+  int64_t start_unix = 0;  // the event's time less Acct-Session-Time
+};
+
+class RadiusLedger {
+ public:
+  virtual ~RadiusLedger() = default;
+  // The agent row of a NAS ("radius:" + its name), made on first use with a random credential
+  // nobody holds, so no gateway can log in as it.
+  virtual int64_t nas_agent(const std::string& nas, int64_t now_unix) = 0;
+  // For each key, the store's session id: the one already named for its NAS and Acct-Session-Id
+  // whose start lies within tolerance_s of the key's (the nearest), else a new one named for
+  // this start. A session id a NAS reuses after a reboot starts later, so it names a new
+  // session. One transaction; nodes asking at once about one NAS wait for each other, so all
+  // get the same answer.
+  virtual std::vector<uint64_t> sessions_of(const std::vector<RadiusSessionKey>& keys,
+                                            int64_t tolerance_s, int64_t now_unix) = 0;
+  // Accounting-On / -Off: each open session of the NAS ends with `cause`, at its last reported
+  // totals, with its feed row. Returns how many ended.
+  virtual size_t end_nas_sessions(int64_t agent, int32_t cause, int64_t now_unix) = 0;
+};
+
+}  // namespace gm::host

@@ -1,0 +1,91 @@
+#include "host/store/radius_tables.h"
+
+#include <cstring>
+
+#include "host/store/session_close.h"
+
+namespace gm::host {
+
+namespace {
+
+// A session's id, named once for its first-seen start: FNV-1a over the NAS, Acct-Session-Id and
+// start, kept positive and non-zero so both databases store it as a signed 64-bit key.
+uint64_t session_id_for(const RadiusSessionKey& k) {
+  uint64_t h = 0xcbf29ce484222325ull;
+  auto mix = [&](const void* p, size_t n) {
+    const auto* b = static_cast<const uint8_t*>(p);
+    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 0x100000001b3ull;
+  };
+  mix(&k.agent, sizeof k.agent);
+  mix(k.acct_session_id.data(), k.acct_session_id.size());
+  mix(&k.start_unix, sizeof k.start_unix);
+  h &= 0x7fff'ffff'ffff'ffffull;
+  return h == 0 ? 1 : h;
+}
+
+}  // namespace
+
+int64_t RadiusTables::nas_agent(const std::string& nas, int64_t now) {
+  const std::string id = "radius:" + nas;
+  int64_t agent = 0;
+  db_.write([&] {
+    // One octet: a credential that opens under no vault, so no login can match it
+    // (login_grant.cpp opens it under the vault first).
+    db_.run("INSERT INTO agents(agent_id, credential, created_unix) VALUES($1, $2, $3) "
+            "ON CONFLICT(agent_id) DO NOTHING",
+            {id, sql::Bytes{0}, now});
+    agent = db_.query("SELECT id FROM agents WHERE agent_id = $1", {id}).at(0).i64(0);
+  });
+  return agent;
+}
+
+std::vector<uint64_t> RadiusTables::sessions_of(const std::vector<RadiusSessionKey>& keys,
+                                                int64_t tolerance_s, int64_t now) {
+  std::vector<uint64_t> out;
+  db_.write([&] {
+    out.assign(keys.size(), 0);  // afresh if PostgreSQL runs the body again
+    int64_t locked = 0;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      const RadiusSessionKey& k = keys[i];
+      // The NAS's row, locked (PostgreSQL; SQLite's writer holds the whole database): two nodes
+      // naming one new session at once would otherwise each name their own.
+      if (k.agent != locked) {
+        db_.query(std::string("SELECT id FROM agents WHERE id = $1") + db_.for_update(), {k.agent});
+        locked = k.agent;
+      }
+      const auto near = db_.query(
+          "SELECT session_id, start_unix FROM radius_sessions WHERE agent = $1 AND "
+          "acct_session_id = $2 AND start_unix BETWEEN $3 AND $4",
+          {k.agent, k.acct_session_id, k.start_unix - tolerance_s, k.start_unix + tolerance_s});
+      int64_t best = -1, distance = 0;
+      for (const sql::Row& r : near) {
+        const int64_t d = r.i64(1) > k.start_unix ? r.i64(1) - k.start_unix : k.start_unix - r.i64(1);
+        if (best < 0 || d < distance) best = r.i64(0), distance = d;
+      }
+      if (best >= 0) {
+        out[i] = static_cast<uint64_t>(best);
+        continue;
+      }
+      out[i] = session_id_for(k);
+      db_.run("INSERT INTO radius_sessions(agent, acct_session_id, start_unix, session_id, "
+              "created_unix) VALUES($1, $2, $3, $4, $5)",
+              {k.agent, k.acct_session_id, k.start_unix, static_cast<int64_t>(out[i]), now});
+    }
+  });
+  return out;
+}
+
+size_t RadiusTables::end_nas_sessions(int64_t agent, int32_t cause, int64_t now) {
+  size_t ended = 0;
+  db_.write([&] {
+    ended = 0;
+    for (const sql::Row& r :
+         db_.query("SELECT session_id FROM subscriber_sessions WHERE agent = $1 AND state = 0",
+                   {agent}))
+      if (close_open_session(db_, agent, static_cast<uint64_t>(r.i64(0)), std::nullopt, cause, now))
+        ++ended;
+  });
+  return ended;
+}
+
+}  // namespace gm::host

@@ -1,0 +1,22 @@
+// The RADIUS ledger (radius_ledger.h), written once in SQL both databases run (sql_session.h).
+#pragma once
+
+#include "host/store/radius_ledger.h"
+#include "host/store/sql_session.h"
+
+namespace gm::host {
+
+class RadiusTables final : public RadiusLedger {
+ public:
+  explicit RadiusTables(sql::Session& db) : db_(db) {}
+
+  int64_t nas_agent(const std::string& nas, int64_t now_unix) override;
+  std::vector<uint64_t> sessions_of(const std::vector<RadiusSessionKey>& keys, int64_t tolerance_s,
+                                    int64_t now_unix) override;
+  size_t end_nas_sessions(int64_t agent, int32_t cause, int64_t now_unix) override;
+
+ private:
+  sql::Session& db_;
+};
+
+}  // namespace gm::host
