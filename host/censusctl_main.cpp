@@ -83,6 +83,9 @@ int run(ServerConfig& config, const std::vector<std::string>& args) {
     if (id.empty() || id.size() > gm::wire::max_agent_id)
       throw ConfigError("add-agent: agent id must be 1 to " +
                         std::to_string(gm::wire::max_agent_id) + " characters");
+    if (id.rfind("radius:", 0) == 0)
+      throw ConfigError("add-agent: ids starting radius: are the RADIUS server's NASes "
+                        "(host/radius/RADIUS.md); choose another");
     const auto vault =
         CredentialVault::open_or_create(config.vault_key, store->list_agents().size());
     const auto credential = CredentialVault::generate();

@@ -2,6 +2,8 @@
 
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
 
+#include <sys/socket.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -37,6 +40,29 @@ namespace {
 
 int64_t now_unix() { return static_cast<int64_t>(std::time(nullptr)); }
 
+// RFC 5080 section 2.2.2: the same client address and port, Identifier and Request
+// Authenticator is the same request. Fixed-size, so the cache allocates nothing per key.
+struct RequestKey {
+  uint32_t address = 0;
+  uint16_t port = 0;
+  uint8_t identifier = 0;
+  radius::Authenticator authenticator{};
+  bool operator==(const RequestKey&) const = default;
+};
+struct RequestKeyHash {
+  size_t operator()(const RequestKey& k) const {
+    // The authenticator is an MD5 over the request: its first octets are hash enough.
+    uint64_t h;
+    std::memcpy(&h, k.authenticator.data(), sizeof h);
+    return static_cast<size_t>(h ^ (static_cast<uint64_t>(k.address) << 24) ^
+                               (static_cast<uint64_t>(k.port) << 8) ^ k.identifier);
+  }
+};
+
+RequestKey key_of(const udp::endpoint& from, const radius::Packet& p) {
+  return {from.address().to_v4().to_uint(), from.port(), p.identifier, p.authenticator};
+}
+
 // A verified request on its way to the committer.
 struct Taken {
   udp::endpoint from;
@@ -44,25 +70,15 @@ struct Taken {
   uint8_t identifier = 0;
   radius::Authenticator authenticator{};
   radius::AccountingRecord record;
-  std::string key;  // its duplicate-cache key
+  RequestKey key;  // its duplicate-cache key
 };
 
-// RFC 5080 section 2.2.2: the same client address and port, Identifier and Request
-// Authenticator is the same request.
-std::string duplicate_key(const udp::endpoint& from, const radius::Packet& p) {
-  std::string k(4 + 2 + 1 + 16, '\0');
-  const uint32_t a = from.address().to_v4().to_uint();
-  const uint16_t port = from.port();
-  std::memcpy(k.data(), &a, 4);
-  std::memcpy(k.data() + 4, &port, 2);
-  k[6] = static_cast<char>(p.identifier);
-  std::memcpy(k.data() + 7, p.authenticator.data(), 16);
-  return k;
-}
-
 // How long an answer stays in the duplicate cache: longer than a NAS's retries of one request
-// (radclient's default is 3 tries 5 s apart; NASes use a few seconds to a minute).
-constexpr auto duplicate_window = std::chrono::seconds(60);
+// (radclient's default is 3 tries 5 s apart), and at most so many answers (about 80 MB), the
+// oldest forgotten first under a load that would hold more. Forgetting one early is safe: its
+// request applied again changes nothing (newest wins), it only costs a commit.
+constexpr auto duplicate_window = std::chrono::seconds(30);
+constexpr size_t duplicate_capacity = 1'000'000;
 constexpr size_t max_batch = 4096;
 
 }  // namespace
@@ -76,14 +92,15 @@ struct RadiusServer::Impl {
   udp::socket socket{io};
   std::thread io_thread;
 
-  // Step 3's cache, the io thread's alone: a request's answer once committed, or empty while
-  // it is on its way (a resend meanwhile is dropped: the answer will go out).
+  // Step 3's cache, the io thread's alone: a request's answer once committed, or none while it
+  // is on its way (a resend meanwhile is dropped: the answer will go out).
   struct Seen {
-    std::vector<uint8_t> answer;
+    bool answered = false;
+    radius::Authenticator answer{};  // the response's authenticator: the rest follows from the key
     std::chrono::steady_clock::time_point at;
   };
-  std::unordered_map<std::string, Seen> seen;
-  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> seen_order;
+  std::unordered_map<RequestKey, Seen, RequestKeyHash> seen;
+  std::deque<std::pair<std::chrono::steady_clock::time_point, RequestKey>> seen_order;
 
   std::mutex queue_mutex;
   std::condition_variable queue_ready;
@@ -120,14 +137,15 @@ struct RadiusServer::Impl {
         ++stats.refused[static_cast<size_t>(r)];
         continue;
       }
-      std::string key = duplicate_key(from, p);
+      const RequestKey key = key_of(from, p);
       if (const auto it = seen.find(key); it != seen.end()) {
-        if (it->second.answer.empty()) {
+        if (!it->second.answered) {
           ++stats.duplicates_dropped;  // its commit is under way; its answer will go out
         } else {
           ++stats.duplicates_answered;
+          const auto answer = response(key.identifier, it->second.answer);
           boost::system::error_code ignored;
-          socket.send_to(asio::buffer(it->second.answer), from, 0, ignored);
+          socket.send_to(asio::buffer(answer), from, 0, ignored);
         }
         continue;
       }
@@ -147,18 +165,28 @@ struct RadiusServer::Impl {
         continue;
       }
       const auto now = std::chrono::steady_clock::now();
-      seen[key] = Seen{{}, now};
-      seen_order.emplace_back(now, std::move(key));
+      seen[key] = Seen{false, {}, now};
+      seen_order.emplace_back(now, key);
     }
   }
 
   void forget_old() {
     const auto now = std::chrono::steady_clock::now();
-    while (!seen_order.empty() && now - seen_order.front().first > duplicate_window) {
+    while (!seen_order.empty() && (now - seen_order.front().first > duplicate_window ||
+                                   seen_order.size() > duplicate_capacity)) {
       const auto it = seen.find(seen_order.front().second);
       if (it != seen.end() && it->second.at == seen_order.front().first) seen.erase(it);
       seen_order.pop_front();
     }
+  }
+
+  static std::array<uint8_t, radius::header_size> response(uint8_t identifier,
+                                                           const radius::Authenticator& a) {
+    std::array<uint8_t, radius::header_size> out{
+        static_cast<uint8_t>(radius::Code::accounting_response), identifier, 0,
+        radius::header_size};
+    std::memcpy(out.data() + 4, a.data(), a.size());
+    return out;
   }
 
   bool hand_over(Taken&& t) {
@@ -174,20 +202,43 @@ struct RadiusServer::Impl {
   // Step 5's sending half, on the io thread: answers sent and cached; requests not committed
   // forgotten, so their resends are taken afresh.
   struct Outcome {
-    std::vector<std::pair<Taken, std::vector<uint8_t>>> answered;
-    std::vector<std::string> failed;
+    std::vector<std::pair<Taken, std::array<uint8_t, radius::header_size>>> answered;
+    std::vector<RequestKey> failed;
   };
   void finish(Outcome&& o) {
     asio::post(io, [this, o = std::move(o)]() mutable {
+      send_all(o.answered);
       for (auto& [t, answer] : o.answered) {
-        boost::system::error_code ec;
-        socket.send_to(asio::buffer(answer), t.from, 0, ec);
-        if (!ec) ++stats.answered;
         const auto it = seen.find(t.key);
-        if (it != seen.end()) it->second.answer = std::move(answer);
+        if (it != seen.end()) {
+          it->second.answered = true;
+          std::memcpy(it->second.answer.data(), answer.data() + 4, it->second.answer.size());
+        }
       }
-      for (const std::string& key : o.failed) seen.erase(key);
+      for (const RequestKey& key : o.failed) seen.erase(key);
     });
+  }
+
+  // One sendmmsg per 1,024 answers. A full socket buffer drops the rest: their NASes resend
+  // and are answered from the cache.
+  void send_all(std::vector<std::pair<Taken, std::array<uint8_t, radius::header_size>>>& answers) {
+    constexpr size_t chunk = 1024;
+    std::vector<mmsghdr> msgs(std::min(answers.size(), chunk));
+    std::vector<iovec> iov(msgs.size());
+    for (size_t at = 0; at < answers.size(); at += chunk) {
+      const size_t n = std::min(chunk, answers.size() - at);
+      for (size_t i = 0; i < n; ++i) {
+        auto& [t, answer] = answers[at + i];
+        iov[i] = {answer.data(), answer.size()};
+        msgs[i] = {};
+        msgs[i].msg_hdr.msg_name = t.from.data();
+        msgs[i].msg_hdr.msg_namelen = static_cast<socklen_t>(t.from.size());
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+      }
+      const int sent = ::sendmmsg(socket.native_handle(), msgs.data(), static_cast<unsigned>(n), 0);
+      if (sent > 0) stats.answered += static_cast<uint64_t>(sent);
+    }
   }
 
   // ---- step 4: the committer ----
@@ -270,10 +321,10 @@ struct RadiusServer::Impl {
   }
 
   void answer(Taken& t, Outcome& out) {
-    std::vector<uint8_t> bytes(radius::header_size);
+    std::array<uint8_t, radius::header_size> bytes;
     radius::accounting_response(t.identifier, t.authenticator, t.client->secret, bytes.data(),
                                 bytes.size());
-    out.answered.emplace_back(std::move(t), std::move(bytes));
+    out.answered.emplace_back(std::move(t), bytes);
   }
 
   void commit_records(std::vector<Taken>& batch, const std::vector<size_t>& part, Outcome& out) {
@@ -325,6 +376,12 @@ struct RadiusServer::Impl {
       next_refresh = std::chrono::steady_clock::now() + std::chrono::seconds(1);
       catalog->refresh(*store);
     }
+    // In key order the commit walks the session B-tree front to back, as the census's does.
+    std::sort(c.records.begin(), c.records.end(), [](const VerifiedRecord& a, const VerifiedRecord& b) {
+      return a.agent != b.agent ? a.agent < b.agent
+                                : static_cast<int64_t>(a.record.session_id) <
+                                      static_cast<int64_t>(b.record.session_id);
+    });
     CommitDebits debits;
     c.rater = rater.get();
     c.debits = &debits;

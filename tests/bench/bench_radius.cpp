@@ -61,6 +61,7 @@ struct Options {
 struct Phase {
   double seconds = 0;
   uint64_t sent = 0, answered = 0, bad = 0, resent = 0;
+  double loadgen_cpu = 0;  // % of the machine
   std::vector<float> latency_ms;
   double rate() const { return seconds > 0 ? answered / seconds : 0; }
   double latency(double q) const {
@@ -94,6 +95,7 @@ class Load {
   // `per_second`; until all are answered or `seconds` have passed (then 2 s of grace).
   Phase run(uint64_t first, uint64_t last, double seconds, uint32_t in_flight, double per_second) {
     Phase p;
+    const double cpu0 = bench::cpu_seconds_self();
     uint64_t next = first;
     size_t unanswered = 0;
     const auto start = Clock::now();
@@ -179,6 +181,10 @@ class Load {
         ::poll(polls, senders, 1);
       }
     }
+    const double took = std::chrono::duration<double>(Clock::now() - start).count();
+    p.loadgen_cpu = took > 0 ? 100 * (bench::cpu_seconds_self() - cpu0) / took /
+                                   std::max(1u, std::thread::hardware_concurrency())
+                             : 0;
     p.seconds = std::chrono::duration<double>(std::min(Clock::now(), end) - start).count();
     std::sort(p.latency_ms.begin(), p.latency_ms.end());
     return p;
@@ -238,10 +244,10 @@ std::optional<std::string> value(const std::string& arg, const std::string& name
 }
 
 void row(const char* name, const Phase& p, const char* unit, double server_cpu) {
-  std::printf("%-44s %9.0f %-11s %7.2f %7.2f %8.2f %7.1f %8llu %6llu %5.0f%%\n", name, p.rate(),
-              unit, p.latency(0.50), p.latency(0.99), p.latency(0.999), p.latency(1.0),
-              static_cast<unsigned long long>(p.sent),
-              static_cast<unsigned long long>(p.resent), server_cpu);
+  std::printf("%-44s %9.0f %-11s %7.2f %7.2f %8.2f %7.1f %8llu %6llu %6.0f%% %5.0f%%\n", name,
+              p.rate(), unit, p.latency(0.50), p.latency(0.99), p.latency(0.999), p.latency(1.0),
+              static_cast<unsigned long long>(p.sent), static_cast<unsigned long long>(p.resent),
+              p.loadgen_cpu, server_cpu);
 }
 
 }  // namespace
@@ -340,8 +346,8 @@ int main(int argc, char** argv) {
     sqlite3_close(db);
   }
 
-  std::printf("\n%-44s %9s %-11s %7s %7s %8s %7s %8s %6s %6s\n", "phase", "answered", "",
-              "p50 ms", "p99 ms", "p99.9 ms", "max ms", "sent", "resent", "server");
+  std::printf("\n%-44s %9s %-11s %7s %7s %8s %7s %8s %6s %7s %6s\n", "phase", "answered", "",
+              "p50 ms", "p99 ms", "p99.9 ms", "max ms", "sent", "resent", "loadgen", "server");
   row("N: Starts, each naming a new session", n, "requests/s", n_cpu);
   row(("T: Interim-Updates, " + std::to_string(o.in_flight) + " in flight").c_str(), t,
       "requests/s", t_cpu);
@@ -351,8 +357,8 @@ int main(int argc, char** argv) {
       "process standing in for %d NASes over %d UDP sockets on 127.0.0.1. 'answered' counts the\n"
       "Accounting-Responses whose authenticator is right for the request they name and that\n"
       "arrived within the phase; each is durable (the server answers after its commit). A\n"
-      "request unanswered for 1 s is sent again (resent). Latency: send to answer. Server: its\n"
-      "CPU over the phase, of the whole %u-core machine. Read back: %llu sessions stored, %llu\n"
+      "request unanswered for 1 s is sent again (resent). Latency: send to answer. Loadgen and\n"
+      "server: CPU over the phase, of the whole %u-core machine. Read back: %llu sessions stored, %llu\n"
       "behind what an answer acknowledged, %llu beyond what was sent.\n",
       nases, senders, cores, static_cast<unsigned long long>(sessions_stored),
       static_cast<unsigned long long>(behind), static_cast<unsigned long long>(beyond));

@@ -2,7 +2,8 @@
 # gatemeter-server with services census,login,radius as an operator starts it: a clients file
 # others can read is refused with a clear error; with one of mode 0600 the ready line names
 # radius_port, Debian's radclient's Start and Stop are answered, `censusctl list-sessions`
-# shows the NAS's session ended with its totals, and the stopped line counts the requests.
+# shows the NAS's session ended with its totals, censusctl refuses a gateway id radius:..., and
+# the stopped line counts the requests.
 # 127.0.0.1 only; every step has a time limit.
 #   radius_server_test.sh GATEMETER_SERVER CENSUSCTL
 set -euo pipefail
@@ -44,6 +45,12 @@ timeout 20 radclient -r 2 -t 1 -f "$dir/packets" "127.0.0.1:$port" acct s3cret >
 timeout 20 "$censusctl" --state_dir="$state" list-sessions radius:nas-9 >"$dir/sessions.txt"
 grep -q 'ann@isp.example' "$dir/sessions.txt" && grep -q 'idle_timeout' "$dir/sessions.txt" &&
   grep -q '1234' "$dir/sessions.txt" || { echo "the session is not stored so:"; cat "$dir/sessions.txt"; exit 1; }
+# A NAS's agent id is the RADIUS server's: censusctl gives none to a gateway.
+if "$censusctl" --state_dir="$state" add-agent radius:nas-10 >"$dir/add.log" 2>&1; then
+  echo "censusctl added a radius: agent"; exit 1
+fi
+grep -q "ids starting radius: are the RADIUS server's NASes" "$dir/add.log" ||
+  { echo "no clear refusal:"; cat "$dir/add.log"; exit 1; }
 kill "$last_pid"
 wait "$last_pid" || true
 grep -q '^radius: 2 requests, 2 records committed' "$dir/server.log" ||

@@ -130,6 +130,17 @@ TEST_P(SessionSweepTest, AStaleSessionIsClosedAtItsLastTotalsWithItsFeedRowAndCo
   EXPECT_TRUE(sweep().quiet_sessions(t0 + 100, 100).quiet.size() == 1u) << "only session 5";
 }
 
+TEST_P(SessionSweepTest, ANassSessionsAreLeftToTheNasNeverSweptAsStale) {
+  // The RADIUS server's NAS (host/radius/): its interim interval is the NAS's own.
+  const int64_t nas = store_->radius().nas_agent("nas-1", 100);
+  report(7, 1, t0 + 10, nas);
+  report(8, 1, t0 + 10);
+  const SweepRead read = sweep().quiet_sessions(t0 + 40, 100);
+  ASSERT_EQ(read.quiet.size(), 1u);
+  EXPECT_EQ(read.quiet[0].agent, agent_);
+  EXPECT_EQ(read.quiet[0].session_id, 8u);
+}
+
 TEST_P(SessionSweepTest, ARecordCommittedAfterTheReadKeepsTheSessionOpen) {
   report(7, 2, t0);
   heard(agent_, t0);
