@@ -15,8 +15,9 @@ packages=(
   libpq-dev postgresql
   # time zones for billing's time bands (host/billing/time_zone.cpp reads /usr/share/zoneinfo)
   tzdata
-  # RADIUS: Debian's radclient drives host/radius/ in the tests
-  freeradius-utils
+  # RADIUS: Debian's radclient drives host/radius/ in the tests, and a private FreeRADIUS
+  # proxies to it (its service is never started: the tests run their own)
+  freeradius-utils freeradius
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev valgrind
   # cross and bare metal
