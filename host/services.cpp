@@ -305,9 +305,13 @@ class RadiusService final : public Service {
   }
   unsigned port() const override { return radius_ ? radius_->port() : 0; }
   std::string started_line() const override {
-    return "radius: accounting on " + config_.radius.listen_ip + ":" + std::to_string(port()) +
-           ", " + std::to_string(radius_->settings().clients.size()) + " client(s) from " +
-           config_.radius.clients_file + ", store " + describe_store(config_.store);
+    const RadiusSettings& s = radius_->settings();
+    return "radius: accounting on " + s.listen_ip + ":" + std::to_string(port()) + ", " +
+           std::to_string(s.clients.size()) + " client(s) from " + s.clients_file +
+           (s.forward_ip.empty() ? ", store "
+                                 : ", routing to " + s.forward_ip + ":" +
+                                       std::to_string(s.forward_port) + ", queue in ") +
+           describe_store(config_.store);
   }
   std::string stopped_line() const override {
     if (!radius_) return {};
@@ -356,6 +360,16 @@ class RadiusService final : public Service {
                {{"reason", "overloaded"}});
     out.sample("gatemeter_radius_refusals_total", static_cast<double>(st.store_failed.load()),
                {{"reason", "store_failed"}});
+    if (radius_->settings().forward_ip.empty()) return;
+    counter(out, "gatemeter_radius_queued_total",
+            "Routing server: requests queued (durable) for the central server.", st.queued.load());
+    counter(out, "gatemeter_radius_forwarded_total",
+            "Routing server: queued requests the central server answered.",
+            st.forward.forwarded.load());
+    counter(out, "gatemeter_radius_forward_resent_total",
+            "Routing server: requests sent again, unanswered.", st.forward.resent.load());
+    gauge(out, "gatemeter_radius_queue_length", "Routing server: requests waiting in the queue.",
+          static_cast<double>(st.forward.queued.load()));
   }
 
  private:

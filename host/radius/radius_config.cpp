@@ -14,6 +14,10 @@ bool apply_radius_setting(RadiusSettings& s, const Setting& v) {
     s.start_tolerance_s = static_cast<int64_t>(v.number(0, 3600));
   } else if (v.name == "radius_max_queued") {
     s.max_queued = v.number(64, 1u << 24);
+  } else if (v.name == "radius_forward") {
+    const Endpoint e = v.endpoint();
+    s.forward_ip = e.ip;
+    s.forward_port = e.port;
   } else if (v.name == "radius_rating") {
     s.rating = v.boolean();
   } else {
@@ -32,6 +36,9 @@ std::string radius_settings_help() {
                        still be one session                      (5)
   radius_max_queued    verified requests awaiting commit, at most (65536)
   radius_rating        price linked sessions and debit accounts in each commit (true)
+  radius_forward       ip:port of a central server: this one is then a routing server,
+                       queueing each request durably, answering, and forwarding it until the
+                       central answers (its secret: the clients file's line for that ip) (off)
 )";
 }
 

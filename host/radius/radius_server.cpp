@@ -2,6 +2,7 @@
 
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
 
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -71,6 +72,7 @@ struct Taken {
   radius::Authenticator authenticator{};
   radius::AccountingRecord record;
   RequestKey key;  // its duplicate-cache key
+  std::vector<uint8_t> packet;  // routing server: the request as received, for the queue
 };
 
 // How long an answer stays in the duplicate cache: longer than a NAS's retries of one request
@@ -109,6 +111,7 @@ struct RadiusServer::Impl {
   std::thread committer;
 
   explicit Impl(RadiusServer& o) : owner(o), settings(o.settings_), stats(o.stats_) {}
+  bool forwarding() const { return !settings.forward_ip.empty(); }
 
   // ---- steps 1-3: the io thread ----
 
@@ -154,6 +157,15 @@ struct RadiusServer::Impl {
       if (a != radius::AccountingRefusal::none) {
         ++stats.unusable[static_cast<size_t>(a)];
         continue;
+      }
+      if (forwarding()) {
+        // Only what the central server takes is queued, or the queue would hold it for ever.
+        const radius::UsageRefusal u = radius::usable(t.record, client->realm);
+        if (u != radius::UsageRefusal::none) {
+          ++stats.not_stored[static_cast<size_t>(u)];
+          continue;
+        }
+        t.packet.assign(buffer.data(), buffer.data() + p.length);
       }
       t.from = from;
       t.client = client;
@@ -285,7 +297,7 @@ struct RadiusServer::Impl {
 
   void open() {
     store = open_store(owner.store_, {.busy_writer = true});
-    if (settings.rating) {
+    if (settings.rating && !forwarding()) {
       catalog = std::make_unique<billing::CatalogCache>();
       rater = std::make_unique<billing::CatalogRater>(*catalog);
       catalog->refresh(*store);
@@ -302,6 +314,10 @@ struct RadiusServer::Impl {
   // In arrival order, split at each Accounting-On / -Off so that what a NAS said before its
   // reboot is committed before its sessions end, and what it said after, after.
   void commit(std::vector<Taken>& batch, Outcome& out) {
+    if (forwarding()) {
+      enqueue(batch, out);
+      return;
+    }
     std::vector<size_t> part;
     for (size_t i = 0; i < batch.size(); ++i) {
       const radius::Status s = batch[i].record.status;
@@ -318,6 +334,17 @@ struct RadiusServer::Impl {
       answer(batch[i], out);
     }
     commit_records(batch, part, out);
+  }
+
+  // Routing server: the batch appended to the queue in one transaction, then answered.
+  void enqueue(std::vector<Taken>& batch, Outcome& out) {
+    std::vector<std::vector<uint8_t>> packets;
+    for (const Taken& t : batch) packets.push_back(t.packet);
+    store->radius().enqueue(packets, now_unix());
+    stats.queued += packets.size();
+    ++stats.commits;
+    for (Taken& t : batch) answer(t, out);
+    if (owner.forwarder_) owner.forwarder_->wake();
   }
 
   void answer(Taken& t, Outcome& out) {
@@ -404,11 +431,26 @@ void RadiusServer::start() {
   if (settings_.clients.size() == 0)
     throw std::runtime_error("radius_clients: no clients: every request would be refused (name "
                              "a file of 'address secret [realm]' lines)");
+  if (!settings_.forward_ip.empty()) {
+    in_addr a{};
+    const radius::RadiusClient* central =
+        inet_pton(AF_INET, settings_.forward_ip.c_str(), &a) == 1
+            ? settings_.clients.find(ntohl(a.s_addr))
+            : nullptr;
+    if (central == nullptr)
+      throw std::runtime_error("radius_forward: " + settings_.forward_ip +
+                               " is not in radius_clients (its line gives the central server's "
+                               "shared secret)");
+    forwarder_ = std::make_unique<RadiusForwarder>(store_, settings_.listen_ip,
+                                                   settings_.forward_ip, settings_.forward_port,
+                                                   central->secret, stats_.forward);
+  }
   impl_ = std::make_unique<Impl>(*this);
   Impl& m = *impl_;
   m.open();  // a store that cannot be opened fails the start, not a request
   bind_udp(m.socket, "radius_listen", settings_.listen_ip, settings_.port, 8 << 20);
   port_ = m.socket.local_endpoint().port();
+  if (forwarder_) forwarder_->start();
   m.committer = std::thread([&m] { m.commit_loop(); });
   asio::co_spawn(m.io, m.receive(), asio::detached);
   m.io_thread = std::thread([&m] { m.io.run(); });
@@ -428,6 +470,8 @@ void RadiusServer::stop() {
   m.committer.join();
   // 3. The answers go out (posted before this), then the io thread ends.
   end_io(m.io, m.io_thread);
+  // 4. A routing server's forwarder last: what it has not sent stays queued for the next start.
+  if (forwarder_) forwarder_->stop();
 }
 
 }  // namespace gm::host

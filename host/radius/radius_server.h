@@ -17,6 +17,10 @@
 //
 // Accounting-On and Accounting-Off end every open session of that NAS (cause agent_restart),
 // at its last reported totals, before they are answered.
+//
+// With `forward` set it is a routing server instead (store and forward): step 4 appends each
+// request, as received, to its store's queue in one transaction and step 5 answers once that is
+// durable; radius_forwarder.h sends the queue on to the central server at `forward`.
 #pragma once
 
 #include <array>
@@ -26,6 +30,7 @@
 #include <string>
 
 #include "host/radius/accounting_record.h"
+#include "host/radius/radius_forwarder.h"
 #include "host/radius/radius_clients.h"
 #include "host/radius/radius_packet.h"
 #include "host/radius/radius_usage.h"
@@ -42,6 +47,10 @@ struct RadiusSettings {
   int64_t start_tolerance_s = 5;
   size_t max_queued = 65536;  // verified requests waiting for the committer
   bool rating = true;         // price linked sessions and debit accounts, as the census does
+  // A routing server's central server (its secret is the clients file's line for its address);
+  // empty: this server is the ledger.
+  std::string forward_ip;
+  uint16_t forward_port = 0;
 };
 
 struct RadiusStats {
@@ -51,6 +60,8 @@ struct RadiusStats {
   std::array<std::atomic<uint64_t>, radius::refusal_count> refused{};  // radius_packet.h
   std::array<std::atomic<uint64_t>, radius::accounting_refusal_count> unusable{};
   std::array<std::atomic<uint64_t>, radius::usage_refusal_count> not_stored{};
+  std::atomic<uint64_t> queued{0};  // routing server: requests queued for the central server
+  ForwardStats forward;
 };
 
 class RadiusServer {
@@ -75,6 +86,7 @@ class RadiusServer {
   RadiusStats stats_;
   uint16_t port_ = 0;
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<RadiusForwarder> forwarder_;
 };
 
 }  // namespace gm::host

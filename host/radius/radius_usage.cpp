@@ -44,14 +44,30 @@ int32_t stop_cause_of(uint32_t c) {
   }
 }
 
+namespace {
+
+std::string subscriber_of(const AccountingRecord& a, const std::string& default_realm) {
+  return a.user_name.find('@') != std::string::npos ? a.user_name
+                                                    : a.user_name + "@" + default_realm;
+}
+
+}  // namespace
+
+UsageRefusal usable(const AccountingRecord& a, const std::string& default_realm) {
+  if (a.status == Status::accounting_on || a.status == Status::accounting_off)
+    return UsageRefusal::none;
+  if (a.user_name.empty()) return UsageRefusal::no_user;
+  if (subscriber_of(a, default_realm).size() >= subscriber_capacity ||
+      a.session_time_s > max_session_time_s)
+    return UsageRefusal::too_long;
+  return UsageRefusal::none;
+}
+
 UsageRefusal to_usage(const AccountingRecord& a, int64_t agent, uint64_t session_id,
                       const std::string& default_realm, host::VerifiedRecord& out) {
   out = host::VerifiedRecord{};
-  if (a.user_name.empty()) return UsageRefusal::no_user;
-  const bool has_realm = a.user_name.find('@') != std::string::npos;
-  const std::string subscriber = has_realm ? a.user_name : a.user_name + "@" + default_realm;
-  if (subscriber.size() >= sizeof out.record.subscriber || a.session_time_s > max_session_time_s)
-    return UsageRefusal::too_long;
+  if (const UsageRefusal u = usable(a, default_realm); u != UsageRefusal::none) return u;
+  const std::string subscriber = subscriber_of(a, default_realm);
   out.agent = agent;
   UsageRecord& r = out.record;
   r.session_id = session_id;

@@ -26,6 +26,10 @@ inline constexpr size_t usage_refusal_count = 3;
 // Acct-Terminate-Cause (RFC 2866 section 5.10) as a gatemeter.StopCause.
 int32_t stop_cause_of(uint32_t terminate_cause);
 
+// Whether to_usage() would take `a` (the routing server checks before it queues, so that the
+// central server takes whatever it forwards).
+UsageRefusal usable(const AccountingRecord& a, const std::string& default_realm);
+
 // `a` is a Start, Interim-Update or Stop; agent and session_id as RadiusLedger named them.
 UsageRefusal to_usage(const AccountingRecord& a, int64_t agent, uint64_t session_id,
                       const std::string& default_realm, host::VerifiedRecord& out);

@@ -16,6 +16,13 @@ struct RadiusSessionKey {
   int64_t start_unix = 0;  // the event's time less Acct-Session-Time
 };
 
+// A request the routing server holds for the central server (radius_queue).
+struct QueuedRequest {
+  int64_t id = 0;
+  std::vector<uint8_t> packet;  // as the client sent it
+  int64_t received_unix = 0;
+};
+
 class RadiusLedger {
  public:
   virtual ~RadiusLedger() = default;
@@ -32,6 +39,13 @@ class RadiusLedger {
   // Accounting-On / -Off: each open session of the NAS ends with `cause`, at its last reported
   // totals, with its feed row. Returns how many ended.
   virtual size_t end_nas_sessions(int64_t agent, int32_t cause, int64_t now_unix) = 0;
+
+  // The routing server's queue: requests appended in one transaction (durable when it
+  // returns), read oldest first from above an id, and forgotten once forwarded.
+  virtual void enqueue(const std::vector<std::vector<uint8_t>>& packets, int64_t now_unix) = 0;
+  virtual std::vector<QueuedRequest> queued(int64_t after_id, size_t limit) = 0;
+  virtual void forwarded(const std::vector<int64_t>& ids) = 0;
+  virtual int64_t queue_length() = 0;
 };
 
 }  // namespace gm::host

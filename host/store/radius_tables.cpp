@@ -88,4 +88,32 @@ size_t RadiusTables::end_nas_sessions(int64_t agent, int32_t cause, int64_t now)
   return ended;
 }
 
+void RadiusTables::enqueue(const std::vector<std::vector<uint8_t>>& packets, int64_t now) {
+  if (packets.empty()) return;
+  db_.write([&] {
+    for (const std::vector<uint8_t>& p : packets)
+      db_.run("INSERT INTO radius_queue(packet, received_unix) VALUES($1, $2)", {p, now});
+  });
+}
+
+std::vector<QueuedRequest> RadiusTables::queued(int64_t after_id, size_t limit) {
+  std::vector<QueuedRequest> out;
+  for (const sql::Row& r : db_.query(
+           "SELECT id, packet, received_unix FROM radius_queue WHERE id > $1 ORDER BY id LIMIT $2",
+           {after_id, static_cast<int64_t>(limit)}))
+    out.push_back({r.i64(0), r.bytes(1), r.i64(2)});
+  return out;
+}
+
+void RadiusTables::forwarded(const std::vector<int64_t>& ids) {
+  if (ids.empty()) return;
+  db_.write([&] {
+    for (int64_t id : ids) db_.run("DELETE FROM radius_queue WHERE id = $1", {id});
+  });
+}
+
+int64_t RadiusTables::queue_length() {
+  return db_.query("SELECT count(*) FROM radius_queue").at(0).i64(0);
+}
+
 }  // namespace gm::host

@@ -14,6 +14,10 @@ class RadiusTables final : public RadiusLedger {
   std::vector<uint64_t> sessions_of(const std::vector<RadiusSessionKey>& keys, int64_t tolerance_s,
                                     int64_t now_unix) override;
   size_t end_nas_sessions(int64_t agent, int32_t cause, int64_t now_unix) override;
+  void enqueue(const std::vector<std::vector<uint8_t>>& packets, int64_t now_unix) override;
+  std::vector<QueuedRequest> queued(int64_t after_id, size_t limit) override;
+  void forwarded(const std::vector<int64_t>& ids) override;
+  int64_t queue_length() override;
 
  private:
   sql::Session& db_;

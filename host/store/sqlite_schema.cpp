@@ -242,6 +242,14 @@ CREATE TABLE radius_sessions(
   created_unix INTEGER NOT NULL,
   PRIMARY KEY(agent, acct_session_id, start_unix)) WITHOUT ROWID;
 )sql",
+    // 10: the RADIUS routing server's queue (host/radius/RADIUS.md): each request as received,
+    // kept until the central server acknowledged it.
+    R"sql(
+CREATE TABLE radius_queue(
+  id INTEGER PRIMARY KEY,
+  packet BLOB NOT NULL,
+  received_unix INTEGER NOT NULL);
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

@@ -95,6 +95,25 @@ TEST_P(RadiusTablesTest, CommitRecordsAppliesWithoutTheReplayRuleAndNewestWins) 
   EXPECT_EQ(s->totals.octets_in, 500u);
 }
 
+TEST_P(RadiusTablesTest, TheRoutingQueueKeepsRequestsInOrderUntilForwarded) {
+  radius().enqueue({{1, 2, 3}, {4, 5}}, 100);
+  radius().enqueue({{6}}, 200);
+  radius().enqueue({}, 300);  // nothing: no transaction, nothing added
+  auto q = radius().queued(0, 10);
+  ASSERT_EQ(q.size(), 3u);
+  EXPECT_EQ(q[0].packet, (std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_EQ(q[1].packet, (std::vector<uint8_t>{4, 5}));
+  EXPECT_EQ(q[2].received_unix, 200);
+  EXPECT_LT(q[0].id, q[1].id);
+  EXPECT_EQ(radius().queued(q[0].id, 1).at(0).id, q[1].id);  // from above an id, at most 1
+  EXPECT_EQ(radius().queue_length(), 3);
+  radius().forwarded({q[0].id, q[2].id});
+  q = radius().queued(0, 10);
+  ASSERT_EQ(q.size(), 1u);
+  EXPECT_EQ(q[0].packet, (std::vector<uint8_t>{4, 5}));
+  EXPECT_EQ(radius().queue_length(), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Databases, RadiusTablesTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
