@@ -22,10 +22,11 @@ struct RadclientRun {
   std::string output;
 };
 
-// extra: radclient options (e.g. "-c 3" to send each packet three times, "-p 10" in parallel).
+// extra: radclient options (e.g. "-c 3" to send each packet three times, "-p 10" in parallel);
+// command: acct or auth.
 inline RadclientRun radclient(uint16_t port, const std::string& secret,
                               const std::vector<std::string>& packets,
-                              const std::string& extra = "") {
+                              const std::string& extra = "", const std::string& command = "acct") {
   static int runs = 0;
   // A file of its own: ctest runs tests side by side, each in its own process.
   const std::string file = std::filesystem::temp_directory_path() /
@@ -36,7 +37,7 @@ inline RadclientRun radclient(uint16_t port, const std::string& secret,
     for (const std::string& p : packets) out << p << "\n\n";
   }
   const std::string cmd = "radclient -r 2 -t 1 " + extra + " -f " + file + " 127.0.0.1:" +
-                          std::to_string(port) + " acct " + secret + " 2>&1";
+                          std::to_string(port) + " " + command + " " + secret + " 2>&1";
   RadclientRun run;
   FILE* p = ::popen(cmd.c_str(), "r");
   char line[512];

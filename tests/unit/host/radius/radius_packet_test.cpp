@@ -4,21 +4,15 @@
 // wrong secret it must refuse ours, and we its).
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "host/radius/accounting_record.h"
 #include "host/radius/radius_packet.h"
 #include "tests/support/radclient.h"
 #include "tests/support/radius_request.h"
+#include "tests/support/radius_responder.h"
 
 namespace gm::radius {
 namespace {
@@ -109,62 +103,31 @@ TEST(RadiusPacket, TheResponseCarriesTheIdentifierAndAnAuthenticatorOverTheReque
   EXPECT_NE(std::vector<uint8_t>(out + 4, out + 20), std::vector<uint8_t>(other + 4, other + 20));
 }
 
-// Answers what radclient sends: each datagram parsed, checked under the server's secret, read
-// as accounting and, if authentic, answered. Stops after `seconds` or when told.
+// Answers what radclient sends as an accounting server would: checked under the server's
+// secret, read as accounting and, if authentic, answered.
 class Responder {
  public:
-  explicit Responder(std::string secret) : secret_(std::move(secret)) {
-    fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    socklen_t len = sizeof a;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    thread_ = std::thread([this] { run(); });
-  }
-  ~Responder() {
-    finish();
-    ::close(fd_);
-  }
-  void finish() {
-    stop_ = true;
-    if (thread_.joinable()) thread_.join();
-  }
-  uint16_t port() const { return port_; }
+  explicit Responder(std::string secret)
+      : secret_(std::move(secret)), server_([this](const Packet& p) { return answer(p); }) {}
+  void finish() { server_.finish(); }
+  uint16_t port() const { return server_.port(); }
   std::atomic<int> authentic{0}, forged{0};
   AccountingRecord last;  // read after finish()
 
  private:
-  void run() {
-    const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    while (!stop_ && std::chrono::steady_clock::now() < end) {
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, 50) <= 0) continue;
-      uint8_t buf[max_packet_size];
-      sockaddr_in from{};
-      socklen_t len = sizeof from;
-      const ssize_t n =
-          ::recvfrom(fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from), &len);
-      Packet packet;
-      if (n <= 0 || parse(buf, static_cast<size_t>(n), packet) != Refusal::none) continue;
-      if (!request_authentic(packet, secret_)) {
-        ++forged;
-        continue;
-      }
-      ++authentic;
-      read_accounting(packet, 1'000'000, last);
-      uint8_t out[header_size];
-      const size_t m = accounting_response(packet, secret_, out, sizeof out);
-      ::sendto(fd_, out, m, 0, reinterpret_cast<sockaddr*>(&from), len);
+  std::vector<uint8_t> answer(const Packet& packet) {
+    if (!request_authentic(packet, secret_)) {
+      ++forged;
+      return {};
     }
+    ++authentic;
+    read_accounting(packet, 1'000'000, last);
+    std::vector<uint8_t> out(header_size);
+    accounting_response(packet, secret_, out.data(), out.size());
+    return out;
   }
   std::string secret_;
-  int fd_ = -1;
-  uint16_t port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  test::RadiusResponder server_;
 };
 
 constexpr const char* interim =
