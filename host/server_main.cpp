@@ -5,7 +5,7 @@
 //   gatemeter-server [--config FILE] [--name=value ...]     (settings: --help)
 //
 // Prints one line per service it started, then `ready login_port=<P> census_port=<Q>
-// billing_port=<B> billing_api_port=<A> metrics_port=<M> radius_port=<R>` (0 for what it does not run), and runs until SIGINT or SIGTERM, when it
+// billing_port=<B> billing_api_port=<A> metrics_port=<M> radius_port=<R> radius_auth_port=<T>` (0 for what it does not run), and runs until SIGINT or SIGTERM, when it
 // stops the services in reverse order (the census commits and acknowledges what it verified).
 #include <signal.h>
 
@@ -73,13 +73,15 @@ int main(int argc, char** argv) {
       if (!std::strcmp(s->name(), name)) return s->port();
     return 0u;
   };
-  unsigned billing_api_port = 0;
-  for (const auto& s : services)
+  unsigned billing_api_port = 0, radius_auth_port = 0;
+  for (const auto& s : services) {
     if (!std::strcmp(s->name(), "billing")) billing_api_port = s->api_port();
+    if (!std::strcmp(s->name(), "radius")) radius_auth_port = s->auth_port();
+  }
   std::printf("ready login_port=%u census_port=%u billing_port=%u billing_api_port=%u "
-              "metrics_port=%u radius_port=%u\n",
+              "metrics_port=%u radius_port=%u radius_auth_port=%u\n",
               port_of("login"), port_of("census"), port_of("billing"), billing_api_port,
-              metrics ? metrics->port() : 0u, port_of("radius"));
+              metrics ? metrics->port() : 0u, port_of("radius"), radius_auth_port);
   std::fflush(stdout);
 
   int sig = 0;

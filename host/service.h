@@ -22,6 +22,8 @@ class Service {
   virtual unsigned port() const = 0;
   // The port of an HTTP API beside it (billing: the service manager's), 0 if none.
   virtual unsigned api_port() const { return 0; }
+  // The port of a second protocol beside it (radius: authentication), 0 if none.
+  virtual unsigned auth_port() const { return 0; }
   virtual void write_metrics(PrometheusText& out) const = 0;
   // The line printed after stop() (totals), or empty.
   virtual std::string stopped_line() const { return {}; }

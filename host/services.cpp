@@ -304,14 +304,21 @@ class RadiusService final : public Service {
     if (radius_) radius_->stop();
   }
   unsigned port() const override { return radius_ ? radius_->port() : 0; }
+  unsigned auth_port() const override { return radius_ ? radius_->auth_port() : 0; }
   std::string started_line() const override {
     const RadiusSettings& s = radius_->settings();
+    const std::string auth =
+        radius_->access() == nullptr
+            ? ""
+            : ", authentication on " + s.access.listen_ip + ":" + std::to_string(auth_port()) +
+                  " for " + std::to_string(radius_->access()->settings().realms.size()) +
+                  " realm(s)";
     return "radius: accounting on " + s.listen_ip + ":" + std::to_string(port()) + ", " +
            std::to_string(s.clients.size()) + " client(s) from " + s.clients_file +
            (s.forward_ip.empty() ? ", store "
                                  : ", routing to " + s.forward_ip + ":" +
                                        std::to_string(s.forward_port) + ", queue in ") +
-           describe_store(config_.store);
+           describe_store(config_.store) + auth;
   }
   std::string stopped_line() const override {
     if (!radius_) return {};
@@ -360,6 +367,25 @@ class RadiusService final : public Service {
                {{"reason", "overloaded"}});
     out.sample("gatemeter_radius_refusals_total", static_cast<double>(st.store_failed.load()),
                {{"reason", "store_failed"}});
+    if (const AccessProxy* a = radius_->access()) {
+      const AccessProxyStats& as = a->stats();
+      out.family("gatemeter_radius_access_total", "counter",
+                 "Access-Requests by what became of them.");
+      const std::pair<const char*, uint64_t> outcomes[] = {
+          {"accepted", as.accepted.load()},       {"rejected", as.rejected.load()},
+          {"challenged", as.challenged.load()},   {"unknown_realm", as.unknown_realm.load()},
+          {"unanswered", as.unanswered.load()},   {"duplicate", as.duplicates.load()},
+          {"unknown_client", as.unknown_client.load()}, {"busy", as.busy.load()}};
+      for (const auto& [outcome, n] : outcomes)
+        out.sample("gatemeter_radius_access_total", static_cast<double>(n), {{"outcome", outcome}});
+      counter(out, "gatemeter_radius_access_failovers_total",
+              "Access-Requests sent on to a realm's next home server.", as.failovers.load());
+      out.family("gatemeter_radius_access_refusals_total", "counter",
+                 "Access packets not relayed, by reason.");
+      for (size_t r = 1; r < radius::relay_refusal_count; ++r)
+        out.sample("gatemeter_radius_access_refusals_total", static_cast<double>(as.refused[r].load()),
+                   {{"reason", radius::refusal_name(static_cast<radius::RelayRefusal>(r))}});
+    }
     if (radius_->settings().forward_ip.empty()) return;
     counter(out, "gatemeter_radius_queued_total",
             "Routing server: requests queued (durable) for the central server.", st.queued.load());

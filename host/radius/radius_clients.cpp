@@ -10,17 +10,21 @@
 
 namespace gm::radius {
 
-RadiusClients RadiusClients::load(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("radius_clients: cannot read " + path);
-  // It holds shared secrets: as the state folder's files (config/state_folder.h), the owner's.
+void check_private_file(const std::string& path, const std::string& setting) {
+  // As the state folder's files (config/state_folder.h): the owner's alone.
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
-    throw std::runtime_error("radius_clients: " + path + " is open to others (mode " + mode +
+    throw std::runtime_error(setting + ": " + path + " is open to others (mode " + mode +
                              "); it holds shared secrets: chmod 600 it");
   }
+}
+
+RadiusClients RadiusClients::load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("radius_clients: cannot read " + path);
+  check_private_file(path, "radius_clients");
   RadiusClients out;
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {

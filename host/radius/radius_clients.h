@@ -18,6 +18,10 @@ struct RadiusClient {
   std::string realm;  // "" : user names must carry their realm
 };
 
+// Throws std::runtime_error ("SETTING: PATH is open to others (mode 0644) ...") unless only
+// its owner may read the file: it holds shared secrets.
+void check_private_file(const std::string& path, const std::string& setting);
+
 class RadiusClients {
  public:
   // Throws std::runtime_error naming the file and line at fault.

@@ -18,6 +18,15 @@ bool apply_radius_setting(RadiusSettings& s, const Setting& v) {
     const Endpoint e = v.endpoint();
     s.forward_ip = e.ip;
     s.forward_port = e.port;
+  } else if (v.name == "radius_auth_listen") {
+    const Endpoint e = v.endpoint();
+    s.access.listen_ip = e.ip;
+    s.access.port = e.port;
+  } else if (v.name == "radius_realms") {
+    if (v.value.empty()) v.bad("expected the path of a realms file");
+    s.access.realms_file = v.value;
+  } else if (v.name == "radius_response_window_ms") {
+    s.access.response_window_ms = static_cast<uint32_t>(v.number(100, 60'000));
   } else if (v.name == "radius_rating") {
     s.rating = v.boolean();
   } else {
@@ -39,6 +48,10 @@ std::string radius_settings_help() {
   radius_forward       ip:port of a central server: this one is then a routing server,
                        queueing each request durably, answering, and forwarding it until the
                        central answers (its secret: the clients file's line for that ip) (off)
+  radius_realms        file of `realm address:port secret` lines, mode 0600: roaming
+                       authentication, each realm's home servers in failover order (off)
+  radius_auth_listen   ip:port of RADIUS authentication (Access-Request) (127.0.0.1:1812)
+  radius_response_window_ms  how long a home server may stay silent before the next (3000)
 )";
 }
 

@@ -451,6 +451,10 @@ void RadiusServer::start() {
   bind_udp(m.socket, "radius_listen", settings_.listen_ip, settings_.port, 8 << 20);
   port_ = m.socket.local_endpoint().port();
   if (forwarder_) forwarder_->start();
+  if (!settings_.access.realms_file.empty() || !settings_.access.realms.empty()) {
+    access_ = std::make_unique<AccessProxy>(settings_.access, settings_.clients);
+    access_->start();
+  }
   m.committer = std::thread([&m] { m.commit_loop(); });
   asio::co_spawn(m.io, m.receive(), asio::detached);
   m.io_thread = std::thread([&m] { m.io.run(); });
@@ -472,6 +476,7 @@ void RadiusServer::stop() {
   end_io(m.io, m.io_thread);
   // 4. A routing server's forwarder last: what it has not sent stays queued for the next start.
   if (forwarder_) forwarder_->stop();
+  if (access_) access_->stop();
 }
 
 }  // namespace gm::host

@@ -30,6 +30,7 @@
 #include <string>
 
 #include "host/radius/accounting_record.h"
+#include "host/radius/access_proxy.h"
 #include "host/radius/radius_forwarder.h"
 #include "host/radius/radius_clients.h"
 #include "host/radius/radius_packet.h"
@@ -51,6 +52,8 @@ struct RadiusSettings {
   // empty: this server is the ledger.
   std::string forward_ip;
   uint16_t forward_port = 0;
+  // Roaming authentication (access_proxy.h), on when a realms file is named.
+  AccessProxySettings access;
 };
 
 struct RadiusStats {
@@ -76,6 +79,8 @@ class RadiusServer {
   // Stops receiving, commits and answers what was taken.
   void stop();
   uint16_t port() const { return port_; }
+  uint16_t auth_port() const { return access_ ? access_->port() : 0; }
+  const AccessProxy* access() const { return access_.get(); }
   const RadiusStats& stats() const { return stats_; }
   const RadiusSettings& settings() const { return settings_; }
 
@@ -87,6 +92,7 @@ class RadiusServer {
   uint16_t port_ = 0;
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<RadiusForwarder> forwarder_;
+  std::unique_ptr<AccessProxy> access_;
 };
 
 }  // namespace gm::host

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "host/radius/access_proxy.h"
 #include "host/radius/radius_clients.h"
 
 namespace gm::radius {
@@ -67,6 +68,34 @@ TEST(RadiusClients, ABadLineIsNamedByFileAndLineWithoutItsSecret) {
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("cannot read /nonexistent/clients"), std::string::npos);
   }
+}
+
+TEST(RadiusRealms, EachRealmsHomeServersInFailoverOrderAndBadLinesNamed) {
+  const auto realms = host::load_home_servers(write(
+      "# realm  home server      secret\nHome.Example 127.0.0.1:1812 s1\nhome.example "
+      "192.0.2.9:11812 s2\nother.example 192.0.2.10:1812 s3\n"));
+  ASSERT_EQ(realms.size(), 2u);
+  const auto& home = realms.at("home.example");  // realms compare in lower case
+  ASSERT_EQ(home.size(), 2u);
+  EXPECT_EQ(home[0].address, ip("127.0.0.1"));
+  EXPECT_EQ(home[0].port, 1812);
+  EXPECT_EQ(home[0].secret, "s1");
+  EXPECT_EQ(home[1].port, 11812);
+  auto error = [](const std::string& text, mode_t mode = 0600) {
+    try {
+      host::load_home_servers(write(text, mode));
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error("a.example 127.0.0.1 s\n").find(":1: '127.0.0.1' is not an IPv4 address:port"),
+            std::string::npos);
+  EXPECT_NE(error("a.example 127.0.0.1:0 s\n").find("'0' is not a port"), std::string::npos);
+  EXPECT_NE(error("a.example 127.0.0.1:99999 s\n").find("is not a port"), std::string::npos);
+  EXPECT_NE(error("a.example 127.0.0.1:1812\n").find(":1: expected"), std::string::npos);
+  EXPECT_NE(error("a.example 127.0.0.1:1812 s\n", 0644).find("radius_realms: "), std::string::npos);
+  EXPECT_EQ(error("a.example 127.0.0.1:1812 hidden\nbad\n").find("hidden"), std::string::npos);
 }
 
 }  // namespace

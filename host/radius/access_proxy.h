@@ -1,0 +1,72 @@
+// Roaming authentication (RADIUS.md, "Roaming authentication"): Access-Requests from this
+// server's clients, by the realm of their User-Name, proxied to that provider's home servers
+// (the realms file: in failover order) and the answer relayed back (access_relay.h); a realm it
+// does not list is rejected at once ("unknown realm"). One socket toward the NASes, one toward
+// the home servers, one thread. A home server silent for response_window is passed over for
+// the next of its realm (and for 30 s for every request); with none left the request goes
+// unanswered and the NAS's retry starts again. A NAS's retransmission (same address, port,
+// Identifier and authenticator) while its request is out is dropped, and once answered gets the
+// same answer (RFC 5080 section 2.2.2).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "host/radius/access_relay.h"
+#include "host/radius/radius_clients.h"
+
+namespace gm::host {
+
+struct HomeServer {
+  uint32_t address = 0;  // IPv4, host order
+  uint16_t port = 0;
+  std::string secret;
+};
+
+// The realms file: lines `realm address:port secret`, a realm's lines in failover order, mode
+// 0600 (it holds secrets). Throws std::runtime_error naming the file and line.
+std::map<std::string, std::vector<HomeServer>> load_home_servers(const std::string& path);
+
+struct AccessProxySettings {
+  std::string listen_ip = "127.0.0.1";
+  uint16_t port = 1812;  // 0: any free port (tests)
+  std::string realms_file;
+  std::map<std::string, std::vector<HomeServer>> realms;  // read from realms_file, or given
+  uint32_t response_window_ms = 3000;
+};
+
+struct AccessProxyStats {
+  std::atomic<uint64_t> requests{0}, proxied{0}, accepted{0}, rejected{0}, challenged{0},
+      unknown_realm{0}, failovers{0}, unanswered{0}, duplicates{0}, unknown_client{0},
+      busy{0};
+  std::array<std::atomic<uint64_t>, radius::relay_refusal_count> refused{};
+};
+
+class AccessProxy {
+ public:
+  AccessProxy(AccessProxySettings settings, const radius::RadiusClients& clients);
+  ~AccessProxy();
+  void start();  // throws std::runtime_error naming radius_auth_listen
+  void stop();
+  uint16_t port() const { return port_; }
+  const AccessProxyStats& stats() const { return stats_; }
+  const AccessProxySettings& settings() const { return settings_; }
+
+ private:
+  void run();
+
+  AccessProxySettings settings_;
+  const radius::RadiusClients& clients_;
+  AccessProxyStats stats_;
+  int nas_fd_ = -1, home_fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace gm::host
