@@ -16,48 +16,14 @@ state=$dir/state work=$dir pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 source "$(dirname "$0")/../fault/start_server.sh"
-free_port() {
-  python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+source "$(dirname "$0")/freeradius.sh"
 gm_port=$(free_port) fr_port=$(free_port)
 printf '127.0.0.1 proxy-secret isp.example\n' >"$dir/clients"
 chmod 600 "$dir/clients"
 
 # FreeRADIUS: one accounting listener, every request proxied to gatemeter (home server of the
 # realm `gatemeter`), nothing else loaded.
-mkdir -p "$dir/raddb/log" "$dir/raddb/run"
-cat >"$dir/raddb/radiusd.conf" <<CONF
-prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = \${exec_prefix}/sbin
-logdir = $dir/raddb/log
-raddbdir = $dir/raddb
-radacctdir = $dir/raddb/log
-name = freeradius
-confdir = \${raddbdir}
-modconfdir = \${confdir}/mods-config
-run_dir = $dir/raddb/run
-db_dir = $dir/raddb
-libdir = /usr/lib/freeradius
-pidfile = \${run_dir}/\${name}.pid
-max_request_time = 30
-cleanup_delay = 5
-max_requests = 16384
-hostname_lookups = no
-log {
-  destination = stdout
-  colourise = no
-}
-security {
-  allow_core_dumps = no
-  max_attributes = 200
-  reject_delay = 0
-  status_server = no
-}
-proxy_requests = yes
-\$INCLUDE /etc/freeradius/3.0/dictionary
+freeradius_conf "$dir/raddb" <<CONF
 modules {
   always ok {
     rcode = ok
@@ -101,11 +67,7 @@ server default {
   }
 }
 CONF
-timeout 20 freeradius -XC -d "$dir/raddb" >"$dir/check.log" 2>&1 || { echo "FreeRADIUS config:"; tail -20 "$dir/check.log"; exit 1; }
-freeradius -f -d "$dir/raddb" -l stdout >"$dir/freeradius.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q 'Ready to process requests' "$dir/freeradius.log" && break; sleep 0.1; done
-grep -q 'Ready to process requests' "$dir/freeradius.log" || { echo "FreeRADIUS did not start:"; cat "$dir/freeradius.log"; exit 1; }
+start_freeradius "$dir/raddb"
 
 flags=(--services=radius --radius-listen="127.0.0.1:$gm_port" --radius_clients="$dir/clients")
 start_server server "${flags[@]}"
@@ -119,7 +81,7 @@ packet() {  # status time octets
     "$1" $((1796032800 + $2)) "$2" "$3"
 }
 { packet Start 0 0; packet Interim-Update 60 6000; packet Interim-Update 120 12000; } >"$dir/first"
-nas "$dir/first" || { echo "through the proxy:"; cat "$dir/first.out"; cat "$dir/freeradius.log"; exit 1; }
+nas "$dir/first" || { echo "through the proxy:"; cat "$dir/first.out"; cat "$dir/raddb/freeradius.log"; exit 1; }
 [ "$(grep -c 'Received Accounting-Response' "$dir/first.out")" -eq 3 ] || { cat "$dir/first.out"; exit 1; }
 
 # gatemeter down: FreeRADIUS gets no answer from its home server, so the NAS gets none.
@@ -132,7 +94,7 @@ grep -q 'Sent Accounting-Request' "$dir/stop.out" && ! grep -q 'Received' "$dir/
 start_server server2 "${flags[@]}"
 sleep 1.5  # FreeRADIUS's revive_interval: it tries its home server again
 for _ in 1 2 3 4 5; do nas "$dir/stop" && break; sleep 1; done
-grep -q 'Received Accounting-Response' "$dir/stop.out" || { echo "the Stop was not answered:"; cat "$dir/stop.out"; tail -30 "$dir/freeradius.log"; exit 1; }
+grep -q 'Received Accounting-Response' "$dir/stop.out" || { echo "the Stop was not answered:"; cat "$dir/stop.out"; tail -30 "$dir/raddb/freeradius.log"; exit 1; }
 timeout 20 "$censusctl" --state_dir="$state" list-sessions radius:nas-fr >"$dir/sessions.txt"
 line=$(grep 'bob@isp.example' "$dir/sessions.txt") || { cat "$dir/sessions.txt"; exit 1; }
 echo "$line" | grep -q 'stopped' && echo "$line" | grep -q ' 150 ' && echo "$line" | grep -q ' 15000 ' ||

@@ -18,49 +18,17 @@ state=$dir/state work=$dir pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
 source "$(dirname "$0")/../fault/start_server.sh"
-free_port() {
-  python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
+source "$(dirname "$0")/freeradius.sh"
 home_port=$(free_port) silent_port=$(free_port)
 
-mkdir -p "$dir/raddb/log" "$dir/raddb/run"
+mkdir -p "$dir/raddb"
 cat >"$dir/raddb/users" <<'USERS'
 bob@home.example Cleartext-Password := "pw-bob"
 	Reply-Message := "hello bob"
 carol@fail.example Cleartext-Password := "pw-carol"
 	Reply-Message := "hello carol"
 USERS
-cat >"$dir/raddb/radiusd.conf" <<CONF
-prefix = /usr
-exec_prefix = /usr
-sysconfdir = /etc
-localstatedir = /var
-sbindir = \${exec_prefix}/sbin
-logdir = $dir/raddb/log
-raddbdir = $dir/raddb
-radacctdir = $dir/raddb/log
-name = freeradius
-confdir = \${raddbdir}
-modconfdir = \${confdir}/mods-config
-run_dir = $dir/raddb/run
-db_dir = $dir/raddb
-libdir = /usr/lib/freeradius
-pidfile = \${run_dir}/\${name}.pid
-max_request_time = 30
-cleanup_delay = 5
-max_requests = 16384
-hostname_lookups = no
-log {
-  destination = stdout
-  colourise = no
-}
-security {
-  allow_core_dumps = no
-  max_attributes = 200
-  reject_delay = 0
-  status_server = no
-}
-\$INCLUDE /etc/freeradius/3.0/dictionary
+freeradius_conf "$dir/raddb" <<CONF
 modules {
   files {
     filename = $dir/raddb/users
@@ -87,11 +55,7 @@ server default {
   }
 }
 CONF
-timeout 20 freeradius -XC -d "$dir/raddb" >"$dir/check.log" 2>&1 || { echo "FreeRADIUS config:"; tail -20 "$dir/check.log"; exit 1; }
-freeradius -f -d "$dir/raddb" -l stdout >"$dir/freeradius.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q 'Ready to process requests' "$dir/freeradius.log" && break; sleep 0.1; done
-grep -q 'Ready to process requests' "$dir/freeradius.log" || { echo "FreeRADIUS did not start:"; cat "$dir/freeradius.log"; exit 1; }
+start_freeradius "$dir/raddb"
 
 printf '127.0.0.1 nas-secret isp.example\n' >"$dir/clients"
 printf 'home.example 127.0.0.1:%s home-secret\nfail.example 127.0.0.1:%s home-secret\nfail.example 127.0.0.1:%s home-secret\n' \
@@ -108,7 +72,7 @@ ask() {  # name attributes -> radclient's output in $dir/name.out, its status
   timeout 20 radclient -x -r 1 -t 3 -f "$dir/$1.in" "127.0.0.1:$port" auth nas-secret >"$dir/$1.out" 2>&1
 }
 ma=',Message-Authenticator=0x00'
-ask accept "User-Name=bob@home.example,User-Password=pw-bob$ma" || { cat "$dir/accept.out"; tail -30 "$dir/freeradius.log"; exit 1; }
+ask accept "User-Name=bob@home.example,User-Password=pw-bob$ma" || { cat "$dir/accept.out"; tail -30 "$dir/raddb/freeradius.log"; exit 1; }
 grep -q 'Received Access-Accept' "$dir/accept.out" && grep -q 'hello bob' "$dir/accept.out" ||
   { echo "not the home server's Accept:"; cat "$dir/accept.out"; exit 1; }
 ask reject "User-Name=bob@home.example,User-Password=wrong$ma" || true
