@@ -368,7 +368,8 @@ struct RadiusServer::Impl {
       if (it != named.end()) {
         session[j] = it->second;
       } else {
-        keys.push_back({agent[j], r.session_id, r.start_unix});
+        keys.push_back({agent[j], r.session_id, r.start_unix,
+                        r.user_name.empty() ? "" : radius::subscriber_of(r, batch[part[j]].client->realm)});
         asking.push_back(j);
       }
     }

@@ -44,14 +44,10 @@ int32_t stop_cause_of(uint32_t c) {
   }
 }
 
-namespace {
-
 std::string subscriber_of(const AccountingRecord& a, const std::string& default_realm) {
   return a.user_name.find('@') != std::string::npos ? a.user_name
                                                     : a.user_name + "@" + default_realm;
 }
-
-}  // namespace
 
 UsageRefusal usable(const AccountingRecord& a, const std::string& default_realm) {
   if (a.status == Status::accounting_on || a.status == Status::accounting_off)

@@ -26,6 +26,9 @@ inline constexpr size_t usage_refusal_count = 3;
 // Acct-Terminate-Cause (RFC 2866 section 5.10) as a gatemeter.StopCause.
 int32_t stop_cause_of(uint32_t terminate_cause);
 
+// The subscriber a record is of: User-Name, with the client's realm appended if it has none.
+std::string subscriber_of(const AccountingRecord& a, const std::string& default_realm);
+
 // Whether to_usage() would take `a` (the routing server checks before it queues, so that the
 // central server takes whatever it forwards).
 UsageRefusal usable(const AccountingRecord& a, const std::string& default_realm);

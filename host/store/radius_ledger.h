@@ -14,6 +14,7 @@ struct RadiusSessionKey {
   int64_t agent = 0;  // nas_agent()
   std::string acct_session_id;
   int64_t start_unix = 0;  // the event's time less Acct-Session-Time
+  std::string subscriber;  // "user@realm": a new session of a subscriber billing knows is linked
 };
 
 // A request the routing server holds for the central server (radius_queue).
@@ -32,7 +33,9 @@ class RadiusLedger {
   // For each key, the store's session id: the one already named for its NAS and Acct-Session-Id
   // whose start lies within tolerance_s of the key's (the nearest), else a new one named for
   // this start. A session id a NAS reuses after a reboot starts later, so it names a new
-  // session. One transaction; nodes asking at once about one NAS wait for each other, so all
+  // session. A new session whose subscriber belongs to an enabled account (`subscribers`) is
+  // linked to it in the same transaction, so billing rates and debits its usage from its first
+  // record. One transaction; nodes asking at once about one NAS wait for each other, so all
   // get the same answer.
   virtual std::vector<uint64_t> sessions_of(const std::vector<RadiusSessionKey>& keys,
                                             int64_t tolerance_s, int64_t now_unix) = 0;

@@ -2,7 +2,10 @@
 
 #include <cstring>
 
+#include "gatemeter.pb.h"
+#include "host/store/billing_types.h"
 #include "host/store/session_close.h"
+#include "host/store/session_link.h"
 
 namespace gm::host {
 
@@ -70,6 +73,19 @@ std::vector<uint64_t> RadiusTables::sessions_of(const std::vector<RadiusSessionK
       db_.run("INSERT INTO radius_sessions(agent, acct_session_id, start_unix, session_id, "
               "created_unix) VALUES($1, $2, $3, $4, $5)",
               {k.agent, k.acct_session_id, k.start_unix, static_cast<int64_t>(out[i]), now});
+      if (k.subscriber.empty()) continue;
+      const auto account = db_.query(
+          "SELECT a.id, a.kind FROM subscribers s JOIN accounts a ON a.id = s.account "
+          "WHERE s.name = $1 AND a.enabled = 1",
+          {k.subscriber});
+      if (account.empty()) continue;
+      const bool prepaid = account[0].i64(1) == static_cast<int64_t>(AccountKind::prepaid);
+      link_session_in(db_,
+                      {k.agent, out[i], 0, account[0].i64(0), k.subscriber, "data",
+                       prepaid ? gatemeter_BillingOption_BILLING_PREPAID
+                               : gatemeter_BillingOption_BILLING_POSTPAID,
+                       k.start_unix},
+                      now);
     }
   });
   return out;

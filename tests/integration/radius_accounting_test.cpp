@@ -184,6 +184,35 @@ TEST_P(RadiusAccountingTest, AnIdReusedAfterARebootIsANewSessionAndAccountingOnE
   EXPECT_EQ(fresh.totals.charged_s, 59u);
 }
 
+TEST_P(RadiusAccountingTest, AKnownSubscribersSessionIsRatedAndItsAccountDebitedInTheCommit) {
+  AccountRow a;
+  a.name = "acct-r";
+  a.balance_micros = 10'000'000;
+  a.created_unix = 100;
+  store_->account_book().add_account(a);
+  store_->account_book().add_subscriber({"ann@isp.example", "acct-r"});
+  RateRow r;
+  r.plan = "";
+  r.service_type = "*";
+  r.band = "*";
+  r.zone = "*";
+  r.provider = "*";
+  r.unit = "second";
+  r.price_micros = 1'000;  // per second
+  r.increment = 1;
+  r.effective_from_unix = 0;
+  r.created_unix = 100;
+  store_->catalog().add_rate(r);
+  const auto run = send({packet("Start", "m1", 0, 0, 0), packet("Interim-Update", "m1", 60, 600, 6),
+                         packet("Stop", "m1", 125, 1'250, 12)});
+  ASSERT_EQ(run.status, 0) << run.output;
+  // 125 charged seconds at 1,000 micro-units each, debited by the commits that carried them.
+  EXPECT_EQ(store_->account_book().find_account("acct-r")->balance_micros, 10'000'000 - 125'000);
+  const auto s = sessions();
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].billing, gatemeter_BillingOption_BILLING_PREPAID);
+}
+
 TEST_P(RadiusAccountingTest, ARequestThatCannotBeStoredIsNotAnswered) {
   // No Acct-Session-Id: counted, not answered (RFC 2866 section 4.1), nothing stored.
   const auto run = send({"User-Name=ann,NAS-Identifier=nas-1,Acct-Status-Type=Start"});

@@ -45,8 +45,8 @@ TEST_P(RadiusTablesTest, ANasGetsOneAgentRowThatNoLoginCanUse) {
 TEST_P(RadiusTablesTest, StartsWithinTheToleranceNameOneSessionAndFartherOnesAnother) {
   const int64_t a = radius().nas_agent("nas-1", 100);
   const int64_t b = radius().nas_agent("nas-2", 100);
-  const auto first = radius().sessions_of({{a, "0001", 1'000}, {a, "0001", 1'001},
-                                           {a, "0001", 999}, {b, "0001", 1'000}},
+  const auto first = radius().sessions_of({{a, "0001", 1'000, ""}, {a, "0001", 1'001, ""},
+                                           {a, "0001", 999, ""}, {b, "0001", 1'000, ""}},
                                           5, 100);
   ASSERT_EQ(first.size(), 4u);
   EXPECT_NE(first[0], 0u);
@@ -54,15 +54,15 @@ TEST_P(RadiusTablesTest, StartsWithinTheToleranceNameOneSessionAndFartherOnesAno
   EXPECT_EQ(first[2], first[0]);
   EXPECT_NE(first[3], first[0]);  // another NAS's 0001
   // Reused after a reboot: 800 s later is another session; the old one is still found.
-  const auto later = radius().sessions_of({{a, "0001", 1'800}, {a, "0001", 1'004},
-                                           {a, "0001", 1'802}, {a, "0002", 1'000}},
+  const auto later = radius().sessions_of({{a, "0001", 1'800, ""}, {a, "0001", 1'004, ""},
+                                           {a, "0001", 1'802, ""}, {a, "0002", 1'000, ""}},
                                           5, 200);
   EXPECT_NE(later[0], first[0]);
   EXPECT_EQ(later[1], first[0]);
   EXPECT_EQ(later[2], later[0]);
   EXPECT_NE(later[3], first[0]);
   // Between two, the nearer start wins.
-  const auto between = radius().sessions_of({{a, "0001", 1'797}, {a, "0001", 1'006}}, 10, 300);
+  const auto between = radius().sessions_of({{a, "0001", 1'797, ""}, {a, "0001", 1'006, ""}}, 10, 300);
   EXPECT_EQ(between[0], later[0]);
   EXPECT_EQ(between[1], first[0]);
 }
@@ -112,6 +112,35 @@ TEST_P(RadiusTablesTest, TheRoutingQueueKeepsRequestsInOrderUntilForwarded) {
   ASSERT_EQ(q.size(), 1u);
   EXPECT_EQ(q[0].packet, (std::vector<uint8_t>{4, 5}));
   EXPECT_EQ(radius().queue_length(), 1);
+}
+
+TEST_P(RadiusTablesTest, ANewSessionOfAKnownSubscriberIsLinkedToItsAccount) {
+  AccountRow acct;
+  acct.name = "acct-r";
+  acct.balance_micros = 1'000'000;
+  acct.created_unix = 100;
+  const int64_t account = store_->account_book().add_account(acct);  // (rated: see the
+                                                                     // accounting test)
+  store_->account_book().add_subscriber({"ann@isp.example", "acct-r"});
+  acct.name = "acct-off";
+  acct.enabled = false;
+  store_->account_book().add_account(acct);
+  store_->account_book().add_subscriber({"off@isp.example", "acct-off"});
+  const int64_t a = radius().nas_agent("nas-1", 100);
+  const auto ids = radius().sessions_of({{a, "k1", 1'000, "ann@isp.example"},
+                                         {a, "k2", 1'000, "bob@isp.example"},
+                                         {a, "k3", 1'000, "off@isp.example"}},
+                                        5, 100);
+  record(a, ids[0], 4, gatemeter_RecordKind_RECORD_INTERIM);
+  record(a, ids[1], 4, gatemeter_RecordKind_RECORD_INTERIM);
+  record(a, ids[2], 4, gatemeter_RecordKind_RECORD_INTERIM);
+  const auto linked = store_->session("radius:nas-1", ids[0]);
+  ASSERT_TRUE(linked.has_value());
+  EXPECT_EQ(linked->totals.charged_s, 4u);  // the record applied after the link
+  EXPECT_EQ(linked->billing, gatemeter_BillingOption_BILLING_PREPAID);
+  EXPECT_EQ(store_->session("radius:nas-1", ids[1])->billing, 0);  // not a subscriber
+  EXPECT_EQ(store_->session("radius:nas-1", ids[2])->billing, 0);  // a disabled account
+  (void)account;
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, RadiusTablesTest, ::testing::Values("sqlite", "postgresql"),
