@@ -33,6 +33,8 @@ the account book:
   top-up ACCOUNT AMOUNT --key=KEY              credited once per key: a retried payment
                                                with the same key and amount adds nothing
   subscriber add USER@REALM ACCOUNT, subscriber remove USER@REALM, subscriber list [--csv]
+  subscriber password USER@REALM [--clear]   (the password as one line on standard input:
+                           RADIUS Access-Requests of this operator's realms check it)
 
 the catalog:
   rate add [--plan=P] --service-type=TYPE|* --band=peak|offpeak|weekend|* --zone=Z|*

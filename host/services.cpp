@@ -312,7 +312,11 @@ class RadiusService final : public Service {
             ? ""
             : ", authentication on " + s.access.listen_ip + ":" + std::to_string(auth_port()) +
                   " for " + std::to_string(radius_->access()->settings().realms.size()) +
-                  " realm(s)";
+                  " realm(s)" + (radius_->local() ? " and billing's own" : "") +
+                  (s.access.routing ? ", routing mode (answers which home servers)" : "") +
+                  (s.route_via_ip.empty() ? ""
+                                          : ", others asked of routing server " + s.route_via_ip +
+                                                ":" + std::to_string(s.route_via_port));
     return "radius: accounting on " + s.listen_ip + ":" + std::to_string(port()) + ", " +
            std::to_string(s.clients.size()) + " client(s) from " + s.clients_file +
            (s.forward_ip.empty() ? ", store "
@@ -375,7 +379,9 @@ class RadiusService final : public Service {
           {"accepted", as.accepted.load()},       {"rejected", as.rejected.load()},
           {"challenged", as.challenged.load()},   {"unknown_realm", as.unknown_realm.load()},
           {"unanswered", as.unanswered.load()},   {"duplicate", as.duplicates.load()},
-          {"unknown_client", as.unknown_client.load()}, {"busy", as.busy.load()}};
+          {"unknown_client", as.unknown_client.load()}, {"busy", as.busy.load()},
+          {"local", as.local.load()},             {"routes_asked", as.routes_asked.load()},
+          {"routes_answered", as.routes_answered.load()}};
       for (const auto& [outcome, n] : outcomes)
         out.sample("gatemeter_radius_access_total", static_cast<double>(n), {{"outcome", outcome}});
       counter(out, "gatemeter_radius_access_failovers_total",
@@ -385,6 +391,23 @@ class RadiusService final : public Service {
       for (size_t r = 1; r < radius::relay_refusal_count; ++r)
         out.sample("gatemeter_radius_access_refusals_total", static_cast<double>(as.refused[r].load()),
                    {{"reason", radius::refusal_name(static_cast<radius::RelayRefusal>(r))}});
+    }
+    if (const LocalAccess* l = radius_->local()) {
+      const LocalAccessStats& ls = l->stats();
+      out.family("gatemeter_radius_local_total", "counter",
+                 "Access-Requests of local realms by what became of them.");
+      const std::pair<const char*, uint64_t> outcomes[] = {
+          {"accepted", ls.accepted.load()},
+          {"rejected", ls.rejected.load()},
+          {"dropped", ls.dropped.load()},
+          {"store_failed", ls.store_failed.load()}};
+      for (const auto& [outcome, n] : outcomes)
+        out.sample("gatemeter_radius_local_total", static_cast<double>(n), {{"outcome", outcome}});
+      out.family("gatemeter_radius_local_refusals_total", "counter",
+                 "Access-Requests of local realms refused before billing was asked, by reason.");
+      for (size_t r = 1; r < local_refusal_count; ++r)
+        out.sample("gatemeter_radius_local_refusals_total", static_cast<double>(ls.refused[r].load()),
+                   {{"reason", refusal_name(static_cast<LocalRefusal>(r))}});
     }
     if (radius_->settings().forward_ip.empty()) return;
     counter(out, "gatemeter_radius_queued_total",

@@ -18,6 +18,8 @@ packages=(
   # RADIUS: Debian's radclient drives host/radius/ in the tests, and a private FreeRADIUS
   # proxies to it (its service is never started: the tests run their own)
   freeradius-utils freeradius
+  # subscribers' passwords, hashed with Argon2id (host/billing/password_hash.cpp)
+  libsodium-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev valgrind
   # cross and bare metal

@@ -6,7 +6,9 @@
 #include "host/billing/billingctl_commands.h"
 #include "host/billing/catalog_text.h"
 #include "host/billing/money.h"
+#include "host/billing/password_hash.h"
 #include "host/billing/time_zone.h"
+#include "host/cli/secret_input.h"
 #include "shared/proto/wire_limits.h"
 
 namespace gm::host {
@@ -266,7 +268,7 @@ int bill_command(const BillingctlRun& run, const std::vector<std::string>& words
 
 int subscriber_command(const BillingctlRun& run, const std::vector<std::string>& words) {
   std::vector<std::string> rest;
-  const std::string verb = verb_of("subscriber", words, {"add", "remove", "list"}, rest);
+  const std::string verb = verb_of("subscriber", words, {"add", "remove", "password", "list"}, rest);
   const std::string command = "subscriber " + verb;
   AccountBook& book = run.store.account_book();
   // user@realm, as the agent's records and authorisation requests name the subscriber.
@@ -299,9 +301,23 @@ int subscriber_command(const BillingctlRun& run, const std::vector<std::string>&
     std::printf("subscriber %s removed\n", name.c_str());
     return 0;
   }
-  return list_command(command, rest, {{"subscriber"}, {"account"}}, book.list_subscribers(),
-                      [](const SubscriberRow& s) {
-                        return std::vector{s.name, s.account};
+  if (verb == "password") {
+    const CommandArgs args(command, rest, 1, "USER@REALM", {{"clear", true}});
+    const std::string name = args.parsed_operand(0, subscriber_name);
+    if (!book.find_subscriber(name)) throw BillingConflict("no subscriber " + name);
+    const std::string hash =
+        args.flag("clear") ? "" : billing::hash_password(
+                                 read_secret_line(command, "password for " + name,
+                                                  billing::max_password));
+    if (!book.set_subscriber_password(name, hash)) throw BillingConflict("no subscriber " + name);
+    std::printf("subscriber %s: password %s\n", name.c_str(), hash.empty() ? "cleared" : "set");
+    return 0;
+  }
+  return list_command(command, rest, {{"subscriber"}, {"account"}, {"password"}},
+                      book.list_subscribers(), [&book](const SubscriberRow& s) {
+                        return std::vector<std::string>{
+                            s.name, s.account,
+                            book.subscriber_password_hash(s.name).empty() ? "none" : "set"};
                       });
 }
 

@@ -49,6 +49,7 @@ class CatalogCache {
   const std::string& provider_of(std::string_view realm) const;  // "" for none (this operator)
   // The billing service's part: a realm's row (nullptr if unknown) and every offer.
   const host::RealmRow* realm(std::string_view name) const;
+  const std::map<std::string, host::RealmRow, std::less<>>& realms() const { return realms_; }
   const std::vector<host::OfferRow>& offers() const { return offers_; }
   // The zone of that IANA name, loaded once; UTC if it does not load.
   const TimeZone& time_zone(const std::string& name) { return *zone_named(name); }

@@ -206,6 +206,28 @@ AuthAnswer SessionAuthoriser::answer(int64_t agent, uint64_t login_session,
   return out;
 }
 
+gatemeter_AuthResponse SessionAuthoriser::decide_only(const std::string& agent_id,
+                                                      const gatemeter_AuthRequest& asked,
+                                                      int64_t now) {
+  const gatemeter_AuthRequest request = numbered(asked);
+  catalog_.refresh(store_);
+  gatemeter_AuthResponse out = gatemeter_AuthResponse_init_zero;
+  // Agent 0, session 0: no stored answer or usage is read, as for a session never seen.
+  store_.authorisations().authorise(
+      {0, 0, request.account, request.subscriber, agent_id},
+      [&](const host::AuthorisationRead& read) -> std::optional<host::AuthorisationWrite> {
+        gatemeter_AuthRequest r = request;
+        if (wire_enum(r.billing) == gatemeter_BillingOption_BILLING_UNSPECIFIED && read.account)
+          r.billing = read.account->kind == host::AccountKind::postpaid
+                          ? gatemeter_BillingOption_BILLING_POSTPAID
+                          : gatemeter_BillingOption_BILLING_PREPAID;
+        out = decide(0, read, r, nullptr, now).response;
+        return std::nullopt;
+      },
+      now);
+  return out;
+}
+
 std::vector<AuthAnswer> SessionAuthoriser::answer_all(const std::vector<AuthAsked>& asked,
                                                       int64_t now) {
   std::vector<gatemeter_AuthRequest> requests;

@@ -59,6 +59,12 @@ class SessionAuthoriser {
   // The answers to many requests, decided in order and committed in one transaction (one
   // fsync): the billing service's group commit. Throws StoreError, and then none was recorded.
   std::vector<AuthAnswer> answer_all(const std::vector<AuthAsked>& asked, int64_t now_unix);
+  // The answer `request` would get as a new session, decided in a transaction that writes
+  // nothing (no authorisation, no link, no reservation): a RADIUS Access-Request's, whose
+  // session the accounting names later (host/radius/local_access.h). BILLING_UNSPECIFIED asks
+  // for the option of the subscriber's account kind (prepaid or postpaid). Throws StoreError.
+  gatemeter_AuthResponse decide_only(const std::string& agent_id,
+                                     const gatemeter_AuthRequest& request, int64_t now_unix);
   // The realm's offers and outage policy; none for an unknown realm.
   gatemeter_OfferResponse offers(const std::string& realm);
 

@@ -22,6 +22,19 @@ Authenticator chain(std::string_view secret, const uint8_t* previous) {
   return out;
 }
 
+// MD5(secret + bytes): the first block of Tunnel-Password's chain (authenticator and salt).
+Authenticator chain(std::string_view secret, const uint8_t* bytes, size_t n) {
+  mbedtls_md5_context c;
+  mbedtls_md5_init(&c);
+  mbedtls_md5_starts_ret(&c);
+  mbedtls_md5_update_ret(&c, reinterpret_cast<const uint8_t*>(secret.data()), secret.size());
+  mbedtls_md5_update_ret(&c, bytes, n);
+  Authenticator out{};
+  mbedtls_md5_finish_ret(&c, out.data());
+  mbedtls_md5_free(&c);
+  return out;
+}
+
 // Where the Message-Authenticator's value lies in a checked packet, or 0 for none.
 size_t message_authenticator_at(const uint8_t* bytes, size_t length) {
   for (size_t at = header_size; at + 2 <= length && bytes[at + 1] >= 2;) {
@@ -44,6 +57,48 @@ Authenticator hmac(const uint8_t* bytes, size_t length, size_t value_at,
 }
 
 }  // namespace
+
+std::vector<uint8_t> hide_tunnel_password(std::string_view value, uint8_t tag,
+                                          const uint8_t salt[2],
+                                          const Authenticator& request_authenticator,
+                                          std::string_view secret) {
+  if (value.size() > 239) return {};  // 3 + the padded string within 253 octets
+  std::vector<uint8_t> plain(1 + value.size());
+  plain[0] = static_cast<uint8_t>(value.size());
+  std::memcpy(plain.data() + 1, value.data(), value.size());
+  plain.resize((plain.size() + 15) / 16 * 16, 0);
+  std::vector<uint8_t> out = {tag, static_cast<uint8_t>(salt[0] | 0x80), salt[1]};
+  uint8_t first[18];
+  std::memcpy(first, request_authenticator.data(), 16);
+  first[16] = out[1];
+  first[17] = out[2];
+  Authenticator b = chain(secret, first, sizeof first);
+  for (size_t block = 0; block < plain.size(); block += 16) {
+    for (size_t i = 0; i < 16; ++i) out.push_back(plain[block + i] ^ b[i]);
+    b = chain(secret, out.data() + 3 + block);
+  }
+  return out;
+}
+
+std::optional<std::pair<uint8_t, std::string>> reveal_tunnel_password(
+    std::string_view value, const Authenticator& request_authenticator, std::string_view secret) {
+  if (value.size() < 3 + 16 || (value.size() - 3) % 16 != 0) return std::nullopt;
+  const auto* v = reinterpret_cast<const uint8_t*>(value.data());
+  if ((v[1] & 0x80) == 0) return std::nullopt;
+  uint8_t first[18];
+  std::memcpy(first, request_authenticator.data(), 16);
+  first[16] = v[1];
+  first[17] = v[2];
+  std::string plain;
+  Authenticator b = chain(secret, first, sizeof first);
+  for (size_t block = 3; block < value.size(); block += 16) {
+    for (size_t i = 0; i < 16; ++i) plain += static_cast<char>(v[block + i] ^ b[i]);
+    b = chain(secret, v + block);
+  }
+  const size_t length = static_cast<uint8_t>(plain[0]);
+  if (length + 1 > plain.size()) return std::nullopt;
+  return std::pair<uint8_t, std::string>{v[0], plain.substr(1, length)};
+}
 
 std::optional<std::string> reveal_password(std::string_view hidden,
                                            const Authenticator& request_authenticator,

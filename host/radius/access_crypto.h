@@ -7,6 +7,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,19 @@ std::optional<std::string> reveal_password(std::string_view hidden,
 std::vector<uint8_t> hide_password(std::string_view password,
                                    const Authenticator& request_authenticator,
                                    std::string_view secret);
+
+// Tunnel-Password's hiding (RFC 2868 section 3.5), which a response may carry: the value is
+// tag (1 octet), salt (2, the first's high bit set), and the string with its length octet in
+// front, padded with NULs to a multiple of 16 and hidden by MD5 chaining from
+// MD5(secret + the request's authenticator + salt). The routing answer carries home servers'
+// secrets so (realm_routes.h). hide: empty if the string is over 239 octets.
+std::vector<uint8_t> hide_tunnel_password(std::string_view value, uint8_t tag,
+                                          const uint8_t salt[2],
+                                          const Authenticator& request_authenticator,
+                                          std::string_view secret);
+// The string and its tag; nullopt if the value is malformed (length, salt bit, length octet).
+std::optional<std::pair<uint8_t, std::string>> reveal_tunnel_password(
+    std::string_view value, const Authenticator& request_authenticator, std::string_view secret);
 
 // Whether `packet` carries a Message-Authenticator, and whether it is right: HMAC-MD5 under the
 // secret over the packet with that attribute's value as 16 zeros, and, for a response, the

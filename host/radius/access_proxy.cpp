@@ -18,6 +18,7 @@
 
 #include "host/radius/access_crypto.h"
 #include "host/radius/accounting_record.h"
+#include "host/radius/radius_usage.h"
 
 namespace gm::host {
 
@@ -83,8 +84,9 @@ std::map<std::string, std::vector<HomeServer>> load_home_servers(const std::stri
   return out;
 }
 
-AccessProxy::AccessProxy(AccessProxySettings settings, const radius::RadiusClients& clients)
-    : settings_(std::move(settings)), clients_(clients) {}
+AccessProxy::AccessProxy(AccessProxySettings settings, const radius::RadiusClients& clients,
+                         LocalAccess* local)
+    : settings_(std::move(settings)), clients_(clients), local_(local) {}
 
 AccessProxy::~AccessProxy() { stop(); }
 
@@ -138,8 +140,9 @@ void AccessProxy::run() {
     Key nas{};
     std::vector<uint8_t> request;  // the NAS's, as received: rewritten for each home server
     const radius::RadiusClient* client = nullptr;
-    const std::vector<HomeServer>* servers = nullptr;
+    std::vector<HomeServer> servers;  // the realm's, in failover order (a copy: routes expire)
     size_t server = 0;
+    std::string routing_realm;  // non-empty: waiting for the routing server's answer about it
     radius::Outbound out;
     Clock::time_point sent{};
   };
@@ -148,6 +151,12 @@ void AccessProxy::run() {
   std::unordered_map<Key, std::vector<uint8_t>, KeyHash> answered;  // empty: on its way
   std::deque<std::pair<Clock::time_point, Key>> answered_order;
   std::map<std::pair<uint32_t, uint16_t>, Clock::time_point> dead_until;
+  struct Route {
+    std::vector<HomeServer> servers;
+    Clock::time_point until;
+  };
+  std::map<std::string, Route> routes;  // what the routing server answered, while it may be kept
+  const bool asks_routes = settings_.route_via_address != 0;
   const auto window = std::chrono::milliseconds(settings_.response_window_ms);
 
   auto reply_to_nas = [&](const Key& k, const std::vector<uint8_t>& bytes) {
@@ -160,10 +169,10 @@ void AccessProxy::run() {
   // none is left.
   auto send_home = [&](Pending& p) {
     const auto now = Clock::now();
-    for (; p.server < p.servers->size(); ++p.server) {
-      const HomeServer& h = (*p.servers)[p.server];
+    for (; p.server < p.servers.size(); ++p.server) {
+      const HomeServer& h = p.servers[p.server];
       const auto dead = dead_until.find({h.address, h.port});
-      const bool last = p.server + 1 == p.servers->size();
+      const bool last = p.server + 1 == p.servers.size();
       if (dead != dead_until.end() && now < dead->second && !last) continue;
       random_bytes(p.out.authenticator.data(), p.out.authenticator.size());
       uint8_t state[8];
@@ -188,9 +197,37 @@ void AccessProxy::run() {
     return false;
   };
 
+  // A free slot, made ready (its identifier toward the home servers is its index); null if all
+  // 256 are out (counted busy).
+  auto take_slot = [&]() -> Pending* {
+    size_t tries = 0;
+    while (slots[next_slot].busy && tries++ < 256) ++next_slot;
+    if (slots[next_slot].busy) {
+      ++stats_.busy;
+      return nullptr;
+    }
+    Pending& slot = slots[next_slot];
+    slot = Pending{};
+    slot.busy = true;
+    slot.out.identifier = next_slot++;
+    return &slot;
+  };
+  // Asks the routing server about slot p's realm.
+  auto ask_route = [&](Pending& p) {
+    random_bytes(p.out.authenticator.data(), p.out.authenticator.size());
+    const std::vector<uint8_t> bytes = route_query(p.out.identifier, p.out.authenticator,
+                                                   settings_.route_via_secret, p.routing_realm);
+    const sockaddr_in to = endpoint(settings_.route_via_address, settings_.route_via_port);
+    ::sendto(home_fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&to),
+             sizeof to);
+    p.sent = Clock::now();
+    ++stats_.routes_asked;
+  };
+
   while (!stopping_) {
-    pollfd fds[2] = {{nas_fd_, POLLIN, 0}, {home_fd_, POLLIN, 0}};
-    ::poll(fds, 2, 50);
+    pollfd fds[3] = {{nas_fd_, POLLIN, 0}, {home_fd_, POLLIN, 0},
+                     {local_ ? local_->ready_fd() : -1, POLLIN, 0}};
+    ::poll(fds, 3, 50);
     const auto now = Clock::now();
     while (!answered_order.empty() && now - answered_order.front().first > answers_kept) {
       answered.erase(answered_order.front().second);
@@ -229,12 +266,58 @@ void AccessProxy::run() {
       p.each_attribute([&](const radius::Attribute& a) {
         if (a.type == radius::attr::user_name) user.assign(a.value);
       });
-      const auto realm = settings_.realms.find(radius::realm_of(user));
-      if (realm == settings_.realms.end() || realm->second.empty()) {
+      const std::string realm_name =
+          radius::realm_of(radius::subscriber_named(user, client->realm));
+      const auto realm = settings_.realms.find(realm_name);
+      if (settings_.routing) {  // answer which home servers serve the realm; proxy nothing
+        if (radius::check_message_authenticator(p, nullptr, client->secret) !=
+            radius::MessageAuthenticator::valid) {
+          ++stats_.refused[static_cast<size_t>(radius::RelayRefusal::bad_message_authenticator)];
+          continue;
+        }
+        const bool known = realm != settings_.realms.end() && !realm->second.empty();
+        ++(known ? stats_.routes_answered : stats_.unknown_realm);
+        reply_to_nas(k, route_answer(p, client->secret,
+                                     known ? realm->second : std::vector<HomeServer>{},
+                                     settings_.route_keep_s));
+        answered_order.emplace_back(now, k);
+        continue;
+      }
+      const auto routed = routes.find(realm_name);
+      const bool route_known = routed != routes.end() && now < routed->second.until;
+      if ((realm == settings_.realms.end() || realm->second.empty()) && !route_known &&
+          asks_routes && (local_ == nullptr || !local_->serves(realm_name))) {
+        // Neither listed nor billing's: the routing server knows, or says it is unknown.
+        if (radius::check_message_authenticator(p, nullptr, client->secret) !=
+            radius::MessageAuthenticator::valid) {
+          ++stats_.refused[static_cast<size_t>(radius::RelayRefusal::bad_message_authenticator)];
+          continue;
+        }
+        Pending* slot = take_slot();
+        if (slot == nullptr) continue;  // busy: the NAS retries
+        slot->nas = k;
+        slot->request.assign(buf, buf + p.length);
+        slot->client = client;
+        slot->routing_realm = realm_name;
+        ask_route(*slot);
+        answered[k] = {};  // on its way
+        answered_order.emplace_back(now, k);
+        continue;
+      }
+      if ((realm == settings_.realms.end() || realm->second.empty()) && !route_known) {
         // Only an authentic request hears that: a forger learns nothing of the realms.
         if (radius::check_message_authenticator(p, nullptr, client->secret) !=
             radius::MessageAuthenticator::valid) {
           ++stats_.refused[static_cast<size_t>(radius::RelayRefusal::bad_message_authenticator)];
+          continue;
+        }
+        if (local_ != nullptr) {  // billing decides, or says the realm is unknown
+          LocalAccess::Job job{k.address, k.port, {buf, buf + p.length}, client->secret,
+                               client->realm, {}};
+          if (!local_->submit(std::move(job))) continue;  // busy: the NAS retries
+          ++stats_.local;
+          answered[k] = {};  // on its way
+          answered_order.emplace_back(now, k);
           continue;
         }
         ++stats_.unknown_realm;
@@ -244,20 +327,13 @@ void AccessProxy::run() {
         answered_order.emplace_back(now, k);
         continue;
       }
-      size_t tries = 0;
-      while (slots[next_slot].busy && tries++ < 256) ++next_slot;
-      if (slots[next_slot].busy) {
-        ++stats_.busy;  // 256 out at once: the NAS retries
-        continue;
-      }
-      Pending& slot = slots[next_slot];
-      slot = Pending{};
-      slot.busy = true;
+      Pending* taken = take_slot();
+      if (taken == nullptr) continue;  // busy: the NAS retries
+      Pending& slot = *taken;
       slot.nas = k;
       slot.request.assign(buf, buf + p.length);
       slot.client = client;
-      slot.servers = &realm->second;
-      slot.out.identifier = next_slot++;
+      slot.servers = route_known ? routed->second.servers : realm->second;
       if (!send_home(slot)) {
         slot.busy = false;
         continue;
@@ -266,6 +342,18 @@ void AccessProxy::run() {
       answered[k] = {};  // on its way
       answered_order.emplace_back(now, k);
     }
+    // Billing's answers to local realms' requests.
+    if (local_ != nullptr && (fds[2].revents & POLLIN) != 0) {
+      for (LocalAccess::Job& job : local_->take()) {
+        Key k{job.address, job.port, job.request[1], {}};
+        std::memcpy(k.authenticator.data(), job.request.data() + 4, k.authenticator.size());
+        if (job.answer.empty()) {
+          answered.erase(k);  // the store failed: its retry is taken afresh
+          continue;
+        }
+        reply_to_nas(k, job.answer);
+      }
+    }
     // From the home servers.
     while ((n = ::recvfrom(home_fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from),
                            &len)) > 0) {
@@ -273,7 +361,40 @@ void AccessProxy::run() {
       if (radius::parse(buf, static_cast<size_t>(n), p) != radius::Refusal::none) continue;
       Pending& slot = slots[p.identifier];
       if (!slot.busy) continue;
-      const HomeServer& h = (*slot.servers)[slot.server];
+      if (!slot.routing_realm.empty()) {  // the routing server's answer about a realm
+        if (ntohl(from.sin_addr.s_addr) != settings_.route_via_address ||
+            ntohs(from.sin_port) != settings_.route_via_port)
+          continue;
+        std::vector<HomeServer> servers;
+        uint32_t keep_s = 0;
+        const RouteAnswer a = read_route_answer(p, slot.out.authenticator,
+                                                settings_.route_via_secret, servers, keep_s);
+        if (a == RouteAnswer::not_authentic || a == RouteAnswer::malformed) {
+          ++stats_.refused[static_cast<size_t>(radius::RelayRefusal::not_authentic)];
+          continue;
+        }
+        if (a == RouteAnswer::unknown_realm) {
+          ++stats_.unknown_realm;
+          ++stats_.rejected;
+          reply_to_nas(slot.nas, radius::access_reject(slot.nas.identifier,
+                                                       slot.nas.authenticator,
+                                                       slot.client->secret, "unknown realm"));
+          slot.busy = false;
+          continue;
+        }
+        ++stats_.routes_answered;
+        routes[slot.routing_realm] = {servers, now + std::chrono::seconds(keep_s)};
+        slot.routing_realm.clear();
+        slot.servers = std::move(servers);
+        if (send_home(slot)) {
+          ++stats_.proxied;
+          continue;
+        }
+        answered.erase(slot.nas);
+        slot.busy = false;
+        continue;
+      }
+      const HomeServer& h = slot.servers[slot.server];
       if (ntohl(from.sin_addr.s_addr) != h.address || ntohs(from.sin_port) != h.port) continue;
       std::vector<uint8_t> bytes;
       const radius::RelayRefusal r = radius::toward_nas(p, h.secret, slot.out, slot.client->secret,
@@ -293,7 +414,13 @@ void AccessProxy::run() {
     // Silent home servers: the next of the realm, or give up.
     for (Pending& slot : slots) {
       if (!slot.busy || now - slot.sent < window) continue;
-      const HomeServer& h = (*slot.servers)[slot.server];
+      if (!slot.routing_realm.empty()) {  // the routing server is silent: the NAS retries
+        ++stats_.unanswered;
+        answered.erase(slot.nas);
+        slot.busy = false;
+        continue;
+      }
+      const HomeServer& h = slot.servers[slot.server];
       dead_until[{h.address, h.port}] = now + dead_for;
       ++slot.server;
       if (send_home(slot)) {

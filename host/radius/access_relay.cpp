@@ -129,17 +129,36 @@ RelayRefusal toward_nas(const Packet& from_home, std::string_view home_secret,
   return RelayRefusal::none;
 }
 
-std::vector<uint8_t> access_reject(uint8_t nas_identifier, const Authenticator& nas_authenticator,
-                                   std::string_view nas_secret, std::string_view reply_message) {
+std::vector<uint8_t> access_answer(Code code, uint8_t nas_identifier,
+                                   const Authenticator& nas_authenticator,
+                                   std::string_view nas_secret, const AccessTerms& terms) {
   std::vector<uint8_t> bytes(header_size, 0);
-  bytes[0] = static_cast<uint8_t>(Code::access_reject);
+  bytes[0] = static_cast<uint8_t>(code);
   bytes[1] = nas_identifier;
-  append(bytes, attr::reply_message, reply_message.substr(0, 253));
+  if (!terms.reply_message.empty())
+    append(bytes, attr::reply_message, std::string_view(terms.reply_message).substr(0, 253));
+  const auto number = [&](uint8_t type, uint32_t v) {
+    if (v == 0) return;
+    const char be[4] = {static_cast<char>(v >> 24), static_cast<char>(v >> 16),
+                        static_cast<char>(v >> 8), static_cast<char>(v)};
+    append(bytes, type, std::string_view(be, 4));
+  };
+  if (code == Code::access_accept) {
+    number(attr_session_timeout, terms.session_timeout_s);
+    number(attr_idle_timeout, terms.idle_timeout_s);
+    number(attr_acct_interim_interval, terms.interim_interval_s);
+  }
   append_message_authenticator(bytes);
   finish_length(bytes);
   sign_message_authenticator(bytes, &nas_authenticator, nas_secret);
   sign_response(bytes, nas_authenticator, nas_secret);
   return bytes;
+}
+
+std::vector<uint8_t> access_reject(uint8_t nas_identifier, const Authenticator& nas_authenticator,
+                                   std::string_view nas_secret, std::string_view reply_message) {
+  return access_answer(Code::access_reject, nas_identifier, nas_authenticator, nas_secret,
+                       {std::string(reply_message)});
 }
 
 }  // namespace gm::radius

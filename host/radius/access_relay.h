@@ -56,7 +56,23 @@ RelayRefusal toward_nas(const Packet& from_home, std::string_view home_secret,
                         const Outbound& sent, std::string_view nas_secret, uint8_t nas_identifier,
                         const Authenticator& nas_authenticator, std::vector<uint8_t>& bytes);
 
-// An Access-Reject for the NAS with a Reply-Message (an unknown realm, say), signed.
+// An answer of this server's own (a local realm's decision, an unknown realm): a Reply-Message
+// for people, and for an Access-Accept the limits the NAS enforces, each left out where 0.
+struct AccessTerms {
+  std::string reply_message;
+  uint32_t session_timeout_s = 0;   // Session-Timeout (RFC 2865 section 5.27)
+  uint32_t idle_timeout_s = 0;      // Idle-Timeout (5.28)
+  uint32_t interim_interval_s = 0;  // Acct-Interim-Interval (RFC 2869 section 5.16)
+};
+inline constexpr uint8_t attr_session_timeout = 27;
+inline constexpr uint8_t attr_idle_timeout = 28;
+inline constexpr uint8_t attr_acct_interim_interval = 85;
+
+// An Access-Accept or -Reject for the NAS's request, with a Message-Authenticator, signed.
+std::vector<uint8_t> access_answer(Code code, uint8_t nas_identifier,
+                                   const Authenticator& nas_authenticator,
+                                   std::string_view nas_secret, const AccessTerms& terms);
+// An Access-Reject with a Reply-Message (an unknown realm, say), signed.
 std::vector<uint8_t> access_reject(uint8_t nas_identifier, const Authenticator& nas_authenticator,
                                    std::string_view nas_secret, std::string_view reply_message);
 

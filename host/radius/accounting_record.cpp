@@ -35,11 +35,13 @@ const char* refusal_name(AccountingRefusal r) {
   return "?";
 }
 
-std::string AccountingRecord::nas() const {
-  if (!nas_identifier.empty()) return nas_identifier;
-  return std::to_string(nas_ip >> 24) + "." + std::to_string(nas_ip >> 16 & 0xff) + "." +
-         std::to_string(nas_ip >> 8 & 0xff) + "." + std::to_string(nas_ip & 0xff);
+std::string nas_name(const std::string& identifier, uint32_t ip) {
+  if (!identifier.empty()) return identifier;
+  return std::to_string(ip >> 24) + "." + std::to_string(ip >> 16 & 0xff) + "." +
+         std::to_string(ip >> 8 & 0xff) + "." + std::to_string(ip & 0xff);
 }
+
+std::string AccountingRecord::nas() const { return nas_name(nas_identifier, nas_ip); }
 
 AccountingRefusal read_accounting(const Packet& request, int64_t arrival_unix,
                                   AccountingRecord& out) {

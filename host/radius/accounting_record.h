@@ -75,6 +75,10 @@ struct AccountingRecord {
   std::string nas() const;
 };
 
+// A NAS as the store names it: its NAS-Identifier when sent (non-empty), else its NAS-IP-Address
+// (host order) dotted.
+std::string nas_name(const std::string& identifier, uint32_t ip);
+
 // `request` must be an authentic Accounting-Request (parse(), request_authentic()).
 AccountingRefusal read_accounting(const Packet& request, int64_t arrival_unix,
                                   AccountingRecord& out);

@@ -27,6 +27,20 @@ bool apply_radius_setting(RadiusSettings& s, const Setting& v) {
     s.access.realms_file = v.value;
   } else if (v.name == "radius_response_window_ms") {
     s.access.response_window_ms = static_cast<uint32_t>(v.number(100, 60'000));
+  } else if (v.name == "radius_local_auth") {
+    s.local.on = v.boolean();
+  } else if (v.name == "radius_longest_session_s") {
+    s.local.longest_session_s = static_cast<uint32_t>(v.number(60, 31 * 86'400));
+  } else if (v.name == "radius_interim_interval_s") {
+    s.local.interim_interval_s = static_cast<uint32_t>(v.number(0, 86'400));
+  } else if (v.name == "radius_routing") {
+    s.access.routing = v.boolean();
+  } else if (v.name == "radius_route_keep_s") {
+    s.access.route_keep_s = static_cast<uint32_t>(v.number(1, 86'400));
+  } else if (v.name == "radius_route_via") {
+    const Endpoint e = v.endpoint();
+    s.route_via_ip = e.ip;
+    s.route_via_port = e.port;
   } else if (v.name == "radius_rating") {
     s.rating = v.boolean();
   } else {
@@ -52,6 +66,15 @@ std::string radius_settings_help() {
                        authentication, each realm's home servers in failover order (off)
   radius_auth_listen   ip:port of RADIUS authentication (Access-Request) (127.0.0.1:1812)
   radius_response_window_ms  how long a home server may stay silent before the next (3000)
+  radius_local_auth    decide Access-Requests of billing's own realms (no provider): the
+                       subscriber's password, then billing's answer (false)
+  radius_longest_session_s  the longest Session-Timeout an Access-Accept gives (86400)
+  radius_interim_interval_s  Acct-Interim-Interval asked of the NAS, 0 none (60)
+  radius_routing       routing mode: answer each Access-Request with the home servers of
+                       its realm (radius_realms) instead of proxying it (false)
+  radius_route_keep_s  how long an asker may keep such an answer  (300)
+  radius_route_via     ip:port of a routing server to ask about realms neither radius_realms
+                       nor billing knows (its secret: the clients file's line for that ip) (off)
 )";
 }
 

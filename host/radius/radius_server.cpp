@@ -452,8 +452,27 @@ void RadiusServer::start() {
   bind_udp(m.socket, "radius_listen", settings_.listen_ip, settings_.port, 8 << 20);
   port_ = m.socket.local_endpoint().port();
   if (forwarder_) forwarder_->start();
-  if (!settings_.access.realms_file.empty() || !settings_.access.realms.empty()) {
-    access_ = std::make_unique<AccessProxy>(settings_.access, settings_.clients);
+  if (settings_.local.on) {
+    local_ = std::make_unique<LocalAccess>(store_, settings_.local);
+    local_->start();
+  }
+  if (!settings_.route_via_ip.empty()) {
+    in_addr a{};
+    const radius::RadiusClient* routing =
+        inet_pton(AF_INET, settings_.route_via_ip.c_str(), &a) == 1
+            ? settings_.clients.find(ntohl(a.s_addr))
+            : nullptr;
+    if (routing == nullptr)
+      throw std::runtime_error("radius_route_via: " + settings_.route_via_ip +
+                               " is not in radius_clients (its line gives the routing server's "
+                               "shared secret)");
+    settings_.access.route_via_address = ntohl(a.s_addr);
+    settings_.access.route_via_port = settings_.route_via_port;
+    settings_.access.route_via_secret = routing->secret;
+  }
+  if (!settings_.access.realms_file.empty() || !settings_.access.realms.empty() || local_ ||
+      settings_.access.routing || settings_.access.route_via_address != 0) {
+    access_ = std::make_unique<AccessProxy>(settings_.access, settings_.clients, local_.get());
     access_->start();
   }
   m.committer = std::thread([&m] { m.commit_loop(); });
@@ -478,6 +497,7 @@ void RadiusServer::stop() {
   // 4. A routing server's forwarder last: what it has not sent stays queued for the next start.
   if (forwarder_) forwarder_->stop();
   if (access_) access_->stop();
+  if (local_) local_->stop();
 }
 
 }  // namespace gm::host

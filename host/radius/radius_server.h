@@ -52,8 +52,14 @@ struct RadiusSettings {
   // empty: this server is the ledger.
   std::string forward_ip;
   uint16_t forward_port = 0;
-  // Roaming authentication (access_proxy.h), on when a realms file is named.
+  // Roaming authentication (access_proxy.h), on when a realms file is named or local realms
+  // are decided here.
   AccessProxySettings access;
+  LocalAccessSettings local;  // billing's own realms (local_access.h)
+  // A routing server to ask about realms neither the realms file nor billing knows (its
+  // secret: the clients file's line for its address); empty: none.
+  std::string route_via_ip;
+  uint16_t route_via_port = 0;
 };
 
 struct RadiusStats {
@@ -81,6 +87,7 @@ class RadiusServer {
   uint16_t port() const { return port_; }
   uint16_t auth_port() const { return access_ ? access_->port() : 0; }
   const AccessProxy* access() const { return access_.get(); }
+  const LocalAccess* local() const { return local_.get(); }
   const RadiusStats& stats() const { return stats_; }
   const RadiusSettings& settings() const { return settings_; }
 
@@ -92,6 +99,7 @@ class RadiusServer {
   uint16_t port_ = 0;
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<RadiusForwarder> forwarder_;
+  std::unique_ptr<LocalAccess> local_;
   std::unique_ptr<AccessProxy> access_;
 };
 

@@ -44,9 +44,14 @@ int32_t stop_cause_of(uint32_t c) {
   }
 }
 
+std::string subscriber_named(std::string_view user_name, const std::string& default_realm) {
+  std::string out(user_name);
+  if (out.find('@') == std::string::npos) out += "@" + default_realm;
+  return out;
+}
+
 std::string subscriber_of(const AccountingRecord& a, const std::string& default_realm) {
-  return a.user_name.find('@') != std::string::npos ? a.user_name
-                                                    : a.user_name + "@" + default_realm;
+  return subscriber_named(a.user_name, default_realm);
 }
 
 UsageRefusal usable(const AccountingRecord& a, const std::string& default_realm) {

@@ -28,6 +28,9 @@ int32_t stop_cause_of(uint32_t terminate_cause);
 
 // The subscriber a record is of: User-Name, with the client's realm appended if it has none.
 std::string subscriber_of(const AccountingRecord& a, const std::string& default_realm);
+// The same for a User-Name as sent (an Access-Request's): the client's realm appended when it
+// carries none.
+std::string subscriber_named(std::string_view user_name, const std::string& default_realm);
 
 // Whether to_usage() would take `a` (the routing server checks before it queues, so that the
 // central server takes whatever it forwards).

@@ -31,6 +31,11 @@ class AccountBook {
   virtual bool remove_subscriber(const std::string& name) = 0;
   virtual std::optional<SubscriberRow> find_subscriber(const std::string& name) = 0;
   virtual std::vector<SubscriberRow> list_subscribers() = 0;
+  // Stores the subscriber's password hash (password_hash.h; '' clears it). False for an
+  // unknown subscriber.
+  virtual bool set_subscriber_password(const std::string& name, const std::string& hash) = 0;
+  // The stored hash; '' for none set or an unknown subscriber.
+  virtual std::string subscriber_password_hash(const std::string& name) = 0;
 
   // Adds amount to the balance once per key: the same key again (a retried payment) changes
   // nothing and says `repeated`; the same key for another account or amount throws

@@ -126,6 +126,19 @@ bool BillingTables::remove_subscriber(const std::string& name) {
   return removed != 0;
 }
 
+bool BillingTables::set_subscriber_password(const std::string& name, const std::string& hash) {
+  int64_t changed = 0;
+  db_.write([&] {
+    changed = db_.run("UPDATE subscribers SET password_hash = $1 WHERE name = $2", {hash, name});
+  });
+  return changed != 0;
+}
+
+std::string BillingTables::subscriber_password_hash(const std::string& name) {
+  const auto rows = db_.query("SELECT password_hash FROM subscribers WHERE name = $1", {name});
+  return rows.empty() ? "" : rows[0].text(0);
+}
+
 std::optional<SubscriberRow> BillingTables::find_subscriber(const std::string& name) {
   const auto rows = db_.query(
       "SELECT s.name, a.name FROM subscribers s JOIN accounts a ON a.id = s.account "

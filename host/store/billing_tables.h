@@ -26,6 +26,8 @@ class BillingTables final : public AccountBook,
   std::vector<AccountRow> list_accounts() override;
   std::vector<AccountTerms> accounts_changed_since(int64_t version) override;
   void add_subscriber(const SubscriberRow& subscriber) override;
+  bool set_subscriber_password(const std::string& name, const std::string& hash) override;
+  std::string subscriber_password_hash(const std::string& name) override;
   bool remove_subscriber(const std::string& name) override;
   std::optional<SubscriberRow> find_subscriber(const std::string& name) override;
   std::vector<SubscriberRow> list_subscribers() override;

@@ -24,6 +24,18 @@ struct QueuedRequest {
   int64_t received_unix = 0;
 };
 
+// An open session of a NAS as an operator lists it (radiusctl sessions).
+struct OpenRadiusSession {
+  std::string nas;  // agents.agent_id without "radius:"
+  std::string acct_session_id;
+  int64_t start_unix = 0;
+  std::string subscriber;
+  uint64_t charged_s = 0, octets_in = 0, octets_out = 0;
+  int64_t updated_unix = 0;  // the newest record's commit
+  std::string account;       // "" not billed
+  int64_t amount_micros = 0;
+};
+
 class RadiusLedger {
  public:
   virtual ~RadiusLedger() = default;
@@ -49,6 +61,10 @@ class RadiusLedger {
   virtual std::vector<QueuedRequest> queued(int64_t after_id, size_t limit) = 0;
   virtual void forwarded(const std::vector<int64_t>& ids) = 0;
   virtual int64_t queue_length() = 0;
+
+  // Open sessions (state 0) of every NAS, or of `nas` alone, oldest start first, at most
+  // `limit`.
+  virtual std::vector<OpenRadiusSession> open_sessions(const std::string& nas, size_t limit) = 0;
 };
 
 }  // namespace gm::host

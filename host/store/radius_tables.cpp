@@ -132,4 +132,33 @@ int64_t RadiusTables::queue_length() {
   return db_.query("SELECT count(*) FROM radius_queue").at(0).i64(0);
 }
 
+std::vector<OpenRadiusSession> RadiusTables::open_sessions(const std::string& nas, size_t limit) {
+  // Through radius_sessions: only a NAS's sessions have a row there, so no scan of the
+  // gateways' sessions; an empty nas matches every NAS.
+  std::vector<OpenRadiusSession> out;
+  for (const sql::Row& r : db_.query(
+           "SELECT a.agent_id, r.acct_session_id, r.start_unix, s.subscriber, s.charged_s, "
+           "s.octets_in, s.octets_out, s.updated_unix, COALESCE(c.name, ''), s.amount_micros "
+           "FROM radius_sessions r JOIN agents a ON a.id = r.agent "
+           "JOIN subscriber_sessions s ON s.agent = r.agent AND s.session_id = r.session_id "
+           "LEFT JOIN accounts c ON c.id = s.account "
+           "WHERE s.state = 0 AND ($1 = '' OR a.agent_id = $2) "
+           "ORDER BY r.start_unix, a.agent_id, r.acct_session_id LIMIT $3",
+           {nas, "radius:" + nas, static_cast<int64_t>(limit)})) {
+    OpenRadiusSession o;
+    o.nas = r.text(0).substr(std::string("radius:").size());
+    o.acct_session_id = r.text(1);
+    o.start_unix = r.i64(2);
+    o.subscriber = r.text(3);
+    o.charged_s = static_cast<uint64_t>(r.i64(4));
+    o.octets_in = static_cast<uint64_t>(r.i64(5));
+    o.octets_out = static_cast<uint64_t>(r.i64(6));
+    o.updated_unix = r.i64(7);
+    o.account = r.text(8);
+    o.amount_micros = r.i64(9);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
 }  // namespace gm::host

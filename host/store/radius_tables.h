@@ -18,6 +18,7 @@ class RadiusTables final : public RadiusLedger {
   std::vector<QueuedRequest> queued(int64_t after_id, size_t limit) override;
   void forwarded(const std::vector<int64_t>& ids) override;
   int64_t queue_length() override;
+  std::vector<OpenRadiusSession> open_sessions(const std::string& nas, size_t limit) override;
 
  private:
   sql::Session& db_;

@@ -250,6 +250,11 @@ CREATE TABLE radius_queue(
   packet BLOB NOT NULL,
   received_unix INTEGER NOT NULL);
 )sql",
+    // 11: subscribers' passwords, as Argon2id hashes (host/billing/password_hash.h), for RADIUS
+    // Access-Requests of this operator's own realms; '' none set (such a subscriber is refused).
+    R"sql(
+ALTER TABLE subscribers ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

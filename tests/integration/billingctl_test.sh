@@ -101,10 +101,16 @@ grep -q "ben@home" "$out" && fail "account show lists a removed subscriber"
 created=$(date -u -d "$(awk '$1 == "created" { print $2 }' "$out")" +%s)
 [ "$created" -ge "$started" ] && [ "$created" -le "$(date -u +%s)" ] ||
   fail "account alice created at $created, not during this run (from $started)"
+echo 'pw-anna' | ok subscriber password anna@home
+says "subscriber anna@home: password set"
+grep -q pw-anna "$out" && fail "the password was printed"
+echo 'pw-zed' | refused 1 "no subscriber zed@home" subscriber password zed@home
+refused 2 "expected the password for anna@home as one line on standard input" \
+  subscriber password anna@home </dev/null
 listing subscriber list <<'EOF'
-subscriber  account
-anna@home   alice
-bo@partner  bob
+subscriber  account  password
+anna@home   alice    set
+bo@partner  bob      none
 EOF
 
 # ---- the catalog ----

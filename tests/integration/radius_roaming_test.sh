@@ -6,6 +6,11 @@
 # the right password is accepted with the home server's Reply-Message, a wrong one rejected, an
 # unknown realm rejected by gatemeter itself, a request without Message-Authenticator not
 # answered at all, and fail.example's first home server (silent) passed over for its second.
+# Then the routing mode (the seed's Fig. 6): a gatemeter routing server on 127.0.0.2 answers
+# which home servers serve a realm (radclient reads its answer: the endpoint, and the secret
+# hidden as Tunnel-Password), and a local gatemeter that lists no realm asks it, then asks
+# FreeRADIUS itself; an unknown realm is rejected; the route is kept, so with the routing
+# server killed a second login still goes through.
 # 127.0.0.1 only; every step has a time limit.
 #   radius_roaming_test.sh GATEMETER_SERVER
 set -euo pipefail
@@ -88,3 +93,41 @@ ask failover "User-Name=carol@fail.example,User-Password=pw-carol$ma" || { cat "
 grep -q 'Received Access-Accept' "$dir/failover.out" && grep -q 'hello carol' "$dir/failover.out" ||
   { echo "not accepted through the second home server:"; cat "$dir/failover.out"; exit 1; }
 echo "roaming: accepted, rejected, unknown realm, no Message-Authenticator, failover"
+kill "$last_pid"; wait "$last_pid" 2>/dev/null || true
+
+# The routing mode.
+printf '127.0.0.1 route-secret\n' >"$dir/routing-clients"
+printf 'home.example 127.0.0.1:%s home-secret\n' "$home_port" >"$dir/routing-realms"
+printf '127.0.0.1 nas-secret isp.example\n127.0.0.2 route-secret\n' >"$dir/local-clients"
+chmod 600 "$dir/routing-clients" "$dir/routing-realms" "$dir/local-clients"
+state=$dir/routing-state start_server routing --services=radius --radius-listen=127.0.0.2:0 \
+  --radius-auth-listen=127.0.0.2:0 --radius_clients="$dir/routing-clients" \
+  --radius_realms="$dir/routing-realms" --radius_routing=true
+routing_pid=$last_pid routing_port=$(port_of radius_auth routing)
+printf 'User-Name=@home.example,Message-Authenticator=0x00\n' >"$dir/route.in"
+timeout 20 radclient -x -r 1 -t 3 -f "$dir/route.in" "127.0.0.2:$routing_port" auth route-secret >"$dir/route.out" 2>&1 ||
+  { echo "no routing answer:"; cat "$dir/route.out"; cat "$dir/routing.log"; exit 1; }
+grep -q "Tunnel-Server-Endpoint:1 = \"127.0.0.1:$home_port\"" "$dir/route.out" &&
+  grep -q 'Tunnel-Password:1 = "home-secret"' "$dir/route.out" ||
+  { echo "the routing answer does not name the home server and its secret:"; cat "$dir/route.out"; exit 1; }
+printf 'User-Name=@nowhere.example,Message-Authenticator=0x00\n' >"$dir/noroute.in"
+timeout 20 radclient -x -r 1 -t 3 -f "$dir/noroute.in" "127.0.0.2:$routing_port" auth route-secret >"$dir/noroute.out" 2>&1 || true
+grep -q 'Received Access-Reject' "$dir/noroute.out" && grep -q 'unknown realm' "$dir/noroute.out" ||
+  { echo "an unknown realm routed:"; cat "$dir/noroute.out"; exit 1; }
+
+state=$dir/local-state start_server local --services=radius --radius-listen=127.0.0.1:0 \
+  --radius-auth-listen=127.0.0.1:0 --radius_clients="$dir/local-clients" \
+  --radius_route_via="127.0.0.2:$routing_port"
+port=$(port_of radius_auth local)
+ask routed "User-Name=bob@home.example,User-Password=pw-bob$ma" || { cat "$dir/routed.out"; cat "$dir/local.log"; exit 1; }
+grep -q 'Received Access-Accept' "$dir/routed.out" && grep -q 'hello bob' "$dir/routed.out" ||
+  { echo "not accepted by the home server the routing server named:"; cat "$dir/routed.out"; exit 1; }
+ask routed-wrong "User-Name=bob@home.example,User-Password=wrong$ma" || true
+grep -q 'Received Access-Reject' "$dir/routed-wrong.out" || { echo "a wrong password not rejected:"; cat "$dir/routed-wrong.out"; exit 1; }
+ask routed-unknown "User-Name=bob@nowhere.example,User-Password=pw-bob$ma" || true
+grep -q 'Received Access-Reject' "$dir/routed-unknown.out" && grep -q 'unknown realm' "$dir/routed-unknown.out" ||
+  { echo "an unknown realm not rejected through the routing server:"; cat "$dir/routed-unknown.out"; exit 1; }
+kill "$routing_pid"; wait "$routing_pid" 2>/dev/null || true
+ask kept "User-Name=bob@home.example,User-Password=pw-bob$ma" || { cat "$dir/kept.out"; exit 1; }
+grep -q 'hello bob' "$dir/kept.out" || { echo "the kept route was not used:"; cat "$dir/kept.out"; exit 1; }
+echo "routing mode: the routing server named the home server and its secret, the local server asked it and then the home server; unknown realm rejected; the route kept"
