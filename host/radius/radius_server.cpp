@@ -81,7 +81,7 @@ struct Taken {
 // request applied again changes nothing (newest wins), it only costs a commit.
 constexpr auto duplicate_window = std::chrono::seconds(30);
 constexpr size_t duplicate_capacity = 1'000'000;
-constexpr size_t max_batch = 4096;
+constexpr size_t max_batch = 16384;
 
 }  // namespace
 

@@ -85,9 +85,8 @@ std::vector<uint8_t> route_answer(const radius::Packet& query, std::string_view 
   for (size_t i = 0; i < n; ++i) {
     const auto tag = static_cast<uint8_t>(i + 1);
     const std::string at = endpoint_text(servers[i]);
-    std::vector<uint8_t> v = {tag};
-    v.insert(v.end(), at.begin(), at.end());
-    append(out, tunnel_server_endpoint, v.data(), v.size());
+    const std::string v = static_cast<char>(tag) + at;
+    append(out, tunnel_server_endpoint, reinterpret_cast<const uint8_t*>(v.data()), v.size());
     uint8_t salt[2];
     if (::getrandom(salt, sizeof salt, 0) != sizeof salt) salt[0] = salt[1] = static_cast<uint8_t>(i);
     const std::vector<uint8_t> hidden =

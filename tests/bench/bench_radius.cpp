@@ -5,7 +5,7 @@
 //   N. names: one Start for each of the sessions (8 NASes x 12,500 = 100,000), closed loop: each
 //      names a new session in the store before it is answered
 //   T. throughput: Interim-Updates of those sessions, round after round (each round 60 s more
-//      session time and octets), one record per request, 32 senders with up to 4,096 requests
+//      session time and octets), one record per request, 64 senders with up to 16,384 requests
 //      unanswered in all (closed loop), for --seconds (20)
 //   L. latency at half T's rate, open loop, for --latency-seconds (10): send to answer
 //
@@ -16,7 +16,8 @@
 // Timing goals are printed, not asserted; ctest runs --smoke. Last line:
 // radius_acct_per_s=<T> radius_p99_ms=<L's p99>.
 //
-//   bench_radius [--seconds=S] [--latency-seconds=S] [--sessions=N] [--smoke] [--server=PATH]
+//   bench_radius [--seconds=S] [--latency-seconds=S] [--sessions=N] [--in-flight=N] [--smoke]
+//                [--server=PATH]
 #include <arpa/inet.h>
 #include <poll.h>
 #include <sqlite3.h>
@@ -47,13 +48,13 @@ namespace {
 
 constexpr const char* secret = "bench-secret";
 constexpr int nases = 8;
-constexpr int senders = 32;
+constexpr int senders = 64;  // NAS sockets: up to 256 outstanding each (RADIUS's Identifier)
 constexpr int64_t base = 1'796'032'800;
 
 struct Options {
   double seconds = 20, latency_seconds = 10;
   uint32_t sessions = 100'000;
-  uint32_t in_flight = 4096;
+  uint32_t in_flight = senders * 256;  // every sender's Identifiers in use
   bool smoke = false;
   std::string server = GM_SERVER;
 };
@@ -259,6 +260,8 @@ int main(int argc, char** argv) {
     if (auto v = value(a, "--seconds")) o.seconds = std::stod(*v);
     else if (auto v = value(a, "--latency-seconds")) o.latency_seconds = std::stod(*v);
     else if (auto v = value(a, "--sessions")) o.sessions = static_cast<uint32_t>(std::stoul(*v));
+    else if (auto v = value(a, "--in-flight"))
+      o.in_flight = std::clamp<uint32_t>(static_cast<uint32_t>(std::stoul(*v)), 1, senders * 256);
     else if (auto v = value(a, "--server")) o.server = *v;
     else if (a == "--smoke") o.smoke = true;
     else {
