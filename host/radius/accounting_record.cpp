@@ -104,6 +104,7 @@ AccountingRefusal read_accounting(const Packet& request, int64_t arrival_unix,
   out.output_octets = static_cast<uint64_t>(out_high) << 32 | out_low;
   out.event_unix = out.has_event_timestamp ? static_cast<int64_t>(stamp)
                                            : arrival_unix - static_cast<int64_t>(delay);
+  out.delay_time_s = delay;
   out.start_unix = out.event_unix - static_cast<int64_t>(out.session_time_s);
   return AccountingRefusal::none;
 }

@@ -64,6 +64,7 @@ struct AccountingRecord {
   uint32_t nas_ip = 0;       // NAS-IP-Address in host order, 0 if absent
   uint32_t framed_ip = 0;    // Framed-IP-Address: the subscriber's address, 0 if absent
   uint32_t session_time_s = 0;
+  uint32_t delay_time_s = 0;   // Acct-Delay-Time, 0 if absent
   uint64_t input_octets = 0;   // Acct-Input-Octets + 2^32 x Acct-Input-Gigawords
   uint64_t output_octets = 0;
   uint32_t terminate_cause = 0;  // Acct-Terminate-Cause, 0 if absent
