@@ -37,13 +37,6 @@
 
 namespace gm::settlement {
 
-// Who is who: the member providers, and the servers and realms that name them.
-struct ProviderDirectory {
-  std::map<std::string, Provider> providers;           // by Provider::id
-  std::map<std::string, std::string> server_provider;  // AAS server id -> provider id
-  std::map<std::string, std::string> realm_provider;   // realm (lower case) -> home provider id
-};
-
 enum class CleanRefusal : uint8_t {
   none,
   no_user,                 // user_name empty (after trimming blanks)

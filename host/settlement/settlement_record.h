@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 
 #include "host/billing/money.h"
@@ -51,6 +52,13 @@ enum class PairStatus : int32_t { unpaired = 0, paired = 1 };
 struct Provider {
   std::string id;       // short name in records and reports: "Aimnet"
   std::string country;  // where it serves: "USA"
+};
+
+// Who is who: the member providers, and the servers and realms that name them.
+struct ProviderDirectory {
+  std::map<std::string, Provider> providers;           // by Provider::id
+  std::map<std::string, std::string> server_provider;  // AAS server id -> provider id
+  std::map<std::string, std::string> realm_provider;   // realm (lower case) -> home provider id
 };
 
 // A clean, billable usage record (the history table): one connection of a user of the home

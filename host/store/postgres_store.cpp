@@ -27,6 +27,7 @@
 
 #include "host/store/billing_tables.h"
 #include "host/store/radius_tables.h"
+#include "host/store/settlement_tables.h"
 #include "host/store/sweep_tables.h"
 #include "host/store/datagram_acceptance.h"
 #include "host/store/session_growth.h"
@@ -271,7 +272,7 @@ struct SessionRows {
 class PostgresStore final : public Store {
  public:
   PostgresStore(const std::string& conninfo, const std::string& described)
-      : db_(conninfo, described), sql_(db_), billing_(sql_), sweep_(sql_), radius_(sql_) {
+      : db_(conninfo, described), sql_(db_), billing_(sql_), sweep_(sql_), radius_(sql_), settlement_(sql_) {
     version_ = pg::migrate_schema(db_);
   }
 
@@ -283,6 +284,7 @@ class PostgresStore final : public Store {
   FeedOutbox& feed() override { return billing_; }
   SessionSweep& sweep() override { return sweep_; }
   RadiusLedger& radius() override { return radius_; }
+  SettlementLedger& settlement() override { return settlement_; }
   ActiveSessions& active_sessions() override { return billing_; }
 
   // ---- agent directory ----
@@ -805,6 +807,7 @@ class PostgresStore final : public Store {
   BillingTables billing_;
   SweepTables sweep_;
   RadiusTables radius_;
+  SettlementTables settlement_;
   int version_ = 0;
   // Scratch of the commit path, kept to spare allocations.
   std::vector<uint32_t> order_, included_;

@@ -255,6 +255,53 @@ CREATE TABLE radius_queue(
     R"sql(
 ALTER TABLE subscribers ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
 )sql",
+    // 12: settlement (host/settlement/SETTLEMENT.md): the member directory, the raw roaming
+    // records as received (the seed's seventeen fields), and the history cleaning made of them.
+    R"sql(
+CREATE TABLE settlement_providers(id TEXT PRIMARY KEY, country TEXT NOT NULL);
+CREATE TABLE settlement_servers(
+  server TEXT PRIMARY KEY,
+  provider TEXT NOT NULL REFERENCES settlement_providers(id));
+CREATE TABLE settlement_realms(
+  realm TEXT PRIMARY KEY,
+  provider TEXT NOT NULL REFERENCES settlement_providers(id));
+CREATE TABLE settlement_raw(
+  entry_id INTEGER PRIMARY KEY,
+  user_name TEXT NOT NULL,
+  user_domain TEXT NOT NULL,
+  status_type TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  session_time_s INTEGER NOT NULL,
+  delay_time_s INTEGER NOT NULL,
+  nas_id TEXT NOT NULL,
+  local_server TEXT NOT NULL,
+  home_server TEXT NOT NULL,
+  stop INTEGER NOT NULL,
+  stop_local TEXT NOT NULL,
+  time_zone TEXT NOT NULL,
+  create_unix INTEGER NOT NULL,
+  history_unix INTEGER NOT NULL DEFAULT 0,
+  record_status INTEGER NOT NULL DEFAULT 0,
+  pair_status INTEGER NOT NULL DEFAULT 0,
+  refusal TEXT NOT NULL DEFAULT '');
+CREATE INDEX settlement_raw_stop ON settlement_raw(stop, entry_id);
+CREATE TABLE settlement_history(
+  entry_id INTEGER PRIMARY KEY REFERENCES settlement_raw(entry_id),
+  user_name TEXT NOT NULL,
+  realm TEXT NOT NULL,
+  service TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  session_time_s INTEGER NOT NULL,
+  stop INTEGER NOT NULL,
+  stop_local TEXT NOT NULL,
+  time_zone TEXT NOT NULL,
+  home_provider TEXT NOT NULL,
+  home_country TEXT NOT NULL,
+  serving_provider TEXT NOT NULL,
+  serving_country TEXT NOT NULL,
+  nas_id TEXT NOT NULL);
+CREATE INDEX settlement_history_stop ON settlement_history(stop, entry_id);
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

@@ -27,6 +27,7 @@
 
 #include "host/store/billing_tables.h"
 #include "host/store/radius_tables.h"
+#include "host/store/settlement_tables.h"
 #include "host/store/sweep_tables.h"
 #include "host/store/datagram_acceptance.h"
 #include "host/store/session_growth.h"
@@ -229,6 +230,7 @@ class SqliteStore final : public Store {
     billing_ = std::make_unique<BillingTables>(*sql_);
     sweep_ = std::make_unique<SweepTables>(*sql_);
     radius_ = std::make_unique<RadiusTables>(*sql_);
+    settlement_ = std::make_unique<SettlementTables>(*sql_);
   }
   ~SqliteStore() override {
     checkpointer_.reset();
@@ -255,6 +257,7 @@ class SqliteStore final : public Store {
   FeedOutbox& feed() override { return *billing_; }
   SessionSweep& sweep() override { return *sweep_; }
   RadiusLedger& radius() override { return *radius_; }
+  SettlementLedger& settlement() override { return *settlement_; }
   ActiveSessions& active_sessions() override { return *billing_; }
 
   // ---- agent directory ----
@@ -813,6 +816,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<BillingTables> billing_;
   std::unique_ptr<SweepTables> sweep_;
   std::unique_ptr<RadiusTables> radius_;
+  std::unique_ptr<SettlementTables> settlement_;
   std::vector<uint32_t> order_;  // judge_datagrams()' scratch, kept to spare an allocation
 };
 

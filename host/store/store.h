@@ -20,6 +20,7 @@
 #include "host/store/login_ledger.h"
 #include "host/store/radius_ledger.h"
 #include "host/store/session_sweep.h"
+#include "host/store/settlement_ledger.h"
 #include "host/store/usage_ledger.h"
 #include "host/store/usage_reports.h"
 
@@ -48,6 +49,8 @@ class Store : public AgentDirectory,
   virtual ActiveSessions& active_sessions() = 0;
   // The RADIUS accounting server's NAS agents and session names (radius_ledger.h).
   virtual RadiusLedger& radius() = 0;
+  // Settlement's directory, raw records and history (settlement_ledger.h).
+  virtual SettlementLedger& settlement() = 0;
 };
 
 struct StoreOptions {

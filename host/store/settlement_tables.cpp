@@ -1,0 +1,177 @@
+#include "host/store/settlement_tables.h"
+
+#include "host/store/billing_types.h"
+
+namespace gm::host {
+
+namespace {
+
+settlement::RawRecord raw_of(const sql::Row& r) {
+  settlement::RawRecord o;
+  o.entry_id = r.i64(0);
+  o.user_name = r.text(1);
+  o.user_domain = r.text(2);
+  o.status_type = r.text(3);
+  o.session_id = r.text(4);
+  o.session_time_s = r.i64(5);
+  o.delay_time_s = r.i64(6);
+  o.nas_id = r.text(7);
+  o.local_server = r.text(8);
+  o.home_server = r.text(9);
+  o.stop_gmt_unix = r.i64(10);
+  o.stop_local = r.text(11);
+  o.time_zone = r.text(12);
+  o.create_unix = r.i64(13);
+  o.history_unix = r.i64(14);
+  o.record_status = static_cast<int32_t>(r.i64(15));
+  o.pair_status = static_cast<int32_t>(r.i64(16));
+  return o;
+}
+
+settlement::HistoryRecord history_of(const sql::Row& r) {
+  settlement::HistoryRecord h;
+  h.entry_id = r.i64(0);
+  h.user = r.text(1);
+  h.realm = r.text(2);
+  h.service = r.text(3);
+  h.session_id = r.text(4);
+  h.session_time_s = static_cast<uint32_t>(r.i64(5));
+  h.stop_unix = r.i64(6);
+  h.stop_local = r.text(7);
+  h.time_zone = r.text(8);
+  h.home_provider = r.text(9);
+  h.home_country = r.text(10);
+  h.serving_provider = r.text(11);
+  h.serving_country = r.text(12);
+  h.nas_id = r.text(13);
+  return h;
+}
+
+// "(stop, entry) > (after)" spelled out: both databases read it as one range on the index.
+constexpr const char* after_key =
+    "(stop > $3 OR (stop = $3 AND entry_id > $4))";
+
+}  // namespace
+
+void SettlementTables::set_provider(const settlement::Provider& p) {
+  db_.write([&] {
+    db_.run("INSERT INTO settlement_providers(id, country) VALUES($1, $2) "
+            "ON CONFLICT(id) DO UPDATE SET country = excluded.country",
+            {p.id, p.country});
+  });
+}
+
+void SettlementTables::set_server(const std::string& server, const std::string& provider) {
+  db_.write([&] {
+    if (db_.query("SELECT 1 FROM settlement_providers WHERE id = $1", {provider}).empty())
+      throw BillingConflict("no provider " + provider);
+    db_.run("INSERT INTO settlement_servers(server, provider) VALUES($1, $2) "
+            "ON CONFLICT(server) DO UPDATE SET provider = excluded.provider",
+            {server, provider});
+  });
+}
+
+void SettlementTables::set_realm(const std::string& realm, const std::string& provider) {
+  db_.write([&] {
+    if (db_.query("SELECT 1 FROM settlement_providers WHERE id = $1", {provider}).empty())
+      throw BillingConflict("no provider " + provider);
+    db_.run("INSERT INTO settlement_realms(realm, provider) VALUES($1, $2) "
+            "ON CONFLICT(realm) DO UPDATE SET provider = excluded.provider",
+            {realm, provider});
+  });
+}
+
+settlement::ProviderDirectory SettlementTables::directory() {
+  settlement::ProviderDirectory d;
+  for (const sql::Row& r : db_.query("SELECT id, country FROM settlement_providers"))
+    d.providers[r.text(0)] = {r.text(0), r.text(1)};
+  for (const sql::Row& r : db_.query("SELECT server, provider FROM settlement_servers"))
+    d.server_provider[r.text(0)] = r.text(1);
+  for (const sql::Row& r : db_.query("SELECT realm, provider FROM settlement_realms"))
+    d.realm_provider[r.text(0)] = r.text(1);
+  return d;
+}
+
+std::vector<int64_t> SettlementTables::append_raw(const std::vector<settlement::RawRecord>& records,
+                                                  int64_t now) {
+  std::vector<int64_t> ids;
+  db_.write([&] {
+    ids.clear();
+    for (const settlement::RawRecord& r : records)
+      ids.push_back(
+          db_.query("INSERT INTO settlement_raw(user_name, user_domain, status_type, session_id, "
+                    "session_time_s, delay_time_s, nas_id, local_server, home_server, stop, "
+                    "stop_local, time_zone, create_unix) "
+                    "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+                    "RETURNING entry_id",
+                    {r.user_name, r.user_domain, r.status_type, r.session_id, r.session_time_s,
+                     r.delay_time_s, r.nas_id, r.local_server, r.home_server, r.stop_gmt_unix,
+                     r.stop_local, r.time_zone, now})
+              .at(0)
+              .i64(0));
+  });
+  return ids;
+}
+
+std::vector<settlement::RawRecord> SettlementTables::raw_between(int64_t from, int64_t to,
+                                                                 StopKey after, size_t limit) {
+  std::vector<settlement::RawRecord> out;
+  for (const sql::Row& r : db_.query(
+           "SELECT entry_id, user_name, user_domain, status_type, session_id, session_time_s, "
+           "delay_time_s, nas_id, local_server, home_server, stop, stop_local, time_zone, "
+           "create_unix, history_unix, record_status, pair_status FROM settlement_raw "
+           "WHERE stop >= $1 AND stop < $2 AND " +
+               std::string(after_key) + " ORDER BY stop, entry_id LIMIT $5",
+           {from, to, after.stop_unix, after.entry_id, static_cast<int64_t>(limit)}))
+    out.push_back(raw_of(r));
+  return out;
+}
+
+void SettlementTables::record_cleaning(const std::vector<CleanedRecord>& records, int64_t now) {
+  db_.write([&] {
+    for (const CleanedRecord& c : records) {
+      db_.run("UPDATE settlement_raw SET record_status = $1, refusal = $2, history_unix = $3 "
+              "WHERE entry_id = $4",
+              {int64_t{static_cast<int32_t>(c.status)}, c.refusal, c.history ? now : int64_t{0},
+               c.entry_id});
+      db_.run("DELETE FROM settlement_history WHERE entry_id = $1", {c.entry_id});
+      if (!c.history) continue;
+      const settlement::HistoryRecord& h = *c.history;
+      db_.run("INSERT INTO settlement_history(entry_id, user_name, realm, service, session_id, "
+              "session_time_s, stop, stop_local, time_zone, home_provider, home_country, "
+              "serving_provider, serving_country, nas_id) "
+              "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+              {c.entry_id, h.user, h.realm, h.service, h.session_id,
+               int64_t{h.session_time_s}, h.stop_unix, h.stop_local, h.time_zone,
+               h.home_provider, h.home_country, h.serving_provider, h.serving_country, h.nas_id});
+    }
+  });
+}
+
+std::vector<settlement::HistoryRecord> SettlementTables::history_between(int64_t from, int64_t to,
+                                                                         StopKey after,
+                                                                         size_t limit) {
+  std::vector<settlement::HistoryRecord> out;
+  for (const sql::Row& r : db_.query(
+           "SELECT entry_id, user_name, realm, service, session_id, session_time_s, stop, "
+           "stop_local, time_zone, home_provider, home_country, serving_provider, "
+           "serving_country, nas_id FROM settlement_history "
+           "WHERE stop >= $1 AND stop < $2 AND " +
+               std::string(after_key) + " ORDER BY stop, entry_id LIMIT $5",
+           {from, to, after.stop_unix, after.entry_id, static_cast<int64_t>(limit)}))
+    out.push_back(history_of(r));
+  return out;
+}
+
+std::vector<RawStatusCount> SettlementTables::raw_counts(int64_t from, int64_t to) {
+  std::vector<RawStatusCount> out;
+  for (const sql::Row& r : db_.query(
+           "SELECT record_status, refusal, count(*) FROM settlement_raw "
+           "WHERE stop >= $1 AND stop < $2 GROUP BY record_status, refusal "
+           "ORDER BY record_status, refusal",
+           {from, to}))
+    out.push_back({static_cast<settlement::RecordStatus>(r.i64(0)), r.text(1), r.i64(2)});
+  return out;
+}
+
+}  // namespace gm::host

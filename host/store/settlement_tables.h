@@ -1,0 +1,31 @@
+// The settlement ledger (settlement_ledger.h), written once in SQL both databases run
+// (sql_session.h).
+#pragma once
+
+#include "host/store/settlement_ledger.h"
+#include "host/store/sql_session.h"
+
+namespace gm::host {
+
+class SettlementTables final : public SettlementLedger {
+ public:
+  explicit SettlementTables(sql::Session& db) : db_(db) {}
+
+  void set_provider(const settlement::Provider& provider) override;
+  void set_server(const std::string& server, const std::string& provider) override;
+  void set_realm(const std::string& realm, const std::string& provider) override;
+  settlement::ProviderDirectory directory() override;
+  std::vector<int64_t> append_raw(const std::vector<settlement::RawRecord>& records,
+                                  int64_t now_unix) override;
+  std::vector<settlement::RawRecord> raw_between(int64_t from_unix, int64_t to_unix, StopKey after,
+                                                 size_t limit) override;
+  void record_cleaning(const std::vector<CleanedRecord>& records, int64_t now_unix) override;
+  std::vector<settlement::HistoryRecord> history_between(int64_t from_unix, int64_t to_unix,
+                                                         StopKey after, size_t limit) override;
+  std::vector<RawStatusCount> raw_counts(int64_t from_unix, int64_t to_unix) override;
+
+ private:
+  sql::Session& db_;
+};
+
+}  // namespace gm::host
