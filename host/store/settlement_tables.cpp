@@ -61,24 +61,32 @@ void SettlementTables::set_provider(const settlement::Provider& p) {
   });
 }
 
-void SettlementTables::set_server(const std::string& server, const std::string& provider) {
-  db_.write([&] {
-    if (db_.query("SELECT 1 FROM settlement_providers WHERE id = $1", {provider}).empty())
+namespace {
+
+// A server's or a realm's provider: both name a member, and a name no member has is refused.
+void set_member_name(sql::Session& db, const char* upsert, const std::string& name,
+                     const std::string& provider) {
+  db.write([&] {
+    if (db.query("SELECT 1 FROM settlement_providers WHERE id = $1", {provider}).empty())
       throw BillingConflict("no provider " + provider);
-    db_.run("INSERT INTO settlement_servers(server, provider) VALUES($1, $2) "
-            "ON CONFLICT(server) DO UPDATE SET provider = excluded.provider",
-            {server, provider});
+    db.run(upsert, {name, provider});
   });
 }
 
+}  // namespace
+
+void SettlementTables::set_server(const std::string& server, const std::string& provider) {
+  set_member_name(db_,
+                  "INSERT INTO settlement_servers(server, provider) VALUES($1, $2) "
+                  "ON CONFLICT(server) DO UPDATE SET provider = excluded.provider",
+                  server, provider);
+}
+
 void SettlementTables::set_realm(const std::string& realm, const std::string& provider) {
-  db_.write([&] {
-    if (db_.query("SELECT 1 FROM settlement_providers WHERE id = $1", {provider}).empty())
-      throw BillingConflict("no provider " + provider);
-    db_.run("INSERT INTO settlement_realms(realm, provider) VALUES($1, $2) "
-            "ON CONFLICT(realm) DO UPDATE SET provider = excluded.provider",
-            {realm, provider});
-  });
+  set_member_name(db_,
+                  "INSERT INTO settlement_realms(realm, provider) VALUES($1, $2) "
+                  "ON CONFLICT(realm) DO UPDATE SET provider = excluded.provider",
+                  realm, provider);
 }
 
 settlement::ProviderDirectory SettlementTables::directory() {
