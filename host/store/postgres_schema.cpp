@@ -247,7 +247,8 @@ CREATE TABLE radius_queue(
 ALTER TABLE subscribers ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
 )sql",
     // 12: settlement (host/settlement/SETTLEMENT.md): the member directory, the raw roaming
-    // records as received (the seed's seventeen fields), and the history cleaning made of them.
+    // records as received (the seed's seventeen fields), the history cleaning made of them,
+    // and the settlement tariffs (rules and the operator's handling fee).
     R"sql(
 CREATE TABLE settlement_providers(id TEXT PRIMARY KEY, country TEXT NOT NULL);
 CREATE TABLE settlement_servers(
@@ -292,6 +293,20 @@ CREATE TABLE settlement_history(
   serving_country TEXT NOT NULL,
   nas_id TEXT NOT NULL);
 CREATE INDEX settlement_history_stop ON settlement_history(stop, entry_id);
+CREATE TABLE settlement_rules(
+  id TEXT PRIMARY KEY,
+  side BIGINT NOT NULL,
+  serving_country TEXT NOT NULL,
+  serving_provider TEXT NOT NULL,
+  home_provider TEXT NOT NULL,
+  from_s BIGINT NOT NULL,
+  to_s BIGINT NOT NULL,
+  first_date TEXT NOT NULL,
+  last_date TEXT NOT NULL,
+  weekdays BIGINT NOT NULL,
+  price_per_minute BIGINT NOT NULL);
+CREATE TABLE settlement_fee(per_connection BIGINT NOT NULL, per_minute BIGINT NOT NULL);
+INSERT INTO settlement_fee VALUES(0, 0);
 )sql",
 };
 constexpr int latest = base_version + static_cast<int>(steps.size());

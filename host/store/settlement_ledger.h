@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "host/settlement/settlement_rate.h"
 #include "host/settlement/settlement_record.h"
 
 namespace gm::host {
@@ -61,6 +62,13 @@ class SettlementLedger {
                                                                  size_t limit) = 0;
   // How the raw records of [from, to) stand: a count per status and reason.
   virtual std::vector<RawStatusCount> raw_counts(int64_t from_unix, int64_t to_unix) = 0;
+
+  // The tariffs (settlement_rate.h). Callers check the set with tariff_problem() before they
+  // write: a rule is replaced whole by its id.
+  virtual settlement::Tariffs tariffs() = 0;
+  virtual void set_rule(const settlement::SettlementRule& rule) = 0;
+  virtual bool remove_rule(const std::string& id) = 0;
+  virtual void set_fee(const settlement::HandlingFee& fee) = 0;
 };
 
 }  // namespace gm::host

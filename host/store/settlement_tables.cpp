@@ -182,4 +182,53 @@ std::vector<RawStatusCount> SettlementTables::raw_counts(int64_t from, int64_t t
   return out;
 }
 
+settlement::Tariffs SettlementTables::tariffs() {
+  settlement::Tariffs t;
+  for (const sql::Row& r : db_.query(
+           "SELECT id, side, serving_country, serving_provider, home_provider, from_s, to_s, "
+           "first_date, last_date, weekdays, price_per_minute FROM settlement_rules ORDER BY id")) {
+    settlement::SettlementRule u;
+    u.id = r.text(0);
+    u.side = static_cast<settlement::Side>(r.i64(1));
+    u.serving_country = r.text(2);
+    u.serving_provider = r.text(3);
+    u.home_provider = r.text(4);
+    u.from_s = static_cast<int32_t>(r.i64(5));
+    u.to_s = static_cast<int32_t>(r.i64(6));
+    u.first_date = r.text(7);
+    u.last_date = r.text(8);
+    u.weekdays = static_cast<uint8_t>(r.i64(9));
+    u.price_per_minute = r.i64(10);
+    t.rules.push_back(std::move(u));
+  }
+  const auto fee = db_.query("SELECT per_connection, per_minute FROM settlement_fee");
+  if (!fee.empty()) t.fee = {fee[0].i64(0), fee[0].i64(1)};
+  return t;
+}
+
+void SettlementTables::set_rule(const settlement::SettlementRule& u) {
+  db_.write([&] {
+    db_.run("DELETE FROM settlement_rules WHERE id = $1", {u.id});
+    db_.run("INSERT INTO settlement_rules(id, side, serving_country, serving_provider, "
+            "home_provider, from_s, to_s, first_date, last_date, weekdays, price_per_minute) "
+            "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            {u.id, int64_t{static_cast<int32_t>(u.side)}, u.serving_country, u.serving_provider,
+             u.home_provider, int64_t{u.from_s}, int64_t{u.to_s}, u.first_date, u.last_date,
+             int64_t{u.weekdays}, u.price_per_minute});
+  });
+}
+
+bool SettlementTables::remove_rule(const std::string& id) {
+  int64_t removed = 0;
+  db_.write([&] { removed = db_.run("DELETE FROM settlement_rules WHERE id = $1", {id}); });
+  return removed != 0;
+}
+
+void SettlementTables::set_fee(const settlement::HandlingFee& fee) {
+  db_.write([&] {
+    db_.run("UPDATE settlement_fee SET per_connection = $1, per_minute = $2",
+            {fee.per_connection, fee.per_minute});
+  });
+}
+
 }  // namespace gm::host

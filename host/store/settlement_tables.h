@@ -23,6 +23,10 @@ class SettlementTables final : public SettlementLedger {
   std::vector<settlement::HistoryRecord> history_between(int64_t from_unix, int64_t to_unix,
                                                          StopKey after, size_t limit) override;
   std::vector<RawStatusCount> raw_counts(int64_t from_unix, int64_t to_unix) override;
+  settlement::Tariffs tariffs() override;
+  void set_rule(const settlement::SettlementRule& rule) override;
+  bool remove_rule(const std::string& id) override;
+  void set_fee(const settlement::HandlingFee& fee) override;
 
  private:
   sql::Session& db_;

@@ -147,6 +147,43 @@ TEST_P(SettlementTablesTest, ARerunLeavesTheSameHistoryAndAFixedRecordComesClean
   EXPECT_EQ(history().size(), 2u);
 }
 
+TEST_P(SettlementTablesTest, TariffsReadBackWholeAndARuleIsReplacedByItsId) {
+  EXPECT_TRUE(ledger().tariffs().rules.empty());
+  settlement::SettlementRule r;
+  r.id = "au-consumer";
+  r.side = settlement::Side::consumer;
+  r.serving_country = "Australia";
+  r.from_s = 8 * 3600;
+  r.to_s = 20 * 3600;
+  r.first_date = "2026-12-01";
+  r.weekdays = 0b0111110;
+  r.price_per_minute = 200'000;
+  ledger().set_rule(r);
+  r.price_per_minute = 250'000;  // the same id again: replaced
+  ledger().set_rule(r);
+  settlement::SettlementRule p;
+  p.id = "any-provider";
+  p.side = settlement::Side::provider;
+  p.price_per_minute = 80'000;
+  ledger().set_rule(p);
+  ledger().set_fee({5'000, 1'000});
+  const settlement::Tariffs t = ledger().tariffs();
+  ASSERT_EQ(t.rules.size(), 2u);
+  EXPECT_EQ(t.rules[0].id, "any-provider");
+  EXPECT_EQ(t.rules[1].price_per_minute, 250'000);
+  EXPECT_EQ(t.rules[1].from_s, 8 * 3600);
+  EXPECT_EQ(t.rules[1].first_date, "2026-12-01");
+  EXPECT_EQ(t.rules[1].last_date, "*");
+  EXPECT_EQ(t.rules[1].weekdays, 0b0111110);
+  EXPECT_EQ(t.rules[1].side, settlement::Side::consumer);
+  EXPECT_EQ(t.fee.per_connection, 5'000);
+  EXPECT_EQ(t.fee.per_minute, 1'000);
+  EXPECT_EQ(settlement::tariff_problem(t), "");
+  EXPECT_TRUE(ledger().remove_rule("any-provider"));
+  EXPECT_FALSE(ledger().remove_rule("any-provider"));
+  EXPECT_EQ(ledger().tariffs().rules.size(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Databases, SettlementTablesTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return info.param; });
 
