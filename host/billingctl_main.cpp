@@ -10,6 +10,7 @@
 
 #include "host/billing/billing_error.h"
 #include "host/billing/billingctl_commands.h"
+#include "host/cli/command_line.h"
 #include "host/config/server_config.h"
 #include "host/config/state_folder.h"
 #include "host/store/store.h"
@@ -84,27 +85,15 @@ constexpr Noun nouns[] = {
     {"bill", bill_command},       {"presence", presence_command}, {"sessions", sessions_command},
 };
 
-// Settings (parse_command_line's, as censusctl takes them) come before the command; what
-// follows it is the command's own (host/cli/command_args.h). A setting may be --name=value or
-// --name value, so the command is the first word that is neither.
-int command_start(int argc, char** argv) {
-  int i = 1;
-  while (i < argc && std::strncmp(argv[i], "--", 2) == 0)
-    i += std::strchr(argv[i], '=') != nullptr ? 1 : 2;
-  return i < argc ? i : argc;
-}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  // `help` only as the command: an operand may be any name ("service set help web").
   const int first = command_start(argc, argv);
-  for (int i = 1; i < argc; ++i)
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h") ||
-        (i == first && !std::strcmp(argv[i], "help"))) {
-      std::printf("%s", usage_text);
-      return 0;
-    }
+  if (asks_for_help(argc, argv, first)) {
+    std::printf("%s", usage_text);
+    return 0;
+  }
   std::string label = "billingctl";  // "billingctl: account add: ..." in every error
   try {
     const int start = first;

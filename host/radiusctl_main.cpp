@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "host/cli/command_line.h"
 #include "host/config/server_config.h"
 #include "host/radius/radiusctl_commands.h"
 
@@ -52,23 +53,15 @@ constexpr Noun nouns[] = {
     {"sessions", radius_sessions_command},
 };
 
-int command_start(int argc, char** argv) {
-  int i = 1;
-  while (i < argc && std::strncmp(argv[i], "--", 2) == 0)
-    i += std::strchr(argv[i], '=') != nullptr ? 1 : 2;
-  return i < argc ? i : argc;
-}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const int first = command_start(argc, argv);
-  for (int i = 1; i < argc; ++i)
-    if (!std::strcmp(argv[i], "--help") || !std::strcmp(argv[i], "-h") ||
-        (i == first && !std::strcmp(argv[i], "help"))) {
-      std::printf("%s", usage_text);
-      return 0;
-    }
+  if (asks_for_help(argc, argv, first)) {
+    std::printf("%s", usage_text);
+    return 0;
+  }
   std::string label = "radiusctl";
   try {
     ServerConfig config;

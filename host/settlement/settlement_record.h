@@ -34,6 +34,8 @@ struct RawRecord {
   int64_t history_unix = 0;   // 15. when it was put in the history table (0: not yet)
   int32_t record_status = 0;  // 16. RecordStatus
   int32_t pair_status = 0;    // 17. PairStatus (a Stop matched to its Start)
+  std::string refusal;        // the store's: why cleaning last left it unbilled ("" clean or
+                              // not cleaned yet), refusal_name / irrelevance_name / "duplicate"
 };
 
 // Field 16: where cleaning left the raw record.

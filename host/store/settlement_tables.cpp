@@ -25,6 +25,7 @@ settlement::RawRecord raw_of(const sql::Row& r) {
   o.history_unix = r.i64(14);
   o.record_status = static_cast<int32_t>(r.i64(15));
   o.pair_status = static_cast<int32_t>(r.i64(16));
+  o.refusal = r.text(17);
   return o;
 }
 
@@ -127,7 +128,7 @@ std::vector<settlement::RawRecord> SettlementTables::raw_between(int64_t from, i
   for (const sql::Row& r : db_.query(
            "SELECT entry_id, user_name, user_domain, status_type, session_id, session_time_s, "
            "delay_time_s, nas_id, local_server, home_server, stop, stop_local, time_zone, "
-           "create_unix, history_unix, record_status, pair_status FROM settlement_raw "
+           "create_unix, history_unix, record_status, pair_status, refusal FROM settlement_raw "
            "WHERE stop >= $1 AND stop < $2 AND " +
                std::string(after_key) + " ORDER BY stop, entry_id LIMIT $5",
            {from, to, after.stop_unix, after.entry_id, static_cast<int64_t>(limit)}))
