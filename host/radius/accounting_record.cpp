@@ -80,6 +80,7 @@ AccountingRefusal read_accounting(const Packet& request, int64_t arrival_unix,
       case attr::acct_session_id: words = &out.session_id; break;
       case attr::user_name: words = &out.user_name; break;
       case attr::nas_identifier: words = &out.nas_identifier; break;
+      case attr::operator_name: words = &out.operator_name; break;
       default: return;  // Vendor-Specific and the rest: not needed to account
     }
     if (number != nullptr && !integer(a.value, *number)) refused = AccountingRefusal::bad_integer;

@@ -38,6 +38,7 @@ inline constexpr uint8_t acct_session_time = 46;
 inline constexpr uint8_t acct_terminate_cause = 49;
 inline constexpr uint8_t acct_input_gigawords = 52;
 inline constexpr uint8_t acct_output_gigawords = 53;
+inline constexpr uint8_t operator_name = 126;  // RFC 5580: the access network's owner
 inline constexpr uint8_t event_timestamp = 55;
 }  // namespace attr
 
@@ -61,6 +62,7 @@ struct AccountingRecord {
   std::string session_id;    // Acct-Session-Id, as the NAS sent it
   std::string user_name;     // "" if absent (Accounting-On / -Off)
   std::string nas_identifier;
+  std::string operator_name;  // Operator-Name as sent (its namespace octet first), "" if absent
   uint32_t nas_ip = 0;       // NAS-IP-Address in host order, 0 if absent
   uint32_t framed_ip = 0;    // Framed-IP-Address: the subscriber's address, 0 if absent
   uint32_t session_time_s = 0;

@@ -41,6 +41,11 @@ bool apply_radius_setting(RadiusSettings& s, const Setting& v) {
     const Endpoint e = v.endpoint();
     s.route_via_ip = e.ip;
     s.route_via_port = e.port;
+  } else if (v.name == "radius_settlement") {
+    s.settlement = v.boolean();
+  } else if (v.name == "radius_settlement_time_zone") {
+    if (v.value.empty()) v.bad("expected a tzdata zone name such as Australia/Sydney");
+    s.settlement_time_zone = v.value;
   } else if (v.name == "radius_rating") {
     s.rating = v.boolean();
   } else {
@@ -70,6 +75,9 @@ std::string radius_settings_help() {
                        subscriber's password, then billing's answer (false)
   radius_longest_session_s  the longest Session-Timeout an Access-Accept gives (86400)
   radius_interim_interval_s  Acct-Interim-Interval asked of the NAS, 0 none (60)
+  radius_settlement    keep each committed request as a raw settlement record too: this
+                       is the central settlement server (host/settlement/) (false)
+  radius_settlement_time_zone  tzdata zone of the stops' local times (UTC)
   radius_routing       routing mode: answer each Access-Request with the home servers of
                        its realm (radius_realms) instead of proxying it (false)
   radius_route_keep_s  how long an asker may keep such an answer  (300)

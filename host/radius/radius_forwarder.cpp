@@ -65,6 +65,26 @@ std::vector<uint8_t> forwarded_request(const std::vector<uint8_t>& packet, uint8
   return out;
 }
 
+std::vector<uint8_t> with_operator_name(const std::vector<uint8_t>& packet,
+                                        const std::string& realm) {
+  radius::Packet p;
+  if (realm.empty() || realm.size() > 252 ||
+      radius::parse(packet.data(), packet.size(), p) != radius::Refusal::none ||
+      p.length + 3 + realm.size() > radius::max_packet_size)
+    return packet;
+  bool named = false;
+  p.each_attribute([&](const radius::Attribute& a) {
+    named |= a.type == radius::attr::operator_name;
+  });
+  if (named) return packet;
+  std::vector<uint8_t> out(packet.begin(), packet.begin() + static_cast<ptrdiff_t>(p.length));
+  const std::string value = "1" + realm;
+  append(out, radius::attr::operator_name, value.data(), value.size());
+  out[2] = static_cast<uint8_t>(out.size() >> 8);
+  out[3] = static_cast<uint8_t>(out.size());
+  return out;
+}
+
 RadiusForwarder::RadiusForwarder(std::string store, std::string bind_ip, std::string to_ip,
                                  uint16_t to_port, std::string secret, ForwardStats& stats)
     : store_(std::move(store)),

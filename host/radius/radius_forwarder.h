@@ -54,4 +54,12 @@ class RadiusForwarder {
 std::vector<uint8_t> forwarded_request(const std::vector<uint8_t>& packet, uint8_t identifier,
                                        uint32_t waited_s, const std::string& secret);
 
+// The request as the routing server queues it: with an Operator-Name (RFC 5580, namespace '1':
+// a realm) of the local provider it came from, unless it carries one. The central server knows
+// the serving network by it (settlement's local server), one hop further than the address.
+// Unchanged for an empty realm, one over 252 octets, or a packet it would make too big; the
+// Request Authenticator is left as it was (forwarded_request signs anew).
+std::vector<uint8_t> with_operator_name(const std::vector<uint8_t>& packet,
+                                        const std::string& realm);
+
 }  // namespace gm::host

@@ -21,6 +21,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "host/billing/catalog_cache.h"
 #include "host/billing/commit_rating.h"
 #include "host/census/udp_io.h"
+#include "host/settlement/raw_from_radius.h"
 #include "host/store/store.h"
 
 namespace gm::host {
@@ -258,6 +260,7 @@ struct RadiusServer::Impl {
   std::unique_ptr<Store> store;
   std::unique_ptr<billing::CatalogCache> catalog;
   std::unique_ptr<billing::CatalogRater> rater;
+  std::optional<billing::TimeZone> settlement_zone;  // set when settlement keeps raw records
   std::chrono::steady_clock::time_point next_refresh{};
   std::map<std::string, int64_t> nas_agents;
   // (agent, Acct-Session-Id, start) already named: a session's later records need no lookup.
@@ -297,6 +300,8 @@ struct RadiusServer::Impl {
 
   void open() {
     store = open_store(owner.store_, {.busy_writer = true});
+    if (settings.settlement && !settlement_zone)
+      settlement_zone = billing::TimeZone::load(settings.settlement_time_zone);
     if (settings.rating && !forwarding()) {
       catalog = std::make_unique<billing::CatalogCache>();
       rater = std::make_unique<billing::CatalogRater>(*catalog);
@@ -339,12 +344,34 @@ struct RadiusServer::Impl {
   // Routing server: the batch appended to the queue in one transaction, then answered.
   void enqueue(std::vector<Taken>& batch, Outcome& out) {
     std::vector<std::vector<uint8_t>> packets;
-    for (const Taken& t : batch) packets.push_back(t.packet);
+    for (const Taken& t : batch) packets.push_back(with_operator_name(t.packet, t.client->realm));
     store->radius().enqueue(packets, now_unix());
     stats.queued += packets.size();
     ++stats.commits;
     for (Taken& t : batch) answer(t, out);
     if (owner.forwarder_) owner.forwarder_->wake();
+  }
+
+  // The central settlement server (`settlement`): each committed request as a raw record, in a
+  // transaction of its own after the usage's and before the answers. A crash between the two
+  // leaves the NAS unanswered: its resend changes no usage (newest wins) and writes the raw
+  // record then; a crash after both, a raw record twice, which cleaning takes as the retry it
+  // is (host/settlement/cleaning.h).
+  void keep_for_settlement(const std::vector<Taken>& batch, const std::vector<size_t>& committed) {
+    std::vector<settlement::RawRecord> raw;
+    raw.reserve(committed.size());
+    for (size_t i : committed) {
+      const Taken& t = batch[i];
+      const std::string& op = t.record.operator_name;
+      // Operator-Name's namespace '1' is a realm; without one, the client's own realm, else its
+      // address.
+      const std::string local = !op.empty() && op[0] == '1' ? op.substr(1)
+                                : !t.client->realm.empty() ? t.client->realm
+                                                           : t.from.address().to_string();
+      raw.push_back(settlement::raw_from_accounting(t.record, local, *settlement_zone, now_unix()));
+    }
+    store->settlement().append_raw(raw, now_unix());
+    stats.settlement_records += raw.size();
   }
 
   void answer(Taken& t, Outcome& out) {
@@ -414,6 +441,7 @@ struct RadiusServer::Impl {
     c.rater = rater.get();
     c.debits = &debits;
     store->commit_records(c, now_unix());
+    if (settlement_zone) keep_for_settlement(batch, committed);
     // Committed and durable (usage_ledger.h): from here the answers may go.
     ++stats.commits;
     stats.records_committed += c.records.size();

@@ -52,6 +52,10 @@ struct RadiusSettings {
   // empty: this server is the ledger.
   std::string forward_ip;
   uint16_t forward_port = 0;
+  // The central settlement server: each committed request also kept as a raw settlement record
+  // (host/settlement/SETTLEMENT.md), its stop's local time in this tzdata zone.
+  bool settlement = false;
+  std::string settlement_time_zone = "UTC";
   // Roaming authentication (access_proxy.h), on when a realms file is named or local realms
   // are decided here.
   AccessProxySettings access;
@@ -70,6 +74,7 @@ struct RadiusStats {
   std::array<std::atomic<uint64_t>, radius::accounting_refusal_count> unusable{};
   std::array<std::atomic<uint64_t>, radius::usage_refusal_count> not_stored{};
   std::atomic<uint64_t> queued{0};  // routing server: requests queued for the central server
+  std::atomic<uint64_t> settlement_records{0};  // raw settlement records kept
   ForwardStats forward;
 };
 

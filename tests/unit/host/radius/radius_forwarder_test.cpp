@@ -60,5 +60,29 @@ TEST(RadiusForwarder, ADelayIsAddedWhereTheNasSentNoneAndGarbageIsNotForwarded) 
   EXPECT_TRUE(forwarded_request({1, 2, 3}, 7, 0, "central").empty());
 }
 
+TEST(RadiusForwarder, TheQueuedRequestNamesItsLocalProviderUnlessItNamesOneItself) {
+  const auto nas = test::RadiusRequest(1)
+                       .integer(attr::acct_status_type, 2)
+                       .text(attr::acct_session_id, "s3")
+                       .text(attr::user_name, "user1@aimnet.com")
+                       .text(attr::nas_identifier, "syd-nas-1")
+                       .sealed("x");
+  const auto named = with_operator_name(nas, "connect.com.au");
+  const auto out = forwarded_request(named, 9, 0, "central");
+  EXPECT_EQ(read(out, "central").operator_name, "1connect.com.au");  // RFC 5580 namespace 1
+  EXPECT_EQ(read(out, "central").user_name, "user1@aimnet.com");
+  // One Operator-Name only: the NAS's own wins, and the queue's copy is not named twice.
+  EXPECT_EQ(with_operator_name(named, "other.example"), named);
+  const auto own = test::RadiusRequest(1)
+                       .integer(attr::acct_status_type, 2)
+                       .text(attr::acct_session_id, "s4")
+                       .text(attr::user_name, "u")
+                       .text(attr::nas_identifier, "n")
+                       .text(attr::operator_name, "1visited.example")
+                       .sealed("x");
+  EXPECT_EQ(with_operator_name(own, "connect.com.au"), own);
+  EXPECT_EQ(with_operator_name(nas, ""), nas);  // a client with no realm: nothing to say
+}
+
 }  // namespace
 }  // namespace gm::host
