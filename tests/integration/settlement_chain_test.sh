@@ -17,16 +17,18 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 source "$(dirname "$0")/../fault/start_server.sh"
 source "$(dirname "$0")/freeradius.sh"  # free_port
-central_port=$(free_port 127.0.0.2) routing_port=$(free_port)
-printf '127.0.0.1 central-secret\n' >"$dir/central.clients"
-printf '127.0.0.1 nas-secret connect.com.au\n127.0.0.2 central-secret\n' >"$dir/routing.clients"
+# Its own address and secrets: tests run side by side, and the routing fault test's servers
+# sit on 127.0.0.2; a port one frees could be the other's next.
+central_port=$(free_port 127.0.0.3) routing_port=$(free_port)
+printf '127.0.0.1 chain-central-secret\n' >"$dir/central.clients"
+printf '127.0.0.1 chain-nas-secret connect.com.au\n127.0.0.3 chain-central-secret\n' >"$dir/routing.clients"
 chmod 600 "$dir"/*.clients
 mkdir -m 700 "$dir/central" "$dir/routing"
-state=$dir/central start_server central --services=radius --radius-listen="127.0.0.2:$central_port" \
+state=$dir/central start_server central --services=radius --radius-listen="127.0.0.3:$central_port" \
   --radius_clients="$dir/central.clients" --radius_settlement=true \
   --radius_settlement_time_zone=Australia/Sydney
 state=$dir/routing start_server routing --services=radius --radius-listen="127.0.0.1:$routing_port" \
-  --radius_clients="$dir/routing.clients" --radius_forward="127.0.0.2:$central_port"
+  --radius_clients="$dir/routing.clients" --radius_forward="127.0.0.3:$central_port"
 
 # user1@aimnet.com roams on Connect.com's network: Start, an interim, the Stop at the seed's
 # 1997-07-10 01:43:35 UTC after 300 s; the Stop sent twice as two requests (a NAS's retry
@@ -41,7 +43,7 @@ User-Name=user1@aimnet.com,NAS-Identifier=syd-nas-1,Acct-Status-Type=Stop,Acct-S
 
 User-Name=user1@aimnet.com,NAS-Identifier=syd-nas-1,Acct-Status-Type=Stop,Acct-Session-Id=1F00A3,Event-Timestamp=$stop,Acct-Session-Time=300,Acct-Terminate-Cause=User-Request
 PACKETS
-timeout 30 radclient -q -r 3 -t 2 -f "$dir/nas.in" "127.0.0.1:$routing_port" acct nas-secret ||
+timeout 30 radclient -q -r 3 -t 2 -f "$dir/nas.in" "127.0.0.1:$routing_port" acct chain-nas-secret ||
   { echo "the routing server did not answer:"; cat "$dir/routing.log"; exit 1; }
 
 ctl() { timeout 30 "$settlectl" --state-dir="$dir/central" "$@"; }
