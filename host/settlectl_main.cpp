@@ -50,6 +50,15 @@ records and periods:
   report PROVIDER --from=WHEN --to=WHEN --kind=detail|summary|invoice|credit-debit|statement
          --format=csv|json|html                  records that do not rate: on stderr
   detail-file PROVIDER --from=WHEN --to=WHEN       the "DT" lines of PROVIDER's network
+                a closed period's report or file is the one its close made (checked against
+                its checksum); an open period's is provisional, rated with today's tariffs
+  close --from=WHEN --to=WHEN [--window=SECONDS] [--out=DIR]
+                close a period, once: clean it (and late records before it), rate it, keep
+                its totals and every report's checksum; it must have ended and start where
+                the last closed one ended. Later records of it become the next period's
+                adjustments. --out writes every provider's reports (CSV, JSON, HTML) and
+                detail file into DIR/PROVIDER/, the statement into DIR/
+  periods [--csv]                                  the closed periods
 
 Exit status: 0 done; 1 refused (an unknown provider or rule, tariffs that cannot rate) or the
 store failed; 2 a bad command line or a bad import file. A command that fails writes nothing.
@@ -73,6 +82,8 @@ constexpr Noun nouns[] = {
     {"quarantine", quarantine_command},
     {"report", report_command},
     {"detail-file", detail_file_command},
+    {"close", close_command},
+    {"periods", periods_command},
 };
 
 

@@ -1,5 +1,6 @@
 #include "host/settlement/period_cleaning.h"
 
+#include <climits>
 #include <stdexcept>
 #include <vector>
 
@@ -24,8 +25,12 @@ void each_page(host::SettlementLedger& ledger, int64_t from, int64_t to, F f) {
 
 PeriodCleaning clean_period(host::SettlementLedger& ledger, int64_t from, int64_t to,
                             int64_t window_s, int64_t now,
-                            const std::function<void(int64_t)>& progress) {
+                            const std::function<void(int64_t)>& progress,
+                            const std::function<void(const HistoryRecord&)>& kept) {
   const ProviderDirectory directory = ledger.directory();
+  const std::vector<host::ClosedPeriod> closed = ledger.closed_periods();
+  // Periods close in order, and the first close settles everything before it.
+  const int64_t closed_to = closed.empty() ? INT64_MIN : closed.back().to_unix;
   Deduper deduper(window_s);
   // The window before: what the period's first records may repeat.
   each_page(ledger, from - window_s, from, [&](const std::vector<RawRecord>& page) {
@@ -35,14 +40,59 @@ PeriodCleaning clean_period(host::SettlementLedger& ledger, int64_t from, int64_
     }
   });
   PeriodCleaning out;
+  // A late record is held until the window after it has been read: a settled record of the
+  // same usage there was billed already, so the late one is its duplicate although it comes
+  // first in (stop, entry id) order (a full re-run would have kept the late one instead, but
+  // a closed period's records never change).
+  std::map<UsageKey, host::CleanedRecord> held;
+  std::vector<host::CleanedRecord> verdicts;
+  const auto count = [&](const host::CleanedRecord& c, int delta) {
+    (c.status == RecordStatus::clean       ? out.clean
+     : c.status == RecordStatus::duplicate  ? out.duplicate
+     : c.status == RecordStatus::irrelevant ? out.irrelevant
+                                            : out.quarantined) += delta;
+  };
+  const auto release_held_before = [&](int64_t stop) {
+    for (auto it = held.begin(); it != held.end();) {
+      if (it->second.history->stop_unix + window_s >= stop) {
+        ++it;
+        continue;
+      }
+      verdicts.push_back(std::move(it->second));
+      it = held.erase(it);
+    }
+  };
   each_page(ledger, from, to, [&](const std::vector<RawRecord>& page) {
-    std::vector<host::CleanedRecord> verdicts;
     verdicts.reserve(page.size());
     for (const RawRecord& r : page) {
-      host::CleanedRecord c;
-      c.entry_id = r.entry_id;
+      if (!held.empty()) release_held_before(r.stop_gmt_unix);
+      ++out.records;
+      const bool in_closed = r.stop_gmt_unix < closed_to;
+      const auto status = static_cast<RecordStatus>(r.record_status);
       HistoryRecord h;
       const CleanOutcome o = clean(r, directory, h);
+      if (in_closed && status != RecordStatus::raw && status != RecordStatus::quarantined) {
+        // Settled by a close: left as decided, but a kept one is still what later records
+        // repeat.
+        ++out.settled;
+        if (status == RecordStatus::clean && o.status == RecordStatus::clean) {
+          deduper.feed(h);
+          if (auto it = held.find(usage_key(h)); it != held.end()) {
+            host::CleanedRecord& late = it->second;
+            count(late, -1);
+            late.status = RecordStatus::duplicate;
+            late.refusal = "duplicate";
+            late.history.reset();
+            count(late, +1);
+            verdicts.push_back(std::move(late));
+            held.erase(it);
+          }
+        }
+        continue;
+      }
+      host::CleanedRecord c;
+      c.entry_id = r.entry_id;
+      c.had_history = status == RecordStatus::clean;
       c.status = o.status;
       if (o.status == RecordStatus::clean) {
         const DedupVerdict v = deduper.feed(h);
@@ -52,6 +102,7 @@ PeriodCleaning clean_period(host::SettlementLedger& ledger, int64_t from, int64_
           c.status = RecordStatus::duplicate;
           c.refusal = "duplicate";
         } else {
+          c.late = in_closed;
           c.history = std::move(h);
         }
       } else if (o.status == RecordStatus::irrelevant) {
@@ -60,16 +111,23 @@ PeriodCleaning clean_period(host::SettlementLedger& ledger, int64_t from, int64_
         c.refusal = refusal_name(o.refusal);
         ++out.quarantine_reasons[c.refusal];
       }
-      ++out.records;
-      ++(c.status == RecordStatus::clean       ? out.clean
-         : c.status == RecordStatus::duplicate ? out.duplicate
-         : c.status == RecordStatus::irrelevant ? out.irrelevant
-                                                : out.quarantined);
-      verdicts.push_back(std::move(c));
+      count(c, +1);
+      if (c.late) {
+        const UsageKey key = usage_key(*c.history);
+        held.emplace(key, std::move(c));
+      } else {
+        verdicts.push_back(std::move(c));
+      }
     }
     ledger.record_cleaning(verdicts, now);
+    if (kept)
+      for (const host::CleanedRecord& c : verdicts)
+        if (c.history && !c.late) kept(*c.history);
+    verdicts.clear();
     if (progress) progress(out.records);
   });
+  release_held_before(INT64_MAX);
+  if (!verdicts.empty()) ledger.record_cleaning(verdicts, now);
   return out;
 }
 

@@ -5,6 +5,11 @@
 // of the previous period is still its duplicate: the same raw rows give the same history
 // whichever periods are run, in whatever order, and as often as they are run. Memory: one page
 // and one window of usage keys.
+//
+// A closed period's records stay as its close found them (period_close.h): those decided then
+// (clean, duplicate, irrelevant) are not decided again, and are counted as settled (not in the
+// other counts). Those not decided yet (never cleaned, or quarantined) are cleaned; a clean one
+// is marked late, for the next close to carry as an adjustment.
 #pragma once
 
 #include <cstdint>
@@ -19,14 +24,18 @@ namespace gm::settlement {
 
 struct PeriodCleaning {
   int64_t records = 0, clean = 0, duplicate = 0, irrelevant = 0, quarantined = 0;
+  int64_t settled = 0;  // in a closed period and decided: left as they are
   std::map<std::string, int64_t> quarantine_reasons;  // refusal_name -> records
 };
 
 inline constexpr size_t cleaning_page = 10'000;
 
-// [from, to) by stop time. `progress(done)` after each page, if given. Throws StoreError.
+// [from, to) by stop time. `progress(done)` after each page, if given; `kept(h)` for each record
+// written clean and not late, in (stop, entry id) order, as its page is written (a close totals
+// them there rather than reading them back). Throws StoreError.
 PeriodCleaning clean_period(host::SettlementLedger& ledger, int64_t from_unix, int64_t to_unix,
                             int64_t window_s, int64_t now_unix,
-                            const std::function<void(int64_t)>& progress = {});
+                            const std::function<void(int64_t)>& progress = {},
+                            const std::function<void(const HistoryRecord&)>& kept = {});
 
 }  // namespace gm::settlement

@@ -1,5 +1,7 @@
 #include "host/settlement/report_format.h"
 
+#include <stdexcept>
+
 #include "host/billing/civil_date.h"
 #include "host/billing/money.h"
 
@@ -62,13 +64,27 @@ Cell money_cell(Micros m) {
   return {CellKind::money, "", m};
 }
 
+Table report_table(std::string_view report, const PeriodTotals& totals,
+                   const std::vector<Provider>& members, const std::string& provider,
+                   Period period) {
+  if (report == "detail") return to_table(detail_report(totals, provider, period));
+  if (report == "summary") return to_table(summary_report(totals, provider, period));
+  if (report == "invoice") return to_table(invoice_report(totals, provider, period));
+  if (report == "credit_debit") return to_table(credit_debit_report(totals, provider, period));
+  if (report == "statement") return to_table(settlement_statement(totals, members, period));
+  throw std::invalid_argument("settlement: no report " + std::string(report));
+}
+
 Table to_table(const DetailReport& r) {
   Table t = base("detail", r.provider, r.period,
                  {"role", "serving_country", "serving_provider", "home_provider", "user",
                   "connections", "seconds", "amount", "fee"});
   Micros served = 0, consumed = 0, fees = 0;
   for (const DetailRow& d : r.rows) {
-    t.rows.push_back({text_cell(std::string(role_name(d.role))), text_cell(d.serving_country),
+    // A late record of a closed period is listed apart: its money is this period's, its usage
+    // an earlier one's.
+    const std::string role = std::string(role_name(d.role)) + (d.adjustment ? "-adjustment" : "");
+    t.rows.push_back({text_cell(role), text_cell(d.serving_country),
                       text_cell(d.serving_provider), text_cell(d.home_provider), text_cell(d.user),
                       int_cell(d.connections), int_cell(d.seconds), money_cell(d.amount_micros),
                       money_cell(d.fee_micros)});
@@ -132,8 +148,7 @@ Table to_table(const SettlementStatement& s) {
   return t;
 }
 
-uint64_t fnv1a64(std::string_view bytes) {
-  uint64_t h = 0xcbf29ce484222325ull;
+uint64_t fnv1a64(std::string_view bytes, uint64_t h) {
   for (unsigned char c : bytes) {
     h ^= c;
     h *= 0x100000001b3ull;
@@ -170,8 +185,11 @@ std::string canonical_bytes(const Table& t) {
 }
 
 std::string checksum(const Table& t) {
+  return checksum_text(fnv1a64(canonical_bytes(t)));
+}
+
+std::string checksum_text(uint64_t h) {
   static constexpr char hex[] = "0123456789abcdef";
-  uint64_t h = fnv1a64(canonical_bytes(t));
   std::string digits(16, '0');
   for (int i = 15; i >= 0; --i, h >>= 4) digits[static_cast<size_t>(i)] = hex[h & 0xf];
   return "fnv1a64:" + digits;

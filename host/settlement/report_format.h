@@ -58,9 +58,20 @@ Table to_table(const InvoiceReport& r);
 Table to_table(const CreditDebitReport& r);
 Table to_table(const SettlementStatement& s);
 
-uint64_t fnv1a64(std::string_view bytes);
+// The provider-side reports by their Table names, and the statement (provider ignored).
+inline constexpr std::string_view provider_reports[] = {"detail", "summary", "invoice",
+                                                         "credit_debit"};
+// `report` is one of provider_reports or "statement"; another throws std::invalid_argument.
+Table report_table(std::string_view report, const PeriodTotals& totals,
+                   const std::vector<Provider>& members, const std::string& provider,
+                   Period period);
+
+inline constexpr uint64_t fnv1a64_basis = 0xcbf29ce484222325ull;
+// FNV-1a 64 of `bytes`, continuing from `h` (so a file is hashed as it is written).
+uint64_t fnv1a64(std::string_view bytes, uint64_t h = fnv1a64_basis);
 std::string canonical_bytes(const Table& t);
 std::string checksum(const Table& t);  // "fnv1a64:" and 16 lower-case hex digits
+std::string checksum_text(uint64_t fnv);  // the same form for any hash (the detail file's)
 
 std::string csv_field(std::string_view s);    // quoted if it must be
 std::string json_string(std::string_view s);  // with its quotes

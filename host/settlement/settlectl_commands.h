@@ -4,7 +4,8 @@
 //    tariffs (rules, the handling fee);
 //  - settlectl_import.cpp: raw records from a file, all or none;
 //  - settlectl_period.cpp: one period cleaned, its quarantine listed, its reports and the
-//    detail transaction file printed.
+//    detail transaction file printed;
+//  - settlectl_close.cpp: a period closed (and published), the closed periods listed.
 //
 // As in billingctl (billingctl_commands.h): each checks every operand and option before it
 // writes anything, writes with one store call (one transaction) and prints what it did. Bad
@@ -36,6 +37,8 @@ int clean_command(const SettlectlRun& run, const std::vector<std::string>& words
 int quarantine_command(const SettlectlRun& run, const std::vector<std::string>& words);
 int report_command(const SettlectlRun& run, const std::vector<std::string>& words);
 int detail_file_command(const SettlectlRun& run, const std::vector<std::string>& words);
+int close_command(const SettlectlRun& run, const std::vector<std::string>& words);
+int periods_command(const SettlectlRun& run, const std::vector<std::string>& words);
 
 // What several commands check: a member's id (an operand), one that the directory lists.
 std::string provider_id(const std::string& text);            // throws ConfigError for a bad name

@@ -2,6 +2,7 @@
 // print a provider's report or the detail transaction file. Every period is [--from, --to) by
 // stop time (GMT), the same bounds cleaning and the reports use, and is read a page at a time.
 #include <cstdio>
+#include <functional>
 #include <map>
 
 #include "host/billing/billing_error.h"
@@ -11,6 +12,7 @@
 #include "host/settlement/cleaning.h"
 #include "host/settlement/detail_file.h"
 #include "host/settlement/period_cleaning.h"
+#include "host/settlement/period_close.h"
 #include "host/settlement/report_format.h"
 #include "host/settlement/settlectl_commands.h"
 #include "host/settlement/settlement_reports.h"
@@ -33,7 +35,8 @@ template <typename F>
 void each_history_page(SettlementLedger& ledger, settlement::Period p, F f) {
   StopKey after{p.from_unix - 1, 0};
   for (;;) {
-    const auto page = ledger.history_between(p.from_unix, p.to_unix, after, page_size);
+    const auto page =
+        ledger.history_between(p.from_unix, p.to_unix, after, page_size, HistorySet::regular);
     if (page.empty()) return;
     f(page);
     after = {page.back().stop_unix, page.back().entry_id};
@@ -67,6 +70,9 @@ int clean_command(const SettlectlRun& run, const std::vector<std::string>& words
       static_cast<long long>(c.irrelevant), static_cast<long long>(c.quarantined));
   for (const auto& [reason, n] : c.quarantine_reasons)
     std::printf("quarantined %s: %lld\n", reason.c_str(), static_cast<long long>(n));
+  if (c.settled)
+    std::printf("left as closed: %lld records of a closed period, decided at its close\n",
+                static_cast<long long>(c.settled));
   return 0;
 }
 
@@ -103,64 +109,39 @@ int quarantine_command(const SettlectlRun& run, const std::vector<std::string>& 
 
 namespace {
 
-// The report of `kind` in `format`, to stdout.
-void print_report(const std::string& kind, const std::string& format,
-                  const std::vector<settlement::RatedRecord>& rated,
-                  const settlement::ProviderDirectory& directory, const std::string& provider,
-                  settlement::Period p) {
-  settlement::Table table;
-  if (kind == "detail") table = settlement::to_table(settlement::detail_report(rated, provider, p));
-  if (kind == "summary")
-    table = settlement::to_table(settlement::summary_report(rated, provider, p));
-  if (kind == "invoice")
-    table = settlement::to_table(settlement::invoice_report(rated, provider, p));
-  if (kind == "credit-debit")
-    table = settlement::to_table(settlement::credit_debit_report(rated, provider, p));
-  if (kind == "statement") {
-    std::vector<settlement::Provider> members;
-    for (const auto& [id, member] : directory.providers) members.push_back(member);
-    table = settlement::to_table(settlement::settlement_statement(rated, members, p));
-  }
+// The report's Table name for the command line's --kind.
+std::string report_name(const std::string& kind) {
+  if (kind == "credit-debit") return "credit_debit";
+  if (kind == "detail" || kind == "summary" || kind == "invoice" || kind == "statement")
+    return kind;
+  throw ConfigError("expected detail, summary, invoice, credit-debit or statement");
+}
+
+void print_table(const settlement::Table& table, const std::string& format) {
   const std::string text = format == "csv"    ? settlement::to_csv(table)
                            : format == "json" ? settlement::to_json(table)
                                               : settlement::to_html(table);
   std::fwrite(text.data(), 1, text.size(), stdout);
 }
 
-}  // namespace
-
-int report_command(const SettlectlRun& run, const std::vector<std::string>& words) {
-  const CommandArgs args("report", words, 1, "PROVIDER", {{"from"}, {"to"}, {"kind"}, {"format"}});
-  const std::string provider = args.parsed_operand(0, provider_id);
-  const settlement::Period p = period_of(args, run.now);
-  const std::string kind = args.parsed("kind", [](const std::string& k) {
-    if (k != "detail" && k != "summary" && k != "invoice" && k != "credit-debit" &&
-        k != "statement")
-      throw ConfigError("expected detail, summary, invoice, credit-debit or statement");
-    return k;
-  });
-  const std::string format = args.parsed("format", [](const std::string& f) {
-    if (f != "csv" && f != "json" && f != "html") throw ConfigError("expected csv, json or html");
-    return f;
-  });
-  SettlementLedger& ledger = run.store.settlement();
-  const settlement::ProviderDirectory directory = ledger.directory();
-  if (!directory.providers.count(provider)) throw BillingConflict("no provider " + provider);
+// An open period's totals, rated now with today's tariffs, a page at a time. Refused records
+// are not the reports' (settlement_reports.h), but they are money: say how many and which, so
+// a missing rule is seen, not silently under-billed.
+settlement::PeriodTotals open_totals(SettlementLedger& ledger, settlement::Period p) {
   const settlement::Tariffs tariffs = ledger.tariffs();
   if (const std::string problem = settlement::tariff_problem(tariffs); !problem.empty())
     throw BillingConflict("the tariffs cannot rate: " + problem);
-
-  // Refused records are not the reports' (settlement_reports.h), but they are money: say how
-  // many and which, so a missing rule is seen, not silently under-billed.
-  std::vector<settlement::RatedRecord> rated;
+  settlement::PeriodTotals totals;
   std::map<std::string, std::vector<int64_t>> refused;
   int64_t records = 0;
   each_history_page(ledger, p, [&](const std::vector<settlement::HistoryRecord>& page) {
     for (const settlement::HistoryRecord& h : page) {
       ++records;
-      settlement::RatedRecord r = settlement::rate(h, tariffs);
-      if (!r.ok()) refused[std::string(settlement::refusal_name(r.refusal))].push_back(h.entry_id);
-      rated.push_back(std::move(r));
+      const settlement::RatedRecord r = settlement::rate(h, tariffs);
+      if (!r.ok())
+        refused[std::string(settlement::refusal_name(r.refusal))].push_back(h.entry_id);
+      else
+        totals.add(r);
     }
   });
   for (const auto& [reason, ids] : refused) {
@@ -173,10 +154,37 @@ int report_command(const SettlectlRun& run, const std::vector<std::string>& word
                  "entry ids %s\n",
                  ids.size(), static_cast<long long>(records), reason.c_str(), list.c_str());
   }
+  return totals;
+}
 
+}  // namespace
+
+int report_command(const SettlectlRun& run, const std::vector<std::string>& words) {
+  const CommandArgs args("report", words, 1, "PROVIDER", {{"from"}, {"to"}, {"kind"}, {"format"}});
+  const std::string provider = args.parsed_operand(0, provider_id);
+  const settlement::Period p = period_of(args, run.now);
+  const std::string report = args.parsed("kind", report_name);
+  const std::string format = args.parsed("format", [](const std::string& f) {
+    if (f != "csv" && f != "json" && f != "html") throw ConfigError("expected csv, json or html");
+    return f;
+  });
+  SettlementLedger& ledger = run.store.settlement();
+  const settlement::ProviderDirectory directory = ledger.directory();
+  if (!directory.providers.count(provider)) throw BillingConflict("no provider " + provider);
+
+  // A closed period's report is the one its close made, whatever the tariffs say now.
+  if (const auto closed = settlement::closed_period_of(ledger, p)) {
+    print_table(settlement::closed_table(ledger, *closed, report,
+                                         report == "statement" ? "" : provider),
+                format);
+    return 0;
+  }
+  std::vector<settlement::Provider> members;
+  for (const auto& [id, member] : directory.providers) members.push_back(member);
   // A total that overflows Micros is broken input, not a bad command line (exit 1, not 2).
   try {
-    print_report(kind, format, rated, directory, provider, p);
+    print_table(settlement::report_table(report, open_totals(ledger, p), members, provider, p),
+                format);
   } catch (const billing::BillingError& e) {
     throw BillingConflict(std::string("the period's totals do not fit: ") + e.what());
   }
@@ -189,20 +197,43 @@ int detail_file_command(const SettlectlRun& run, const std::vector<std::string>&
   const settlement::Period p = period_of(args, run.now);
   SettlementLedger& ledger = run.store.settlement();
   require_provider(run.store, provider);
-  // The seed sends the serving provider's file: the usage its network carried.
-  std::vector<settlement::HistoryRecord> served;
-  each_history_page(ledger, p, [&](const std::vector<settlement::HistoryRecord>& page) {
-    for (const settlement::HistoryRecord& h : page)
-      if (h.serving_provider == provider) served.push_back(h);
+  const auto closed = settlement::closed_period_of(ledger, p);
+  // The seed sends the serving provider's file: the usage its network carried. Each record's
+  // line is checked before any is printed, so a file is whole or not printed at all; the
+  // lines are made twice rather than held, so the file's size does not bound memory.
+  const auto each_served = [&](const std::function<void(const settlement::HistoryRecord&)>& f) {
+    if (closed) return settlement::each_closed_detail_record(ledger, *closed, provider, f);
+    each_history_page(ledger, p, [&](const std::vector<settlement::HistoryRecord>& page) {
+      for (const settlement::HistoryRecord& h : page)
+        if (h.serving_provider == provider) f(h);
+    });
+  };
+  std::string line;
+  uint64_t hash = settlement::fnv1a64_basis;
+  each_served([&](const settlement::HistoryRecord& h) {
+    if (const settlement::DetailRefusal r = settlement::detail_line(h, line);
+        r != settlement::DetailRefusal::none)
+      throw BillingConflict("entry " + std::to_string(h.entry_id) +
+                            " cannot be written: " + settlement::refusal_name(r) +
+                            "; no file printed");
+    line += '\n';
+    hash = settlement::fnv1a64(line, hash);
   });
-  std::string text;
-  size_t failed_at = 0;
-  const settlement::DetailRefusal r = settlement::detail_file(served, text, failed_at);
-  if (r != settlement::DetailRefusal::none)
-    throw BillingConflict("entry " + std::to_string(served[failed_at].entry_id) +
-                          " cannot be written: " + settlement::refusal_name(r) +
-                          "; no file printed");
-  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (closed) {
+    const std::string sum = settlement::checksum_text(hash);
+    bool matched = false;
+    for (const ReportChecksum& k : ledger.closed_checksums(closed->from_unix))
+      matched |= k.provider == provider && k.report == "detail_file" && k.checksum == sum;
+    if (!matched)
+      throw BillingConflict("the closed period's detail file of " + provider +
+                            " no longer matches its checksum: the store was changed; no file "
+                            "printed");
+  }
+  each_served([&](const settlement::HistoryRecord& h) {
+    settlement::detail_line(h, line);
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stdout);
+  });
   return 0;
 }
 

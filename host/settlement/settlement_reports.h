@@ -19,12 +19,13 @@
 // the fees sit between them.
 //
 // Rules, in order:
-//  - Only records that rated (ok()) and whose stop_unix is in [from_unix, to_unix) count;
-//    refused records are the quarantine's, not the reports'.
+//  - What a period holds is its totals' (period_totals.h): the records that rated (ok()), with
+//    their stop in [from_unix, to_unix) or, once the period closes, its adjustments; refused
+//    records are the quarantine's, not the reports'.
 //  - A provider's report covers the records where it is the serving or the home provider; a
 //    record where it is both (its own user on its own network) appears in both roles.
-//  - Rows are sorted: by role (served before consumed), then provider ids, countries and
-//    user, by byte order; so the same records give the same bytes (report_format.h).
+//  - Rows are sorted: by role (served before consumed), the period's own records before its
+//    adjustments, then provider ids, countries and user, by byte order; so the same records give the same bytes (report_format.h).
 //  - A sign convention throughout: net > 0 the operator owes the provider, net < 0 the
 //    provider owes the operator.
 #pragma once
@@ -33,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "host/settlement/period_totals.h"
 #include "host/settlement/settlement_rate.h"
 
 namespace gm::settlement {
@@ -51,6 +53,7 @@ std::string_view role_name(Role r);  // "served", "consumed"
 
 struct DetailRow {
   Role role = Role::served;
+  bool adjustment = false;  // a late record of an earlier, closed period (period_totals.h)
   std::string serving_country;
   std::string serving_provider;
   std::string home_provider;
@@ -130,8 +133,23 @@ struct SettlementStatement {
   Micros operator_total_micros = 0;  // fees + margin
 };
 
-// Sums use billing::checked_add: a total that overflows Micros is a broken input, not a
-// report, and throws BillingError.
+// Each report from the period's totals (period_totals.h): streamed, or as a closed period
+// stored them. Sums use billing::checked_add: a total that overflows Micros is a broken input,
+// not a report, and throws BillingError.
+DetailReport detail_report(const PeriodTotals& totals, const std::string& provider,
+                           Period period);
+SummaryReport summary_report(const PeriodTotals& totals, const std::string& provider,
+                             Period period);
+InvoiceReport invoice_report(const PeriodTotals& totals, const std::string& provider,
+                             Period period);
+CreditDebitReport credit_debit_report(const PeriodTotals& totals, const std::string& provider,
+                                      Period period);
+SettlementStatement settlement_statement(const PeriodTotals& totals,
+                                         const std::vector<Provider>& members, Period period);
+
+// The same from a list of rated records: those that rated and whose stop lies in the period
+// are totalled first (no adjustments). For tests and small sets.
+PeriodTotals period_totals(const std::vector<RatedRecord>& rated, Period period);
 DetailReport detail_report(const std::vector<RatedRecord>& rated, const std::string& provider,
                            Period period);
 SummaryReport summary_report(const std::vector<RatedRecord>& rated, const std::string& provider,

@@ -71,7 +71,7 @@ CREATE INDEX commands_pending ON commands(id) WHERE delivered_unix = 0;
 
 // steps[i] takes the database from version base_version + i to the next. Never edit a step (or
 // `base`) that has shipped; add one (and raise the count).
-constexpr std::array<const char*, 10> steps = {
+constexpr std::array<const char*, 11> steps = {
     // 3: billing (host/billing/BILLING.md): accounts, subscribers, top-ups; rates, services,
     // realms, offers, gateway zones (the catalog, its version bumped by every change); each
     // session's account and running charge (its current bill line), closed lines; the billing
@@ -307,6 +307,52 @@ CREATE TABLE settlement_rules(
   price_per_minute BIGINT NOT NULL);
 CREATE TABLE settlement_fee(per_connection BIGINT NOT NULL, per_minute BIGINT NOT NULL);
 INSERT INTO settlement_fee VALUES(0, 0);
+)sql",
+    // 13: settlement period close (host/settlement/period_close.h): a history record cleaned
+    // after its period closed is late and carried by the next close (adjusted_in); each closed
+    // period keeps its totals per group, its members and its reports' checksums, so its reports
+    // never change; undecided raw records are found without a scan.
+    R"sql(
+ALTER TABLE settlement_history ADD COLUMN late BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE settlement_history ADD COLUMN adjusted_in BIGINT;
+CREATE INDEX settlement_history_pending ON settlement_history(stop, entry_id)
+  WHERE late = 1 AND adjusted_in IS NULL;
+CREATE INDEX settlement_history_adjusted ON settlement_history(adjusted_in, stop, entry_id)
+  WHERE adjusted_in IS NOT NULL;
+CREATE INDEX settlement_raw_undecided ON settlement_raw(stop) WHERE record_status IN (0, 4);
+CREATE TABLE settlement_periods(
+  from_unix BIGINT PRIMARY KEY,
+  to_unix BIGINT NOT NULL,
+  closed_unix BIGINT NOT NULL,
+  records BIGINT NOT NULL,
+  adjustments BIGINT NOT NULL);
+CREATE TABLE settlement_period_members(
+  from_unix BIGINT NOT NULL REFERENCES settlement_periods(from_unix),
+  provider TEXT NOT NULL,
+  country TEXT NOT NULL,
+  PRIMARY KEY(from_unix, provider));
+CREATE TABLE settlement_period_groups(
+  from_unix BIGINT NOT NULL REFERENCES settlement_periods(from_unix),
+  adjustment BIGINT NOT NULL,
+  serving_provider TEXT NOT NULL,
+  serving_country TEXT NOT NULL,
+  home_provider TEXT NOT NULL,
+  home_country TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  connections BIGINT NOT NULL,
+  seconds BIGINT NOT NULL,
+  consumer_micros BIGINT NOT NULL,
+  provider_micros BIGINT NOT NULL,
+  fee_connection_micros BIGINT NOT NULL,
+  fee_time_micros BIGINT NOT NULL,
+  PRIMARY KEY(from_unix, adjustment, serving_provider, serving_country, home_provider,
+              home_country, user_name));
+CREATE TABLE settlement_period_checksums(
+  from_unix BIGINT NOT NULL REFERENCES settlement_periods(from_unix),
+  provider TEXT NOT NULL,
+  report TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  PRIMARY KEY(from_unix, provider, report));
 )sql",
 };
 constexpr int latest = base_version + static_cast<int>(steps.size());

@@ -1,6 +1,6 @@
 // Settlement's tables (SCHEMA.md "settlement_*", host/settlement/SETTLEMENT.md): the member
-// directory (providers, their servers and realms), the raw records as received, and the history
-// cleaning made of them. Cleaning itself is plain functions (host/settlement/cleaning.h); a
+// directory (providers, their servers and realms), the raw records as received, the history
+// cleaning made of them, and the closed periods with what their reports were made of. Cleaning itself is plain functions (host/settlement/cleaning.h); a
 // period is cleaned by period_cleaning.h over these reads and writes.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "host/settlement/period_totals.h"
 #include "host/settlement/settlement_rate.h"
 #include "host/settlement/settlement_record.h"
 
@@ -20,6 +21,47 @@ struct CleanedRecord {
   settlement::RecordStatus status = settlement::RecordStatus::raw;
   std::string refusal;  // the quarantine's reason (refusal_name) or the irrelevance; "" clean
   std::optional<settlement::HistoryRecord> history;  // set when clean
+  // Its stop lies in a closed period: the history row is marked late, for the next close to
+  // carry as an adjustment (period_close.h).
+  bool late = false;
+  // A history row from an earlier clean may exist (the raw record was clean before): only
+  // then is there one to replace, so a first clean writes one row, not a delete and a row.
+  bool had_history = false;
+};
+
+// Which history records a read wants (period_close.h): a period's own, or its adjustments.
+enum class HistorySet : int32_t {
+  regular = 0,       // stop in [from, to), not late
+  adjusted = 1,      // carried as adjustments by the closed period that starts at `from`,
+                     // stop before `to`
+  pending_late = 2,  // late, not yet carried by any period, stop in [from, to)
+};
+
+// A closed period (SCHEMA.md "settlement_periods").
+struct ClosedPeriod {
+  int64_t from_unix = 0;
+  int64_t to_unix = 0;
+  int64_t closed_unix = 0;
+  int64_t records = 0;      // its own history records
+  int64_t adjustments = 0;  // late records of earlier periods it carries
+};
+
+// A report's checksum as the close computed it (report_format.h checksum(), or the detail
+// file's): what a closed report printed later must still carry.
+struct ReportChecksum {
+  std::string provider;  // "" for the statement
+  std::string report;    // "detail", "summary", "invoice", "credit_debit", "statement",
+                         // "detail_file"
+  std::string checksum;
+};
+
+// Everything a close writes, in one transaction (period_close.h).
+struct PeriodClosing {
+  ClosedPeriod period;
+  settlement::PeriodTotals totals;
+  std::vector<settlement::Provider> members;  // as the statement names them
+  std::vector<ReportChecksum> checksums;
+  bool first = false;  // no period closed before: earlier unsettled records become adjustments
 };
 
 // A place in (stop time, entry id) order, the order a period is cleaned and reported in.
@@ -56,10 +98,26 @@ class SettlementLedger {
   // replaced (removed unless clean), in one transaction: a re-run overwrites what the last run
   // decided, so the same raw rows always leave the same history.
   virtual void record_cleaning(const std::vector<CleanedRecord>& records, int64_t now_unix) = 0;
-  // History records whose stop lies in [from, to), after `after`, at most `limit`.
+  // History records of `set`, after `after` in (stop, entry id) order, at most `limit`.
   virtual std::vector<settlement::HistoryRecord> history_between(int64_t from_unix,
                                                                  int64_t to_unix, StopKey after,
-                                                                 size_t limit) = 0;
+                                                                 size_t limit,
+                                                                 HistorySet set) = 0;
+  // Stop times in [from, to) of the raw records no clean has decided yet (never cleaned, or
+  // quarantined), in order, at most `limit`: before a close, the late records.
+  virtual std::vector<int64_t> undecided_stops(int64_t from_unix, int64_t to_unix, size_t limit) = 0;
+
+  // Closed periods, oldest first.
+  virtual std::vector<ClosedPeriod> closed_periods() = 0;
+  // Closes a period in one transaction: its row, totals, members and checksums; the pending
+  // late records (and, on the first close, every unsettled record before it) marked as its
+  // adjustments. Throws BillingConflict if it is already closed, or if what is to be marked is
+  // not what was totalled (records / adjustments: a clean ran meanwhile; close again).
+  virtual void close_period(const PeriodClosing& closing) = 0;
+  // A closed period's stored totals, members and checksums.
+  virtual settlement::PeriodTotals closed_totals(int64_t from_unix) = 0;
+  virtual std::vector<settlement::Provider> closed_members(int64_t from_unix) = 0;
+  virtual std::vector<ReportChecksum> closed_checksums(int64_t from_unix) = 0;
   // How the raw records of [from, to) stand: a count per status and reason.
   virtual std::vector<RawStatusCount> raw_counts(int64_t from_unix, int64_t to_unix) = 0;
 

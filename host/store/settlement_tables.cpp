@@ -143,32 +143,135 @@ void SettlementTables::record_cleaning(const std::vector<CleanedRecord>& records
               "WHERE entry_id = $4",
               {int64_t{static_cast<int32_t>(c.status)}, c.refusal, c.history ? now : int64_t{0},
                c.entry_id});
-      db_.run("DELETE FROM settlement_history WHERE entry_id = $1", {c.entry_id});
+      if (c.had_history) db_.run("DELETE FROM settlement_history WHERE entry_id = $1", {c.entry_id});
       if (!c.history) continue;
       const settlement::HistoryRecord& h = *c.history;
       db_.run("INSERT INTO settlement_history(entry_id, user_name, realm, service, session_id, "
               "session_time_s, stop, stop_local, time_zone, home_provider, home_country, "
-              "serving_provider, serving_country, nas_id) "
-              "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+              "serving_provider, serving_country, nas_id, late) "
+              "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
               {c.entry_id, h.user, h.realm, h.service, h.session_id,
                int64_t{h.session_time_s}, h.stop_unix, h.stop_local, h.time_zone,
-               h.home_provider, h.home_country, h.serving_provider, h.serving_country, h.nas_id});
+               h.home_provider, h.home_country, h.serving_provider, h.serving_country, h.nas_id,
+               int64_t{c.late ? 1 : 0}});
     }
   });
 }
 
 std::vector<settlement::HistoryRecord> SettlementTables::history_between(int64_t from, int64_t to,
                                                                          StopKey after,
-                                                                         size_t limit) {
+                                                                         size_t limit,
+                                                                         HistorySet set) {
+  // Each set reads one index: (stop, entry_id), or the partial ones of schema 13.
+  const char* which =
+      set == HistorySet::regular    ? "stop >= $1 AND stop < $2 AND late = 0"
+      : set == HistorySet::adjusted ? "adjusted_in = $1 AND stop < $2"
+                                    : "late = 1 AND adjusted_in IS NULL AND stop >= $1 AND stop < $2";
   std::vector<settlement::HistoryRecord> out;
   for (const sql::Row& r : db_.query(
            "SELECT entry_id, user_name, realm, service, session_id, session_time_s, stop, "
            "stop_local, time_zone, home_provider, home_country, serving_provider, "
-           "serving_country, nas_id FROM settlement_history "
-           "WHERE stop >= $1 AND stop < $2 AND " +
-               std::string(after_key) + " ORDER BY stop, entry_id LIMIT $5",
+           "serving_country, nas_id FROM settlement_history WHERE " +
+               std::string(which) + " AND " + after_key + " ORDER BY stop, entry_id LIMIT $5",
            {from, to, after.stop_unix, after.entry_id, static_cast<int64_t>(limit)}))
     out.push_back(history_of(r));
+  return out;
+}
+
+std::vector<int64_t> SettlementTables::undecided_stops(int64_t from, int64_t to, size_t limit) {
+  std::vector<int64_t> out;
+  for (const sql::Row& r : db_.query("SELECT stop FROM settlement_raw WHERE record_status IN (0, 4) "
+                                     "AND stop >= $1 AND stop < $2 ORDER BY stop LIMIT $3",
+                                     {from, to, static_cast<int64_t>(limit)}))
+    out.push_back(r.i64(0));
+  return out;
+}
+
+std::vector<ClosedPeriod> SettlementTables::closed_periods() {
+  std::vector<ClosedPeriod> out;
+  for (const sql::Row& r : db_.query("SELECT from_unix, to_unix, closed_unix, records, adjustments "
+                                     "FROM settlement_periods ORDER BY from_unix"))
+    out.push_back({r.i64(0), r.i64(1), r.i64(2), r.i64(3), r.i64(4)});
+  return out;
+}
+
+void SettlementTables::close_period(const PeriodClosing& c) {
+  const ClosedPeriod& p = c.period;
+  db_.write([&] {
+    if (!db_.query("SELECT 1 FROM settlement_periods WHERE from_unix < $2 AND to_unix > $1",
+                   {p.from_unix, p.to_unix})
+             .empty())
+      throw BillingConflict("the period is closed already");
+    // What is marked must be what was totalled: a clean between the totalling and this
+    // transaction would otherwise slip a record in unreported, or report one twice.
+    const int64_t own = db_.query("SELECT count(*) FROM settlement_history WHERE stop >= $1 AND "
+                                  "stop < $2 AND late = 0",
+                                  {p.from_unix, p.to_unix})
+                            .at(0)
+                            .i64(0);
+    int64_t marked = db_.run("UPDATE settlement_history SET adjusted_in = $1 "
+                             "WHERE late = 1 AND adjusted_in IS NULL AND stop < $1",
+                             {p.from_unix});
+    if (c.first)
+      marked += db_.run("UPDATE settlement_history SET late = 1, adjusted_in = $1 "
+                        "WHERE late = 0 AND stop < $1",
+                        {p.from_unix});
+    if (own != p.records || marked != p.adjustments)
+      throw BillingConflict("the period's history changed while it was being closed (" +
+                            std::to_string(own) + " records and " + std::to_string(marked) +
+                            " adjustments now, " + std::to_string(p.records) + " and " +
+                            std::to_string(p.adjustments) + " totalled); close it again");
+    db_.run("INSERT INTO settlement_periods(from_unix, to_unix, closed_unix, records, "
+            "adjustments) VALUES($1, $2, $3, $4, $5)",
+            {p.from_unix, p.to_unix, p.closed_unix, p.records, p.adjustments});
+    for (const settlement::Provider& m : c.members)
+      db_.run("INSERT INTO settlement_period_members(from_unix, provider, country) "
+              "VALUES($1, $2, $3)",
+              {p.from_unix, m.id, m.country});
+    for (const auto& [g, t] : c.totals.groups())
+      db_.run("INSERT INTO settlement_period_groups(from_unix, adjustment, serving_provider, "
+              "serving_country, home_provider, home_country, user_name, connections, seconds, "
+              "consumer_micros, provider_micros, fee_connection_micros, fee_time_micros) "
+              "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+              {p.from_unix, int64_t{g.adjustment ? 1 : 0}, g.serving_provider, g.serving_country,
+               g.home_provider, g.home_country, g.user, t.connections, t.seconds,
+               t.consumer_micros, t.provider_micros, t.fee_connection_micros, t.fee_time_micros});
+    for (const ReportChecksum& k : c.checksums)
+      db_.run("INSERT INTO settlement_period_checksums(from_unix, provider, report, checksum) "
+              "VALUES($1, $2, $3, $4)",
+              {p.from_unix, k.provider, k.report, k.checksum});
+  });
+}
+
+settlement::PeriodTotals SettlementTables::closed_totals(int64_t from) {
+  settlement::PeriodTotals t;
+  for (const sql::Row& r : db_.query(
+           "SELECT adjustment, serving_provider, serving_country, home_provider, home_country, "
+           "user_name, connections, seconds, consumer_micros, provider_micros, "
+           "fee_connection_micros, fee_time_micros FROM settlement_period_groups "
+           "WHERE from_unix = $1",
+           {from}))
+    t.add_group({r.i64(0) != 0, r.text(1), r.text(2), r.text(3), r.text(4), r.text(5)},
+                {r.i64(6), r.i64(7), r.i64(8), r.i64(9), r.i64(10), r.i64(11)});
+  return t;
+}
+
+std::vector<settlement::Provider> SettlementTables::closed_members(int64_t from) {
+  std::vector<settlement::Provider> out;
+  for (const sql::Row& r : db_.query("SELECT provider, country FROM settlement_period_members "
+                                     "WHERE from_unix = $1 ORDER BY provider",
+                                     {from}))
+    out.push_back({r.text(0), r.text(1)});
+  return out;
+}
+
+std::vector<ReportChecksum> SettlementTables::closed_checksums(int64_t from) {
+  std::vector<ReportChecksum> out;
+  for (const sql::Row& r : db_.query("SELECT provider, report, checksum FROM "
+                                     "settlement_period_checksums WHERE from_unix = $1 "
+                                     "ORDER BY provider, report",
+                                     {from}))
+    out.push_back({r.text(0), r.text(1), r.text(2)});
   return out;
 }
 

@@ -21,7 +21,14 @@ class SettlementTables final : public SettlementLedger {
                                                  size_t limit) override;
   void record_cleaning(const std::vector<CleanedRecord>& records, int64_t now_unix) override;
   std::vector<settlement::HistoryRecord> history_between(int64_t from_unix, int64_t to_unix,
-                                                         StopKey after, size_t limit) override;
+                                                         StopKey after, size_t limit,
+                                                         HistorySet set) override;
+  std::vector<int64_t> undecided_stops(int64_t from_unix, int64_t to_unix, size_t limit) override;
+  std::vector<ClosedPeriod> closed_periods() override;
+  void close_period(const PeriodClosing& closing) override;
+  settlement::PeriodTotals closed_totals(int64_t from_unix) override;
+  std::vector<settlement::Provider> closed_members(int64_t from_unix) override;
+  std::vector<ReportChecksum> closed_checksums(int64_t from_unix) override;
   std::vector<RawStatusCount> raw_counts(int64_t from_unix, int64_t to_unix) override;
   settlement::Tariffs tariffs() override;
   void set_rule(const settlement::SettlementRule& rule) override;

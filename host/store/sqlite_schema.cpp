@@ -317,6 +317,52 @@ CREATE TABLE settlement_rules(
 CREATE TABLE settlement_fee(per_connection INTEGER NOT NULL, per_minute INTEGER NOT NULL);
 INSERT INTO settlement_fee VALUES(0, 0);
 )sql",
+    // 13: settlement period close (host/settlement/period_close.h): a history record cleaned
+    // after its period closed is late and carried by the next close (adjusted_in); each closed
+    // period keeps its totals per group, its members and its reports' checksums, so its reports
+    // never change; undecided raw records are found without a scan.
+    R"sql(
+ALTER TABLE settlement_history ADD COLUMN late INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE settlement_history ADD COLUMN adjusted_in INTEGER;
+CREATE INDEX settlement_history_pending ON settlement_history(stop, entry_id)
+  WHERE late = 1 AND adjusted_in IS NULL;
+CREATE INDEX settlement_history_adjusted ON settlement_history(adjusted_in, stop, entry_id)
+  WHERE adjusted_in IS NOT NULL;
+CREATE INDEX settlement_raw_undecided ON settlement_raw(stop) WHERE record_status IN (0, 4);
+CREATE TABLE settlement_periods(
+  from_unix INTEGER PRIMARY KEY,
+  to_unix INTEGER NOT NULL,
+  closed_unix INTEGER NOT NULL,
+  records INTEGER NOT NULL,
+  adjustments INTEGER NOT NULL);
+CREATE TABLE settlement_period_members(
+  from_unix INTEGER NOT NULL REFERENCES settlement_periods(from_unix),
+  provider TEXT NOT NULL,
+  country TEXT NOT NULL,
+  PRIMARY KEY(from_unix, provider));
+CREATE TABLE settlement_period_groups(
+  from_unix INTEGER NOT NULL REFERENCES settlement_periods(from_unix),
+  adjustment INTEGER NOT NULL,
+  serving_provider TEXT NOT NULL,
+  serving_country TEXT NOT NULL,
+  home_provider TEXT NOT NULL,
+  home_country TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  connections INTEGER NOT NULL,
+  seconds INTEGER NOT NULL,
+  consumer_micros INTEGER NOT NULL,
+  provider_micros INTEGER NOT NULL,
+  fee_connection_micros INTEGER NOT NULL,
+  fee_time_micros INTEGER NOT NULL,
+  PRIMARY KEY(from_unix, adjustment, serving_provider, serving_country, home_provider,
+              home_country, user_name));
+CREATE TABLE settlement_period_checksums(
+  from_unix INTEGER NOT NULL REFERENCES settlement_periods(from_unix),
+  provider TEXT NOT NULL,
+  report TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  PRIMARY KEY(from_unix, provider, report));
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

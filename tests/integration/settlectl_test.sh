@@ -7,7 +7,9 @@
 # seed's Example 1. Checks: a malformed file imports nothing; clean's counts; the quarantine
 # names the bad record and its reason; the detail file holds Example 1's line exactly; the
 # credit/debit and statement figures equal the ones worked out by hand below; a second clean
-# gives the same report bytes; a bad rule exits 2 and changes no rule.
+# gives the same report bytes; a bad rule exits 2 and changes no rule; a period closes once, in
+# order, with every record rated, publishing what settlectl then prints for it byte for byte; a
+# late record changes no closed report and is the next period's adjustment.
 #   settlectl_test.sh SETTLECTL [sqlite|postgresql]
 set -euo pipefail
 umask 077  # the state folder must be the owner's alone
@@ -250,5 +252,57 @@ ok quarantine "${period[@]}" --csv
 says "9,user9@unknown.example,S-9,1997-07-13T00:00:00Z,unknown_realm,fixed"
 ok clean "${period[@]}"
 says "cleaned 1997-07-01T00:00:00Z to 1997-08-01T00:00:00Z: 9 records, 5 clean, 1 duplicate, 3 irrelevant, 0 quarantined"
+
+# ---- period close ----
+# Not while a record does not rate: a closed period's money is whole.
+refused 1 "the period cannot close: 2 no_provider_rule (entry ids 2, 3)" close "${period[@]}"
+listing periods --csv <<'EOF2'
+from,to,closed,records,adjustments,statement_checksum
+EOF2
+ok rule set p-all --side=provider --price=1.00
+ok close "${period[@]}" --out="$work/pub"
+says "closed 1997-07-01T00:00:00Z to 1997-08-01T00:00:00Z: 5 records, 0 adjustments (late records of earlier periods), 5 groups"
+refused 1 "is closed already" close "${period[@]}"
+refused 1 "the next period to close starts at 1997-08-01T00:00:00Z" close --from=1997-09-01T00:00:00Z --to=1997-10-01T00:00:00Z
+refused 1 "has not ended yet" close --from=1997-08-01T00:00:00Z --to=2099-01-01T00:00:00Z
+for p in Aimnet Connect.com Demon Netcom Unknown; do
+  for r in detail summary invoice credit_debit; do
+    for f in csv json html; do [ -s "$work/pub/$p/$r.$f" ] || fail "close --out wrote no $p/$r.$f"; done
+  done
+  [ -f "$work/pub/$p/detail_file.txt" ] || fail "close --out wrote no $p/detail_file.txt"
+done
+[ -s "$work/pub/statement.csv" ] || fail "close --out wrote no statement"
+ls "$work"/pub/*/*.part 2>/dev/null && fail "a partial detail file was left"
+# What the close published is what settlectl prints for the closed period, byte for byte.
+ok report Connect.com "${period[@]}" --kind=credit-debit --format=csv
+cmp -s "$out" "$work/pub/Connect.com/credit_debit.csv" || fail "the closed report differs from the published one"
+ok detail-file Connect.com "${period[@]}"
+cmp -s "$out" "$work/pub/Connect.com/detail_file.txt" || fail "the closed detail file differs from the published one"
+grep -qxF '"DT","RM","07/10/97","01:43:35","06/30/97","18:43:35","user1@aimnet.com","Aimnet;USA","Connect.com;Australia","S","300"' "$out" ||
+  fail "the closed detail file lost Example 1"
+# Later tariffs change no closed report.
+ok rule set c-all --side=consumer --price=2.40
+ok report Connect.com "${period[@]}" --kind=statement --format=csv
+cmp -s "$out" "$work/pub/statement.csv" || fail "a tariff changed a closed report"
+# A July record that arrives after July closed: cleaning July again leaves July as it was, and
+# August's close carries it as an adjustment (Connect.com earns 2 minutes at 1.50).
+cat >"$work/late.csv" <<'EOF2'
+user5@netcom.com,,Stop,S-5,120,0,nas-syd-2,aas.connect.com.au,,1997-07-20T00:00:00Z,1997-07-20 10:00:00,Australia/Sydney
+EOF2
+ok import "$work/late.csv"
+ok clean "${period[@]}"
+says "cleaned 1997-07-01T00:00:00Z to 1997-08-01T00:00:00Z: 10 records, 1 clean, 0 duplicate, 0 irrelevant, 0 quarantined"
+says "left as closed: 9 records of a closed period, decided at its close"
+ok report Connect.com "${period[@]}" --kind=credit-debit --format=csv
+cmp -s "$out" "$work/pub/Connect.com/credit_debit.csv" || fail "a late record changed a closed report"
+august=(--from=1997-08-01T00:00:00Z --to=1997-09-01T00:00:00Z)
+ok close "${august[@]}"
+says "closed 1997-08-01T00:00:00Z to 1997-09-01T00:00:00Z: 0 records, 1 adjustments (late records of earlier periods), 1 groups"
+ok report Connect.com "${august[@]}" --kind=detail --format=csv
+tr -d '\r' <"$out" >"$work/aug.csv"
+cp "$work/aug.csv" "$out"
+says "served-adjustment,Australia,Connect.com,Netcom,user5@netcom.com,1,120,3.00,0.00"
+ok periods --csv
+[ "$(grep -c '^1997-0[78]-01T00:00:00Z,1997-0[89]-01T00:00:00Z,' "$out")" = 2 ] || fail "periods does not list both closed periods"
 
 echo "settlectl test ($store): PASS"

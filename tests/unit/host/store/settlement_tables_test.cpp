@@ -48,7 +48,7 @@ class SettlementTablesTest : public test::StoreOnEachDatabase {
     return r;
   }
   std::vector<settlement::HistoryRecord> history() {
-    return ledger().history_between(period_start, period_end, {0, 0}, 1'000);
+    return ledger().history_between(period_start, period_end, {0, 0}, 1'000, HistorySet::regular);
   }
 };
 
