@@ -8,6 +8,7 @@
 #include "host/login/login_server.h"
 #include "host/login/tls_identity.h"
 #include "host/radius/radius_server.h"
+#include "host/settlement/report_server.h"
 #include "host/store/store.h"
 
 namespace gm::host {
@@ -378,6 +379,7 @@ class RadiusService final : public Service {
       const std::pair<const char*, uint64_t> outcomes[] = {
           {"accepted", as.accepted.load()},       {"rejected", as.rejected.load()},
           {"challenged", as.challenged.load()},   {"unknown_realm", as.unknown_realm.load()},
+          {"provider_refused", as.provider_refused.load()},
           {"unanswered", as.unanswered.load()},   {"duplicate", as.duplicates.load()},
           {"unknown_client", as.unknown_client.load()}, {"busy", as.busy.load()},
           {"local", as.local.load()},             {"routes_asked", as.routes_asked.load()},
@@ -426,6 +428,61 @@ class RadiusService final : public Service {
   std::unique_ptr<RadiusServer> radius_;
 };
 
+// Each member provider's closed settlement reports over HTTPS (settlement/report_server.h),
+// with the login service's key and certificate (made here if neither exists yet).
+class SettlementReportsService final : public Service {
+ public:
+  explicit SettlementReportsService(ServerConfig& config) : config_(config) {
+    load_or_create_tls_identity(config.tls_key, config.tls_cert, config.pin_file);
+  }
+  const char* name() const override { return "settlement-reports"; }
+  void start() override {
+    reports_ = std::make_unique<settlement::ReportServer>(
+        config_.store, config_.tls_key, config_.tls_cert, config_.settlement_reports);
+    reports_->start();
+  }
+  void stop() override {
+    if (reports_) reports_->stop();
+  }
+  unsigned port() const override { return reports_ ? reports_->port() : 0; }
+  std::string started_line() const override {
+    return "settlement-reports: https://" + config_.settlement_reports.listen_ip + ":" +
+           std::to_string(port()) + "/periods, certificate " + config_.tls_cert + ", store " +
+           describe_store(config_.store);
+  }
+  std::string stopped_line() const override {
+    if (!reports_) return {};
+    const settlement::ReportServerStats& st = reports_->stats();
+    uint64_t refused = 0;
+    for (size_t i = 1; i < st.answered.size(); ++i) refused += st.answered[i].load();
+    return "settlement-reports: " + std::to_string(st.answered[0].load()) + " served, " +
+           std::to_string(refused) + " refused, " + std::to_string(st.lockouts.load()) +
+           " lockouts";
+  }
+  void write_metrics(PrometheusText& out) const override {
+    if (!reports_) return;
+    const settlement::ReportServerStats& st = reports_->stats();
+    out.family("gatemeter_settlement_reports_requests_total", "counter",
+               "Requests answered, by HTTP status.");
+    for (size_t i = 0; i < st.answered.size(); ++i)
+      out.sample("gatemeter_settlement_reports_requests_total",
+                 static_cast<double>(st.answered[i].load()),
+                 {{"status", std::to_string(settlement::ReportServerStats::statuses[i])}});
+    counter(out, "gatemeter_settlement_reports_sent_bytes_total",
+            "Bytes of reports, detail files and listings sent.", st.bytes_sent.load());
+    counter(out, "gatemeter_settlement_reports_lockouts_total",
+            "Providers or client addresses locked after repeated failed logins.",
+            st.lockouts.load());
+    counter(out, "gatemeter_settlement_reports_dropped_total",
+            "Connections closed unanswered (over the limit, TLS failure, timeout).",
+            st.dropped.load());
+  }
+
+ private:
+  ServerConfig& config_;
+  std::unique_ptr<settlement::ReportServer> reports_;
+};
+
 }  // namespace
 
 std::vector<std::unique_ptr<Service>> make_services(ServerConfig& config,
@@ -439,6 +496,8 @@ std::vector<std::unique_ptr<Service>> make_services(ServerConfig& config,
       out.push_back(std::make_unique<BillingService>(config, vault));
     else if (name == "radius")
       out.push_back(std::make_unique<RadiusService>(config));
+    else if (name == "settlement-reports")
+      out.push_back(std::make_unique<SettlementReportsService>(config));
     else if (name == "login")
       login = std::make_unique<LoginService>(config, vault);
     else

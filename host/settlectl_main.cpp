@@ -28,6 +28,7 @@ WHEN: unix seconds or YYYY-MM-DDTHH:MM:SSZ (UTC); a period is [--from, --to) by 
 
 the directory:
   provider set ID --country=C, provider list [--csv]
+  provider password ID [--clear]   its password for the settlement-reports service, from stdin
   server set SERVER PROVIDER, realm set REALM PROVIDER   (the provider must be listed)
 the tariffs:
   rule set ID --side=consumer|provider [--serving-country=C|*] [--serving-provider=P|*]
@@ -59,6 +60,19 @@ records and periods:
                 adjustments. --out writes every provider's reports (CSV, JSON, HTML) and
                 detail file into DIR/PROVIDER/, the statement into DIR/
   periods [--csv]                                  the closed periods
+disbursement:
+  terms set --policy=guaranteed|withhold --payment-days=N --payout-days=N, terms show
+                guaranteed: creditors are paid their whole net after payout days, and a
+                provider whose balance + open period + credit line is below 0 is refused
+                service (its realms' Access-Requests rejected); withhold: creditors are paid
+                only what their debtors have paid
+  credit-line set PROVIDER --amount=MONEY
+  receipt PROVIDER --amount=MONEY --reference=REF [--at=WHEN]   money received from it
+  payment PROVIDER --amount=MONEY --reference=REF [--at=WHEN]   money paid to it, at most
+                what is payable now; a reference is recorded once per provider
+  disbursement [--csv]    each closed period's nets: due, received, paid, payable now
+  exposure [--csv]        each provider's balance, open period, credit line; stored for the
+                RADIUS servers (recomputed by every command above and by close)
 
 Exit status: 0 done; 1 refused (an unknown provider or rule, tariffs that cannot rate) or the
 store failed; 2 a bad command line or a bad import file. A command that fails writes nothing.
@@ -84,6 +98,12 @@ constexpr Noun nouns[] = {
     {"detail-file", detail_file_command},
     {"close", close_command},
     {"periods", periods_command},
+    {"terms", terms_command},
+    {"credit-line", credit_line_command},
+    {"receipt", receipt_command},
+    {"payment", payment_command},
+    {"disbursement", disbursement_command},
+    {"exposure", exposure_command},
 };
 
 
@@ -113,8 +133,9 @@ int main(int argc, char** argv) {
     }
     label += ": " + args[0];
     secure_state_folder(config.state_dir);
-    const auto store = open_store(config.store);
-    const SettlectlRun run{*store, static_cast<int64_t>(std::time(nullptr))};
+    // Its commands read whole periods: resident memory stays the page cache's (store.h).
+    const auto store = open_store(config.store, {.map_file = false});
+    const SettlectlRun run{*store, static_cast<int64_t>(std::time(nullptr)), config.store};
     return noun->run(run, std::vector<std::string>(args.begin() + 1, args.end()));
   } catch (const ConfigError& e) {  // the command line or the import file, named
     std::fprintf(stderr, "settlectl: %s\n", e.what());

@@ -20,8 +20,8 @@ packages=(
   freeradius-utils freeradius
   # subscribers' passwords, hashed with Argon2id (host/billing/password_hash.cpp)
   libsodium-dev
-  # tests and benchmarks
-  googletest libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev valgrind
+  # tests and benchmarks (curl: the settlement-reports service's HTTPS client in its test)
+  curl googletest libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev valgrind
   # cross and bare metal
   g++-arm-linux-gnueabihf qemu-user gcc-arm-none-eabi libnewlib-arm-none-eabi
   libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi qemu-system-arm

@@ -38,8 +38,10 @@ void apply_setting(ServerConfig& c, const std::string& name, const std::string& 
   if (name == "services") {
     c.services.clear();
     for (const std::string& one : v.list()) {
-      if (one != "login" && one != "census" && one != "billing" && one != "radius")
-        v.bad("expected a list of login, census, billing, radius (comma-separated)");
+      if (one != "login" && one != "census" && one != "billing" && one != "radius" &&
+          one != "settlement-reports")
+        v.bad("expected a list of login, census, billing, radius, settlement-reports "
+              "(comma-separated)");
       for (const std::string& s : c.services)
         if (s == one) v.bad("\"" + one + "\" is listed twice");
       c.services.push_back(one);
@@ -56,6 +58,11 @@ void apply_setting(ServerConfig& c, const std::string& name, const std::string& 
   else if (name == "tls_cert") c.tls_cert = value;
   else if (name == "pin_file") c.pin_file = value;
   else if (name == "vault_key") c.vault_key = value;
+  else if (name == "settlement_reports_listen") {
+    const Endpoint e = v.endpoint();
+    c.settlement_reports.listen_ip = e.ip;
+    c.settlement_reports.port = e.port;
+  }
   else if (!apply_census_setting(c.census, v) && !apply_login_setting(c.login, v) &&
            !apply_billing_setting(c.billing, v) && !apply_radius_setting(c.radius, v))
     throw ConfigError(origin + ": unknown setting \"" + name + "\" (see --help)");
@@ -111,15 +118,19 @@ std::vector<std::string> parse_command_line(ServerConfig& c, int argc, const cha
 
 std::string config_help() {
   return R"(settings (in a --config file as `name = value`, or as --name=value):
-  services             what this process runs: census,login,billing,radius (default census,login;
-                       login starts after the others, so it advertises their ports); role =
-                       both | login | census is the older spelling
+  services             what this process runs: census,login,billing,radius,settlement-reports
+                       (default census,login; login starts after the others, so it advertises
+                       their ports); role = both | login | census is the older spelling
   metrics_listen       ip:port of the Prometheus endpoint, GET /metrics (off)
   state_dir            folder for the store, keys and pin, 0700  (gatemeter-state)
   store                sqlite:PATH (one host) or postgresql:CONNINFO  (sqlite:<state_dir>/usage.db)
-  tls_key, tls_cert    login TLS key and certificate, made at first run
+  tls_key, tls_cert    TLS key and certificate of login and settlement-reports, made at
+                       first run (<state_dir>/login-key.pem, login-cert.pem)
   pin_file             where the key's SHA-256 pin is written    (<state_dir>/login-pin.sha256)
   vault_key            key sealing credentials and tag keys      (<state_dir>/vault.key)
+  settlement_reports_listen  ip:port of the settlement-reports service (services =
+                       ...,settlement-reports): HTTPS with tls_key and tls_cert, each provider
+                       its own closed reports behind its password (127.0.0.1:7300)
 )" + census_settings_help() + login_settings_help() +
          billing_settings_help() + radius_settings_help();
 }

@@ -12,6 +12,7 @@
 #include "host/config/setting_parse.h"
 #include "host/login/login_server.h"
 #include "host/radius/radius_server.h"
+#include "host/settlement/report_server.h"
 
 namespace gm::host {
 
@@ -30,6 +31,7 @@ struct ServerConfig {
   LoginSettings login;    // login_listen, census_advertise, metering_interval_s, ...
   BillingSettings billing;  // billing_listen, grant_intervals, time_bands, ...
   RadiusSettings radius;    // radius_listen, radius_clients, ...
+  settlement::ReportServerSettings settlement_reports;  // settlement_reports_listen
   bool census_advertise_defaulted = false;  // login.census filled from census_listen
   // login.billing not set: the billing service of this process fills it when it starts.
   bool billing_servers_defaulted = false;

@@ -85,8 +85,8 @@ std::map<std::string, std::vector<HomeServer>> load_home_servers(const std::stri
 }
 
 AccessProxy::AccessProxy(AccessProxySettings settings, const radius::RadiusClients& clients,
-                         LocalAccess* local)
-    : settings_(std::move(settings)), clients_(clients), local_(local) {}
+                         LocalAccess* local, const RefusedRealms* refused)
+    : settings_(std::move(settings)), clients_(clients), local_(local), refused_(refused) {}
 
 AccessProxy::~AccessProxy() { stop(); }
 
@@ -269,6 +269,21 @@ void AccessProxy::run() {
       const std::string realm_name =
           radius::realm_of(radius::subscriber_named(user, client->realm));
       const auto realm = settings_.realms.find(realm_name);
+      if (refused_ != nullptr && refused_->contains(realm_name)) {
+        // The settlement operator refuses its provider service (over its credit line): no
+        // proxying, no route, until it pays. Only an authentic request hears it.
+        if (radius::check_message_authenticator(p, nullptr, client->secret) !=
+            radius::MessageAuthenticator::valid) {
+          ++stats_.refused[static_cast<size_t>(radius::RelayRefusal::bad_message_authenticator)];
+          continue;
+        }
+        ++stats_.provider_refused;
+        ++stats_.rejected;
+        reply_to_nas(k, radius::access_reject(p.identifier, p.authenticator, client->secret,
+                                              "provider refused service: over its credit line"));
+        answered_order.emplace_back(now, k);
+        continue;
+      }
       if (settings_.routing) {  // answer which home servers serve the realm; proxy nothing
         if (radius::check_message_authenticator(p, nullptr, client->secret) !=
             radius::MessageAuthenticator::valid) {

@@ -22,6 +22,7 @@
 #include "host/radius/local_access.h"
 #include "host/radius/radius_clients.h"
 #include "host/radius/realm_routes.h"
+#include "host/radius/refused_realms.h"
 
 namespace gm::host {
 
@@ -48,7 +49,7 @@ struct AccessProxySettings {
 
 struct AccessProxyStats {
   std::atomic<uint64_t> requests{0}, proxied{0}, accepted{0}, rejected{0}, challenged{0},
-      unknown_realm{0}, local{0}, routes_asked{0}, routes_answered{0}, failovers{0}, unanswered{0}, duplicates{0}, unknown_client{0},
+      unknown_realm{0}, provider_refused{0}, local{0}, routes_asked{0}, routes_answered{0}, failovers{0}, unanswered{0}, duplicates{0}, unknown_client{0},
       busy{0};
   std::array<std::atomic<uint64_t>, radius::relay_refusal_count> refused{};
 };
@@ -56,8 +57,10 @@ struct AccessProxyStats {
 class AccessProxy {
  public:
   // `local` (may be null) decides the realms the realms file does not list: billing's own.
+  // `refused` (may be null): realms whose provider the settlement operator refuses service;
+  // their Access-Requests, and routing questions about them, are rejected here.
   AccessProxy(AccessProxySettings settings, const radius::RadiusClients& clients,
-              LocalAccess* local = nullptr);
+              LocalAccess* local = nullptr, const RefusedRealms* refused = nullptr);
   ~AccessProxy();
   void start();  // throws std::runtime_error naming radius_auth_listen
   void stop();
@@ -71,6 +74,7 @@ class AccessProxy {
   AccessProxySettings settings_;
   const radius::RadiusClients& clients_;
   LocalAccess* local_;
+  const RefusedRealms* refused_;
   AccessProxyStats stats_;
   int nas_fd_ = -1, home_fd_ = -1;
   uint16_t port_ = 0;

@@ -46,6 +46,10 @@ bool apply_radius_setting(RadiusSettings& s, const Setting& v) {
   } else if (v.name == "radius_settlement_time_zone") {
     if (v.value.empty()) v.bad("expected a tzdata zone name such as Australia/Sydney");
     s.settlement_time_zone = v.value;
+  } else if (v.name == "radius_settlement_refusals") {
+    s.settlement_refusals = v.boolean();
+  } else if (v.name == "radius_refusal_refresh_s") {
+    s.refusal_refresh_s = static_cast<uint32_t>(v.number(1, 3600));
   } else if (v.name == "radius_rating") {
     s.rating = v.boolean();
   } else {
@@ -78,6 +82,9 @@ std::string radius_settings_help() {
   radius_settlement    keep each committed request as a raw settlement record too: this
                        is the central settlement server (host/settlement/) (false)
   radius_settlement_time_zone  tzdata zone of the stops' local times (UTC)
+  radius_settlement_refusals  reject Access-Requests (and routing questions) for the realms
+                       of providers settlement refuses service, over their credit line (false)
+  radius_refusal_refresh_s  how often those realms are read from the store (10)
   radius_routing       routing mode: answer each Access-Request with the home servers of
                        its realm (radius_realms) instead of proxying it (false)
   radius_route_keep_s  how long an asker may keep such an answer  (300)

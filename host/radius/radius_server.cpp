@@ -500,7 +500,12 @@ void RadiusServer::start() {
   }
   if (!settings_.access.realms_file.empty() || !settings_.access.realms.empty() || local_ ||
       settings_.access.routing || settings_.access.route_via_address != 0) {
-    access_ = std::make_unique<AccessProxy>(settings_.access, settings_.clients, local_.get());
+    if (settings_.settlement_refusals) {
+      refused_ = std::make_unique<RefusedRealms>(store_, settings_.refusal_refresh_s);
+      refused_->start();
+    }
+    access_ = std::make_unique<AccessProxy>(settings_.access, settings_.clients, local_.get(),
+                                            refused_.get());
     access_->start();
   }
   m.committer = std::thread([&m] { m.commit_loop(); });
@@ -525,6 +530,7 @@ void RadiusServer::stop() {
   // 4. A routing server's forwarder last: what it has not sent stays queued for the next start.
   if (forwarder_) forwarder_->stop();
   if (access_) access_->stop();
+  if (refused_) refused_->stop();
   if (local_) local_->stop();
 }
 

@@ -56,6 +56,10 @@ struct RadiusSettings {
   // (host/settlement/SETTLEMENT.md), its stop's local time in this tzdata zone.
   bool settlement = false;
   std::string settlement_time_zone = "UTC";
+  // Reject the Access-Requests of realms whose provider the settlement operator refuses
+  // service (refused_realms.h), read from this store every refusal_refresh_s.
+  bool settlement_refusals = false;
+  uint32_t refusal_refresh_s = 10;
   // Roaming authentication (access_proxy.h), on when a realms file is named or local realms
   // are decided here.
   AccessProxySettings access;
@@ -105,6 +109,7 @@ class RadiusServer {
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<RadiusForwarder> forwarder_;
   std::unique_ptr<LocalAccess> local_;
+  std::unique_ptr<RefusedRealms> refused_;
   std::unique_ptr<AccessProxy> access_;
 };
 

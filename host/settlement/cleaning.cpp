@@ -219,15 +219,30 @@ UsageKey usage_key(const HistoryRecord& h) {
   return UsageKey{h.user, h.session_id, h.nas_id, h.serving_provider, h.session_time_s};
 }
 
+size_t UsageKeyHash::operator()(const UsageKey& k) const {
+  // FNV-1a over the fields, each ended by 0xff so that ("ab","c") and ("a","bc") spread
+  // apart; equality, not the hash, decides a duplicate.
+  uint64_t h = 0xcbf29ce484222325ull;
+  const auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ull;
+    h = (h ^ 0xffu) * 0x100000001b3ull;
+  };
+  mix(k.user);
+  mix(k.session_id);
+  mix(k.nas_id);
+  mix(k.serving_provider);
+  return static_cast<size_t>((h ^ k.session_time_s) * 0x100000001b3ull);
+}
+
 Deduper::Deduper(int64_t window_s) : window_s_(window_s < 0 ? 0 : window_s) {}
 
 void Deduper::forget_before(int64_t stop_unix) {
   // A kept record at k still matters while stop - k <= window; in 128 bits so that no stop
   // time, however absurd, overflows the difference.
   while (!order_.empty() && static_cast<__int128>(stop_unix) - order_.front().first > window_s_) {
-    const auto it = kept_.find(order_.front().second);
-    if (it != kept_.end() && it->second == order_.front().first) kept_.erase(it);
-    order_.pop_front();
+    const auto it = kept_.find(*order_.front().second);
+    order_.pop_front();  // before the erase: it points into the node
+    kept_.erase(it);
   }
 }
 
@@ -240,11 +255,10 @@ DedupVerdict Deduper::feed(const HistoryRecord& h) {
   last_stop_ = h.stop_unix;
   last_entry_ = h.entry_id;
   forget_before(h.stop_unix);
-  UsageKey key = usage_key(h);
   // Whatever is still remembered is within the window (forget_before just ran).
-  if (kept_.find(key) != kept_.end()) return DedupVerdict::duplicate;
-  kept_.emplace(key, h.stop_unix);
-  order_.emplace_back(h.stop_unix, std::move(key));
+  const auto [it, fresh] = kept_.try_emplace(usage_key(h), h.stop_unix);
+  if (!fresh) return DedupVerdict::duplicate;
+  order_.emplace_back(h.stop_unix, &it->first);
   return DedupVerdict::first;
 }
 

@@ -31,6 +31,7 @@
 #include <deque>
 #include <map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "host/settlement/settlement_record.h"
@@ -94,6 +95,9 @@ struct UsageKey {
   auto operator<=>(const UsageKey&) const = default;
 };
 UsageKey usage_key(const HistoryRecord& h);
+struct UsageKeyHash {
+  size_t operator()(const UsageKey& k) const;
+};
 
 enum class DedupVerdict : uint8_t {
   first,         // a new usage: keep it
@@ -108,6 +112,10 @@ inline constexpr int64_t default_dedup_window_s = 86'400;
 class Deduper {
  public:
   explicit Deduper(int64_t window_s = default_dedup_window_s);
+  Deduper(const Deduper&) = delete;  // order_ points into kept_'s nodes
+  Deduper& operator=(const Deduper&) = delete;
+  Deduper(Deduper&&) = default;  // nodes move with the map
+  Deduper& operator=(Deduper&&) = default;
 
   // Records must come in (stop_unix, entry_id) order. A duplicate is a record whose key equals
   // a kept record's and whose stop is at most window_s after that kept record's stop. To
@@ -124,8 +132,10 @@ class Deduper {
   bool any_ = false;
   int64_t last_stop_ = 0;
   int64_t last_entry_ = 0;
-  std::map<UsageKey, int64_t> kept_;                // key -> the kept record's stop
-  std::deque<std::pair<int64_t, UsageKey>> order_;  // kept (stop, key), oldest first
+  // key -> the kept record's stop; each key once (a node's key does not move, so order_ points
+  // at it rather than holding a second copy)
+  std::unordered_map<UsageKey, int64_t, UsageKeyHash> kept_;
+  std::deque<std::pair<int64_t, const UsageKey*>> order_;  // kept (stop, key), oldest first
 };
 
 // (stop_unix, entry_id): the order a Deduper wants.

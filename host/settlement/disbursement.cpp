@@ -23,9 +23,9 @@ std::string when(int64_t unix) {
   const billing::CivilDate d = billing::civil_from_days(billing::floor_div(unix, seconds_per_day));
   const int64_t sod = billing::floor_mod(unix, seconds_per_day);
   char out[48];
-  std::snprintf(out, sizeof out, "%04lld-%02d-%02dT%02d:%02d:%02dZ",
-                static_cast<long long>(d.year), d.month, d.day, static_cast<int>(sod / 3600),
-                static_cast<int>(sod / 60 % 60), static_cast<int>(sod % 60));
+  std::snprintf(out, sizeof out, "%04lld-%02d-%02dT%02d:%02d:%02dZ", static_cast<long long>(d.year),
+                d.month, d.day, static_cast<int>(sod / 3600), static_cast<int>(sod / 60 % 60),
+                static_cast<int>(sod % 60));
   return out;
 }
 
@@ -130,8 +130,8 @@ int64_t due(int64_t closed, int64_t days) {
 
 template <class Money>
 std::string money_name(const char* kind, const Money& m, size_t i, bool indexed) {
-  return std::string(kind) + (indexed ? " " + std::to_string(i) : "") + " (" +
-         quoted(m.provider) + " " + quoted(m.reference) + ")";
+  return std::string(kind) + (indexed ? " " + std::to_string(i) : "") + " (" + quoted(m.provider) +
+         " " + quoted(m.reference) + ")";
 }
 
 // A receipt's or payment's own fields, against the known providers and the references used.
@@ -144,7 +144,7 @@ std::string money_problem(const char* kind, size_t i, bool indexed, const Money&
   if (m.provider.empty()) return name() + ": no provider";
   if (!known.contains(m.provider)) return name() + ": " + m.provider + " is not a member";
   if (m.amount_micros <= 0)
-    return name() + ": amount " + std::to_string(m.amount_micros) + " is not positive";
+    return name() + ": amount " + billing::format_money(m.amount_micros) + " is not positive";
   if (m.reference.empty())
     return name() + ": no reference (a reference keeps it from counting twice)";
   if (used.contains({m.provider, m.reference}))
@@ -192,7 +192,8 @@ std::string state_problem(const DisbursementState& s) {
     }
     if (!net_of.emplace(std::pair{n.period_from, n.provider}, n.net_micros).second)
       return name() + ": a second net for the provider in that period";
-    const auto [it, fresh] = periods.emplace(n.period_from, PeriodInfo{n.period_to, n.closed_unix, i});
+    const auto [it, fresh] =
+        periods.emplace(n.period_from, PeriodInfo{n.period_to, n.closed_unix, i});
     if (!fresh && (it->second.to != n.period_to || it->second.closed != n.closed_unix))
       return name() + ": its period's end or close differs from net " +
              std::to_string(it->second.first_net) + "'s";
@@ -224,7 +225,7 @@ std::string state_problem(const DisbursementState& s) {
     if (!net_of.contains({c.period_from, c.debtor}))
       return name() + ": " + c.debtor + " has no net in that period";
     if (c.credit_micros < 0)
-      return name() + ": credit " + std::to_string(c.credit_micros) + " is negative";
+      return name() + ": credit " + billing::format_money(c.credit_micros) + " is negative";
     if (!pairs.emplace(c.period_from, c.creditor, c.debtor).second)
       return name() + ": a second credit for the same pair and period";
     Micros& sum = credited[{c.period_from, c.creditor}];
@@ -238,7 +239,7 @@ std::string state_problem(const DisbursementState& s) {
       const Micros sum = c == credited.end() ? 0 : c->second;
       if (net > 0 && sum < net)
         return "period " + when(key.first) + ": " + key.second + "'s credits (" +
-               std::to_string(sum) + ") are less than its net (" + std::to_string(net) +
+               billing::format_money(sum) + ") are less than its net (" + billing::format_money(net) +
                "): withhold matches on every credit";
     }
   }
@@ -249,11 +250,14 @@ std::string state_problem(const DisbursementState& s) {
     if (net > 0) owed_ever[key.second] = checked_add(owed_ever[key.second], net);
   }
   std::set<std::pair<std::string, std::string>> used;
+  std::map<std::string, Micros> received;
   for (size_t i = 0; i < s.receipts.size(); ++i) {
     const Receipt& r = s.receipts[i];
     const std::string why = money_problem("receipt", i, true, r, known, used);
     if (!why.empty()) return why;
     used.emplace(r.provider, r.reference);
+    Micros& total = received[r.provider];
+    total = checked_add(total, r.amount_micros);
   }
   used.clear();
   std::map<std::string, Micros> paid;
@@ -265,14 +269,14 @@ std::string state_problem(const DisbursementState& s) {
     Micros& total = paid[p.provider];
     total = checked_add(total, p.amount_micros);
     if (total > owed_ever[p.provider])
-      return money_name("payment", p, i, true) + ": " + p.provider + " would be paid " + std::to_string(total) +
-             " in all, more than its positive nets (" + std::to_string(owed_ever[p.provider]) +
-             ")";
+      return money_name("payment", p, i, true) + ": " + p.provider + " would be paid " +
+             billing::format_money(total) + " in all, more than its positive nets (" +
+             billing::format_money(owed_ever[p.provider]) + ")";
   }
   for (const auto& [provider, line] : s.credit_lines) {
     if (!known.contains(provider)) return "credit line of " + quoted(provider) + ": not a member";
     if (line < 0)
-      return "credit line of " + provider + ": " + std::to_string(line) + " is negative";
+      return "credit line of " + provider + ": " + billing::format_money(line) + " is negative";
   }
   for (const auto& [provider, net] : s.open_nets)
     if (!known.contains(provider)) return "open net of " + quoted(provider) + ": not a member";
@@ -367,9 +371,9 @@ Figures compute(const DisbursementState& s, int64_t now, bool checked = false) {
         if (d.role != DisbursementRole::owes) {
           matched.add_whole(credit);  // owes nothing: fraction 1
         } else if (d.received_micros > 0) {
-          matched.add(static_cast<unsigned __int128>(credit) *
-                          static_cast<uint64_t>(d.received_micros),
-                      static_cast<uint64_t>(debt_of(d)));
+          matched.add(
+              static_cast<unsigned __int128>(credit) * static_cast<uint64_t>(d.received_micros),
+              static_cast<uint64_t>(debt_of(d)));
         }
       }
       const unsigned __int128 floor = matched.floor();
@@ -391,14 +395,16 @@ Figures compute(const DisbursementState& s, int64_t now, bool checked = false) {
     for (int pass = 0; pass < 2; ++pass) {
       for (DisbursementRow* r : rows) {
         if (r->role != DisbursementRole::is_owed) continue;
-        const Micros cap = pass == 0 ? (r->due_unix <= now ? r->entitled_micros : 0) : r->net_micros;
+        const Micros cap =
+            pass == 0 ? (r->due_unix <= now ? r->entitled_micros : 0) : r->net_micros;
         const Micros take = std::min(left, std::max<Micros>(0, cap - r->paid_micros));
         r->paid_micros += take;
         left -= take;
       }
     }
     for (DisbursementRow* r : rows)
-      if (r->role == DisbursementRole::is_owed) r->outstanding_micros = r->net_micros - r->paid_micros;
+      if (r->role == DisbursementRole::is_owed)
+        r->outstanding_micros = r->net_micros - r->paid_micros;
     claims[provider] = std::max<Micros>(0, due_total - f.paid[provider]);
   }
 
@@ -491,8 +497,8 @@ std::string payment_problem(const DisbursementState& s, const Payment& p, int64_
   const auto it = f.payable.find(p.provider);
   const Micros can = it == f.payable.end() ? 0 : it->second;
   if (p.amount_micros > can)
-    return name + ": " + std::to_string(p.amount_micros) + " is more than is payable to " +
-           p.provider + " now (" + std::to_string(can) + ", " +
+    return name + ": " + billing::format_money(p.amount_micros) + " is more than is payable to " +
+           p.provider + " now (" + billing::format_money(can) + ", " +
            std::string(policy_name(s.terms.policy)) + ")";
   return "";
 }

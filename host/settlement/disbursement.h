@@ -157,13 +157,13 @@ struct DisbursementRow {
   std::string provider;
   Micros net_micros = 0;
   DisbursementRole role = DisbursementRole::even;
-  int64_t due_unix = 0;          // owes: pay by; is owed: paid from; even: 0 (nothing falls due)
-  Micros received_micros = 0;    // owes: receipts that went to this debt
-  Micros entitled_micros = 0;    // is owed: guaranteed its net; withhold the matched amount
-  Micros paid_micros = 0;        // is owed: payments that went to this period
-  Micros outstanding_micros = 0; // owes: debt - received; is owed: net - paid
-  Micros payable_micros = 0;     // is owed: what may be paid now (0 before due_unix)
-  bool overdue = false;          // owes: due_unix has passed and something is outstanding
+  int64_t due_unix = 0;           // owes: pay by; is owed: paid from; even: 0 (nothing falls due)
+  Micros received_micros = 0;     // owes: receipts that went to this debt
+  Micros entitled_micros = 0;     // is owed: guaranteed its net; withhold the matched amount
+  Micros paid_micros = 0;         // is owed: payments that went to this period
+  Micros outstanding_micros = 0;  // owes: debt - received; is owed: net - paid
+  Micros payable_micros = 0;      // is owed: what may be paid now (0 before due_unix)
+  bool overdue = false;           // owes: due_unix has passed and something is outstanding
 };
 
 // One provider's exposure (the rule above).
@@ -177,21 +177,21 @@ struct Exposure {
 };
 
 struct DisbursementTotals {
-  Micros received_micros = 0;   // every receipt
-  Micros paid_micros = 0;       // every payment
-  Micros cash_micros = 0;       // received - paid: what the operator holds
-  Micros prepaid_micros = 0;    // receipts beyond closed debts: providers' credit balances
-  Micros retained_micros = 0;   // -(sum of closed nets): the operator's fees and margin
-  Micros balances_micros = 0;   // sum of every provider's balance; cash = balances + retained
-  Micros pool_micros = 0;       // receipts that went to debts of periods whose payout is due
-  Micros payable_micros = 0;    // sum of payable now
+  Micros received_micros = 0;  // every receipt
+  Micros paid_micros = 0;      // every payment
+  Micros cash_micros = 0;      // received - paid: what the operator holds
+  Micros prepaid_micros = 0;   // receipts beyond closed debts: providers' credit balances
+  Micros retained_micros = 0;  // -(sum of closed nets): the operator's fees and margin
+  Micros balances_micros = 0;  // sum of every provider's balance; cash = balances + retained
+  Micros pool_micros = 0;      // receipts that went to debts of periods whose payout is due
+  Micros payable_micros = 0;   // sum of payable now
 };
 
 struct DisbursementReport {
   DisbursementPolicy policy = DisbursementPolicy::guaranteed;
   int64_t as_of_unix = 0;
-  std::vector<DisbursementRow> rows;   // by period, then provider
-  std::vector<Exposure> exposure;      // guaranteed only: every known provider, by id
+  std::vector<DisbursementRow> rows;  // by period, then provider
+  std::vector<Exposure> exposure;     // guaranteed only: every known provider, by id
   DisbursementTotals totals;
 };
 

@@ -30,12 +30,16 @@ struct PeriodCleaning {
 
 inline constexpr size_t cleaning_page = 10'000;
 
-// [from, to) by stop time. `progress(done)` after each page, if given; `kept(h)` for each record
-// written clean and not late, in (stop, entry id) order, as its page is written (a close totals
-// them there rather than reading them back). Throws StoreError.
+// [from, to) by stop time. `progress(done)` after each page is written, if given; `kept(h)` for
+// each record to be written clean and not late, in (stop, entry id) order, once its page is
+// decided (a close totals them there rather than reading them back; if the clean then throws,
+// what kept() was given is void). With a `reader` (a second connection to the same database),
+// pages are read and decided on a thread of their own, kept() called there, while this thread
+// writes. Throws StoreError.
 PeriodCleaning clean_period(host::SettlementLedger& ledger, int64_t from_unix, int64_t to_unix,
                             int64_t window_s, int64_t now_unix,
                             const std::function<void(int64_t)>& progress = {},
-                            const std::function<void(const HistoryRecord&)>& kept = {});
+                            const std::function<void(const HistoryRecord&)>& kept = {},
+                            host::SettlementLedger* reader = nullptr);
 
 }  // namespace gm::settlement

@@ -85,7 +85,7 @@ struct Refusals {
 }  // namespace
 
 PeriodClose close_period(host::SettlementLedger& ledger, Period p, int64_t window_s, int64_t now,
-                         const CloseProgress& progress) {
+                         const CloseProgress& progress, host::SettlementLedger* reader) {
   // 1. Whether it may close.
   if (p.to_unix <= p.from_unix) throw host::BillingConflict("the period ends before it starts");
   if (p.to_unix > now)
@@ -135,7 +135,7 @@ PeriodClose close_period(host::SettlementLedger& ledger, Period p, int64_t windo
       [&](int64_t done) {
         if (progress.page) progress.page("cleaning and totalling", done);
       },
-      [&](const HistoryRecord& h) { take(h, false); });
+      [&](const HistoryRecord& h) { take(h, false); }, reader);
   each_history(ledger, INT64_MIN, p.from_unix,
                closed.empty() ? host::HistorySet::regular : host::HistorySet::pending_late,
                [&](const HistoryRecord& h) { take(h, true); },
@@ -153,17 +153,18 @@ PeriodClose close_period(host::SettlementLedger& ledger, Period p, int64_t windo
     providers.insert(g.serving_provider);
     providers.insert(g.home_provider);
   }
+  const auto keep = [&](const std::string& provider, const Table& t) {
+    out.checksums.push_back({provider, t.report, checksum(t)});
+    if (progress.report) progress.report(provider, t);
+  };
   for (const std::string& provider : providers) {
     for (std::string_view report : provider_reports)
-      out.checksums.push_back(
-          {provider, std::string(report),
-           checksum(report_table(report, out.totals, out.members, provider, p))});
+      keep(provider, report_table(report, out.totals, out.members, provider, p));
     const auto h = detail_hash.find(provider);
     out.checksums.push_back(
         {provider, "detail_file", checksum_text(h == detail_hash.end() ? fnv1a64_basis : h->second)});
   }
-  out.checksums.push_back(
-      {"", "statement", checksum(report_table("statement", out.totals, out.members, "", p))});
+  keep("", report_table("statement", out.totals, out.members, "", p));
 
   // 4. Write it all, or nothing.
   out.period.from_unix = p.from_unix;

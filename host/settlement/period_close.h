@@ -42,6 +42,9 @@ struct CloseProgress {
   std::function<void(std::string_view step, int64_t done)> page;
   // Each detail file line, "\n" included, of the serving provider's file, in the file's order.
   std::function<void(const std::string& provider, std::string_view line)> detail_line;
+  // Each report as its checksum was taken (provider "" for the statement), before the commit:
+  // what a publication writes, without making the tables twice.
+  std::function<void(const std::string& provider, const Table& table)> report;
 };
 
 struct PeriodClose {
@@ -53,10 +56,13 @@ struct PeriodClose {
   std::vector<host::ReportChecksum> checksums;
 };
 
-// Throws host::BillingConflict (refused, naming why), StoreError, billing::BillingError (a
-// total that does not fit).
+// `reader`, if given, is a second connection to the same database: the period is then read and
+// decided on a thread of its own while this one writes (period_cleaning.h), and the progress
+// callbacks' detail lines come from that thread. Throws host::BillingConflict (refused, naming
+// why), StoreError, billing::BillingError (a total that does not fit).
 PeriodClose close_period(host::SettlementLedger& ledger, Period period, int64_t window_s,
-                         int64_t now, const CloseProgress& progress = {});
+                         int64_t now, const CloseProgress& progress = {},
+                         host::SettlementLedger* reader = nullptr);
 
 // The closed period that is exactly `period`; nullopt if none is. Throws host::BillingConflict
 // if a closed period overlaps it without being it (its reports are the closed one's).

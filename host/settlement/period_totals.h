@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 #include "host/settlement/settlement_rate.h"
@@ -28,6 +29,24 @@ struct GroupKey {
   std::string home_country;
   std::string user;
   auto operator<=>(const GroupKey&) const = default;
+};
+
+// A group's key by reference, to look one up without copying its strings; ordered as GroupKey.
+struct GroupKeyRef {
+  bool adjustment = false;
+  std::string_view serving_provider, serving_country, home_provider, home_country, user;
+};
+
+// GroupKey and GroupKeyRef compared as one (std::less<> lookups).
+struct GroupKeyLess {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return std::tie(a.adjustment, a.serving_provider, a.serving_country, a.home_provider,
+                    a.home_country, a.user) <
+           std::tie(b.adjustment, b.serving_provider, b.serving_country, b.home_provider,
+                    b.home_country, b.user);
+  }
 };
 
 struct GroupSums {
@@ -49,11 +68,15 @@ class PeriodTotals {
   // A group as a closed period stored it; added to any sums already held for its key.
   void add_group(const GroupKey& key, const GroupSums& sums);
 
-  const std::map<GroupKey, GroupSums>& groups() const { return groups_; }
+  const std::map<GroupKey, GroupSums, GroupKeyLess>& groups() const { return groups_; }
   int64_t records() const { return records_; }
+  // The groups `provider` serves or consumes in: all any of its own reports reads.
+  PeriodTotals of_provider(const std::string& provider) const;
 
  private:
-  std::map<GroupKey, GroupSums> groups_;
+  void add_sums(GroupSums& g, const GroupSums& s);
+
+  std::map<GroupKey, GroupSums, GroupKeyLess> groups_;
   int64_t records_ = 0;
 };
 

@@ -67,11 +67,13 @@ Cell money_cell(Micros m) {
 Table report_table(std::string_view report, const PeriodTotals& totals,
                    const std::vector<Provider>& members, const std::string& provider,
                    Period period) {
-  if (report == "detail") return to_table(detail_report(totals, provider, period));
-  if (report == "summary") return to_table(summary_report(totals, provider, period));
-  if (report == "invoice") return to_table(invoice_report(totals, provider, period));
-  if (report == "credit_debit") return to_table(credit_debit_report(totals, provider, period));
   if (report == "statement") return to_table(settlement_statement(totals, members, period));
+  // A provider's reports read only its own groups: taken out once, not searched for each.
+  const PeriodTotals mine = totals.of_provider(provider);
+  if (report == "detail") return to_table(detail_report(mine, provider, period));
+  if (report == "summary") return to_table(summary_report(mine, provider, period));
+  if (report == "invoice") return to_table(invoice_report(mine, provider, period));
+  if (report == "credit_debit") return to_table(credit_debit_report(mine, provider, period));
   throw std::invalid_argument("settlement: no report " + std::string(report));
 }
 

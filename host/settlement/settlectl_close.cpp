@@ -8,11 +8,15 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <utility>
+#include <vector>
 
 #include "host/billing/catalog_text.h"
 #include "host/cli/command_args.h"
 #include "host/cli/listing.h"
+#include "host/billing/money.h"
 #include "host/settlement/cleaning.h"
+#include "host/settlement/disbursement_state.h"
 #include "host/settlement/period_close.h"
 #include "host/settlement/settlectl_commands.h"
 
@@ -45,80 +49,82 @@ struct FileCloser {
 };
 using File = std::unique_ptr<std::FILE, FileCloser>;
 
-void write_file(const std::string& path, const std::string& text) {
-  File f(std::fopen(path.c_str(), "w"));
-  if (!f || std::fwrite(text.data(), 1, text.size(), f.get()) != text.size() ||
-      std::fflush(f.get()) != 0)
-    throw BillingConflict("cannot write " + path + ": " + std::strerror(errno));
-}
-
 // The folder a close publishes into: OUT/PROVIDER/{report}.{csv,json,html} and detail_file.txt,
-// OUT/statement.{csv,json,html}. Detail files are written as the close makes them, under a
-// ".part" name renamed only once the close has committed: a refused close leaves no file that
-// looks whole.
+// OUT/statement.{csv,json,html}. Everything is written as the close makes it, under ".part"
+// names renamed only once the close has committed: a refused close leaves no file that looks
+// whole.
 class Publication {
  public:
   explicit Publication(std::string out) : out_(std::move(out)) { make_folder(out_); }
 
   void detail_line(const std::string& provider, std::string_view line) {
     auto it = files_.find(provider);
-    if (it == files_.end()) it = files_.emplace(provider, open_part(provider)).first;
+    if (it == files_.end()) it = files_.emplace(provider, open_part(detail_path(provider))).first;
     if (std::fwrite(line.data(), 1, line.size(), it->second.get()) != line.size())
-      throw BillingConflict("cannot write " + part_path(provider) + ": " + std::strerror(errno));
+      throw BillingConflict("cannot write " + detail_path(provider) + ".part: " +
+                            std::strerror(errno));
   }
 
-  // After the commit: the detail files renamed, every report written.
-  void finish(const settlement::PeriodClose& c) {
-    for (const host::ReportChecksum& k : c.checksums) {
-      if (k.report != "detail_file") continue;
-      if (!files_.count(k.provider)) files_.emplace(k.provider, open_part(k.provider));
+  void report(const std::string& provider, const settlement::Table& t) {
+    const std::string base =
+        provider.empty() ? out_ + "/statement" : folder(provider) + "/" + t.report;
+    for (const auto& [suffix, text] :
+         {std::pair{".csv", settlement::to_csv(t)}, std::pair{".json", settlement::to_json(t)},
+          std::pair{".html", settlement::to_html(t)}}) {
+      const File f = open_part(base + suffix);
+      if (std::fwrite(text.data(), 1, text.size(), f.get()) != text.size() ||
+          std::fflush(f.get()) != 0)
+        throw BillingConflict("cannot write " + base + suffix + ".part: " + std::strerror(errno));
+      parts_.push_back(base + suffix);
     }
+  }
+
+  // After the commit: every file under its own name (an empty detail file for a provider whose
+  // network carried nothing).
+  void finish(const settlement::PeriodClose& c) {
+    for (const host::ReportChecksum& k : c.checksums)
+      if (k.report == "detail_file" && !files_.count(k.provider))
+        files_.emplace(k.provider, open_part(detail_path(k.provider)));
     for (auto& [provider, file] : files_) {
       if (std::fflush(file.get()) != 0)
-        throw BillingConflict("cannot write " + part_path(provider) + ": " + std::strerror(errno));
+        throw BillingConflict("cannot write " + detail_path(provider) + ".part: " +
+                              std::strerror(errno));
       file.reset();
-      const std::string done = folder(provider) + "/detail_file.txt";
-      if (std::rename(part_path(provider).c_str(), done.c_str()) != 0)
-        throw BillingConflict("cannot rename to " + done + ": " + std::strerror(errno));
+      parts_.push_back(detail_path(provider));
     }
     files_.clear();
-    const settlement::Period p{c.period.from_unix, c.period.to_unix};
-    for (const host::ReportChecksum& k : c.checksums) {
-      if (k.report == "detail_file") continue;
-      const settlement::Table t =
-          settlement::report_table(k.report, c.totals, c.members, k.provider, p);
-      const std::string base =
-          k.provider.empty() ? out_ + "/statement" : folder(k.provider) + "/" + k.report;
-      write_file(base + ".csv", settlement::to_csv(t));
-      write_file(base + ".json", settlement::to_json(t));
-      write_file(base + ".html", settlement::to_html(t));
-    }
+    for (const std::string& path : parts_)
+      if (std::rename((path + ".part").c_str(), path.c_str()) != 0)
+        throw BillingConflict("cannot rename to " + path + ": " + std::strerror(errno));
+    parts_.clear();
   }
 
   // A refused close: what was begun is removed.
   ~Publication() {
     for (auto& [provider, file] : files_) {
       file.reset();
-      std::remove(part_path(provider).c_str());
+      parts_.push_back(detail_path(provider));
     }
+    for (const std::string& path : parts_) std::remove((path + ".part").c_str());
   }
 
  private:
   std::string folder(const std::string& provider) const {
     return out_ + "/" + file_name_of(provider);
   }
-  std::string part_path(const std::string& provider) const {
-    return folder(provider) + "/detail_file.txt.part";
+  std::string detail_path(const std::string& provider) const {
+    return folder(provider) + "/detail_file.txt";
   }
-  File open_part(const std::string& provider) {
-    make_folder(folder(provider));
-    File f(std::fopen(part_path(provider).c_str(), "w"));
-    if (!f) throw BillingConflict("cannot write " + part_path(provider) + ": " + std::strerror(errno));
+  File open_part(const std::string& path) {
+    make_folder(path.substr(0, path.rfind('/')));
+    File f(std::fopen((path + ".part").c_str(), "w"));
+    if (!f) throw BillingConflict("cannot write " + path + ".part: " + std::strerror(errno));
     return f;
   }
 
   std::string out_;
-  std::map<std::string, File> files_;
+  std::map<std::string, File> files_;  // the detail files being written
+  std::vector<std::string> parts_;     // written whole, waiting for the commit
 };
 
 }  // namespace
@@ -139,17 +145,23 @@ int close_command(const SettlectlRun& run, const std::vector<std::string>& words
     publication = std::make_unique<Publication>(*out);
 
   settlement::CloseProgress progress;
-  std::string last_step;
   progress.page = [&](std::string_view step, int64_t done) {
     std::fprintf(stderr, "close: %.*s, %lld records...\n", static_cast<int>(step.size()),
                  step.data(), static_cast<long long>(done));
   };
-  if (publication)
+  if (publication) {
     progress.detail_line = [&](const std::string& provider, std::string_view line) {
       publication->detail_line(provider, line);
     };
-  const settlement::PeriodClose c =
-      settlement::close_period(run.store.settlement(), p, window, run.now, progress);
+    progress.report = [&](const std::string& provider, const settlement::Table& t) {
+      publication->report(provider, t);
+    };
+  }
+  // A second connection reads the period ahead while the first writes (period_cleaning.h).
+  const auto reader =
+      open_store(run.store_spec, {.map_file = false, .page_cache_bytes = 8ll << 20});
+  const settlement::PeriodClose c = settlement::close_period(run.store.settlement(), p, window,
+                                                             run.now, progress, &reader->settlement());
   if (publication) publication->finish(c);
 
   std::printf("closed %s to %s: %lld records, %lld adjustments (late records of earlier "
@@ -166,6 +178,13 @@ int close_command(const SettlectlRun& run, const std::vector<std::string>& words
               static_cast<long long>(c.late.quarantined));
   for (const host::ReportChecksum& k : c.checksums)
     if (k.report == "statement") std::printf("statement checksum %s\n", k.checksum.c_str());
+  // Its nets are debts and credits now: the exposure the RADIUS servers read follows them.
+  SettlementLedger& ledger = run.store.settlement();
+  for (const settlement::Exposure& e : settlement::refresh_exposure(
+           ledger, settlement::disbursement_state(ledger), run.now))
+    if (e.refused)
+      std::printf("%s is over its credit line by %s: its realms are refused service\n",
+                  e.provider.c_str(), billing::format_money(-e.available_micros).c_str());
   return 0;
 }
 

@@ -127,7 +127,8 @@ void require_provider(Store& store, const std::string& id) {
 
 int provider_command(const SettlectlRun& run, const std::vector<std::string>& words) {
   std::vector<std::string> rest;
-  const std::string verb = verb_of("provider", words, {"set", "list"}, rest);
+  const std::string verb = verb_of("provider", words, {"set", "list", "password"}, rest);
+  if (verb == "password") return provider_password(run, rest);
   const std::string command = "provider " + verb;
   SettlementLedger& ledger = run.store.settlement();
   if (verb == "set") {

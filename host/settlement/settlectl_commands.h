@@ -5,7 +5,9 @@
 //  - settlectl_import.cpp: raw records from a file, all or none;
 //  - settlectl_period.cpp: one period cleaned, its quarantine listed, its reports and the
 //    detail transaction file printed;
-//  - settlectl_close.cpp: a period closed (and published), the closed periods listed.
+//  - settlectl_close.cpp: a period closed (and published), the closed periods listed;
+//  - settlectl_money.cpp: disbursement: terms, credit lines, receipts, payments, the
+//    disbursement report and the exposure.
 //
 // As in billingctl (billingctl_commands.h): each checks every operand and option before it
 // writes anything, writes with one store call (one transaction) and prints what it did. Bad
@@ -24,10 +26,13 @@ namespace gm::host {
 struct SettlectlRun {
   Store& store;
   int64_t now = 0;  // unix seconds: the raw rows' create date, the history time, "now" in WHEN
+  std::string store_spec;  // for a command that wants a second connection (close reads ahead)
 };
 
 // `words` follow the noun: "set Aimnet --country=USA" for `provider set Aimnet --country=USA`.
 int provider_command(const SettlectlRun& run, const std::vector<std::string>& words);
+// `provider password ID [--clear]` (settlectl_access.cpp): `words` follow "password".
+int provider_password(const SettlectlRun& run, const std::vector<std::string>& words);
 int server_command(const SettlectlRun& run, const std::vector<std::string>& words);
 int settlement_realm_command(const SettlectlRun& run, const std::vector<std::string>& words);
 int rule_command(const SettlectlRun& run, const std::vector<std::string>& words);
@@ -39,6 +44,12 @@ int report_command(const SettlectlRun& run, const std::vector<std::string>& word
 int detail_file_command(const SettlectlRun& run, const std::vector<std::string>& words);
 int close_command(const SettlectlRun& run, const std::vector<std::string>& words);
 int periods_command(const SettlectlRun& run, const std::vector<std::string>& words);
+int terms_command(const SettlectlRun& run, const std::vector<std::string>& words);
+int credit_line_command(const SettlectlRun& run, const std::vector<std::string>& words);
+int receipt_command(const SettlectlRun& run, const std::vector<std::string>& words);
+int payment_command(const SettlectlRun& run, const std::vector<std::string>& words);
+int disbursement_command(const SettlectlRun& run, const std::vector<std::string>& words);
+int exposure_command(const SettlectlRun& run, const std::vector<std::string>& words);
 
 // What several commands check: a member's id (an operand), one that the directory lists.
 std::string provider_id(const std::string& text);            // throws ConfigError for a bad name

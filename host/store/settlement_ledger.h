@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "host/settlement/disbursement.h"
 #include "host/settlement/period_totals.h"
 #include "host/settlement/settlement_rate.h"
 #include "host/settlement/settlement_record.h"
@@ -55,6 +58,9 @@ struct ReportChecksum {
   std::string checksum;
 };
 
+// Money received from (receipt) or paid to (payment) a provider (disbursement.h).
+enum class MoneyDirection : int32_t { receipt = 0, payment = 1 };
+
 // Everything a close writes, in one transaction (period_close.h).
 struct PeriodClosing {
   ClosedPeriod period;
@@ -85,6 +91,10 @@ class SettlementLedger {
   virtual void set_server(const std::string& server, const std::string& provider) = 0;
   virtual void set_realm(const std::string& realm, const std::string& provider) = 0;
   virtual settlement::ProviderDirectory directory() = 0;
+  // A member's password for its own report downloads, as a password_hash.h string ("" none).
+  // Setting it for a provider not listed throws BillingConflict; reading one gives nullopt.
+  virtual void set_provider_password(const std::string& provider, const std::string& hash) = 0;
+  virtual std::optional<std::string> provider_password_hash(const std::string& provider) = 0;
 
   // Appends raw records (their entry ids, create dates and statuses are the store's) in one
   // transaction; returns their entry ids in order.
@@ -118,6 +128,29 @@ class SettlementLedger {
   virtual settlement::PeriodTotals closed_totals(int64_t from_unix) = 0;
   virtual std::vector<settlement::Provider> closed_members(int64_t from_unix) = 0;
   virtual std::vector<ReportChecksum> closed_checksums(int64_t from_unix) = 0;
+
+  // Disbursement (disbursement.h, SCHEMA.md "settlement_money"): the operator's terms, each
+  // provider's credit line, the money in and out.
+  virtual settlement::DisbursementTerms terms() = 0;
+  virtual void set_terms(const settlement::DisbursementTerms& terms) = 0;
+  // Throws BillingConflict for a provider not listed.
+  virtual void set_credit_line(const std::string& provider, settlement::Micros micros) = 0;
+  virtual std::map<std::string, settlement::Micros> credit_lines() = 0;
+  virtual std::vector<settlement::Receipt> receipts() = 0;
+  virtual std::vector<settlement::Payment> payments() = 0;
+  // Records one receipt or payment in a transaction that holds every other recorder off, after
+  // `check()` (run inside it, reading through this ledger) has not thrown: two recorders cannot
+  // both pass a check that only one of them may. A reference already used for that provider
+  // and direction throws BillingConflict.
+  virtual void record_money(MoneyDirection direction, const std::string& provider,
+                            settlement::Micros micros, int64_t unix, const std::string& reference,
+                            const std::function<void()>& check) = 0;
+  // Every provider's exposure as just computed, replacing the last; and the realms of the
+  // providers it refused, which the RADIUS servers read (refused_realms.h).
+  virtual void set_exposure(const std::vector<settlement::Exposure>& exposure,
+                            int64_t computed_unix) = 0;
+  virtual std::vector<settlement::Exposure> exposure() = 0;
+  virtual std::vector<std::string> refused_realms() = 0;
   // How the raw records of [from, to) stand: a count per status and reason.
   virtual std::vector<RawStatusCount> raw_counts(int64_t from_unix, int64_t to_unix) = 0;
 

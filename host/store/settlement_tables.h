@@ -15,6 +15,8 @@ class SettlementTables final : public SettlementLedger {
   void set_server(const std::string& server, const std::string& provider) override;
   void set_realm(const std::string& realm, const std::string& provider) override;
   settlement::ProviderDirectory directory() override;
+  void set_provider_password(const std::string& provider, const std::string& hash) override;
+  std::optional<std::string> provider_password_hash(const std::string& provider) override;
   std::vector<int64_t> append_raw(const std::vector<settlement::RawRecord>& records,
                                   int64_t now_unix) override;
   std::vector<settlement::RawRecord> raw_between(int64_t from_unix, int64_t to_unix, StopKey after,
@@ -29,6 +31,19 @@ class SettlementTables final : public SettlementLedger {
   settlement::PeriodTotals closed_totals(int64_t from_unix) override;
   std::vector<settlement::Provider> closed_members(int64_t from_unix) override;
   std::vector<ReportChecksum> closed_checksums(int64_t from_unix) override;
+  settlement::DisbursementTerms terms() override;
+  void set_terms(const settlement::DisbursementTerms& terms) override;
+  void set_credit_line(const std::string& provider, settlement::Micros micros) override;
+  std::map<std::string, settlement::Micros> credit_lines() override;
+  std::vector<settlement::Receipt> receipts() override;
+  std::vector<settlement::Payment> payments() override;
+  void record_money(MoneyDirection direction, const std::string& provider,
+                    settlement::Micros micros, int64_t unix, const std::string& reference,
+                    const std::function<void()>& check) override;
+  void set_exposure(const std::vector<settlement::Exposure>& exposure,
+                    int64_t computed_unix) override;
+  std::vector<settlement::Exposure> exposure() override;
+  std::vector<std::string> refused_realms() override;
   std::vector<RawStatusCount> raw_counts(int64_t from_unix, int64_t to_unix) override;
   settlement::Tariffs tariffs() override;
   void set_rule(const settlement::SettlementRule& rule) override;

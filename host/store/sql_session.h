@@ -21,6 +21,7 @@ struct Row {
   std::vector<Value> values;
   int64_t i64(size_t c) const;
   const std::string& text(size_t c) const;
+  std::string take_text(size_t c);  // moved out: the row is read once (large pages)
   const Bytes& bytes(size_t c) const;
 };
 

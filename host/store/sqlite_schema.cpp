@@ -363,6 +363,36 @@ CREATE TABLE settlement_period_checksums(
   checksum TEXT NOT NULL,
   PRIMARY KEY(from_unix, provider, report));
 )sql",
+    // 14: settlement members' own access and the disbursement of money
+    // (host/settlement/SETTLEMENT.md): a provider's password hash for its report downloads and
+    // its credit line; the operator's disbursement terms; money received from and paid to
+    // providers (a reference once per provider and direction); each provider's exposure as
+    // last computed, which the RADIUS servers read to refuse an over-limit provider's realms.
+    R"sql(
+ALTER TABLE settlement_providers ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
+ALTER TABLE settlement_providers ADD COLUMN credit_line_micros INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE settlement_terms(
+  policy INTEGER NOT NULL,
+  payment_days INTEGER NOT NULL,
+  payout_days INTEGER NOT NULL);
+INSERT INTO settlement_terms VALUES(0, 15, 30);
+CREATE TABLE settlement_money(
+  id INTEGER PRIMARY KEY,
+  direction INTEGER NOT NULL,
+  provider TEXT NOT NULL REFERENCES settlement_providers(id),
+  amount_micros INTEGER NOT NULL,
+  unix INTEGER NOT NULL,
+  reference TEXT NOT NULL,
+  UNIQUE(direction, provider, reference));
+CREATE TABLE settlement_exposure(
+  provider TEXT PRIMARY KEY REFERENCES settlement_providers(id),
+  balance_micros INTEGER NOT NULL,
+  open_net_micros INTEGER NOT NULL,
+  credit_line_micros INTEGER NOT NULL,
+  available_micros INTEGER NOT NULL,
+  refused INTEGER NOT NULL,
+  computed_unix INTEGER NOT NULL);
+)sql",
 };
 constexpr int latest = static_cast<int>(std::size(steps));
 

@@ -161,8 +161,10 @@ class SqliteStore final : public Store {
     exec("PRAGMA foreign_keys=ON");
     // The hot path is random-key upserts: a large page cache and memory-mapped reads keep
     // the session table's B-tree in memory (TOOLCHAIN-NOTES: a third of the throughput).
-    exec(("PRAGMA cache_size=-" + std::to_string(sqlite_page_cache_bytes / 1024)).c_str());
-    exec(("PRAGMA mmap_size=" + std::to_string(sqlite_mmap_bytes)).c_str());
+    const int64_t cache =
+        options.page_cache_bytes > 0 ? options.page_cache_bytes : sqlite_page_cache_bytes;
+    exec(("PRAGMA cache_size=-" + std::to_string(cache / 1024)).c_str());
+    exec(("PRAGMA mmap_size=" + std::to_string(options.map_file ? sqlite_mmap_bytes : 0)).c_str());
     // The log keeps its peak size. Cutting it back when a checkpoint resets it made the next
     // commit wait ~150 ms on the filesystem (measured with bench_census: that was the census's
     // p99 after every burst); a few hundred MB of disk is the cheaper price.

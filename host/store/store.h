@@ -57,6 +57,13 @@ struct StoreOptions {
   // This connection commits continuously (the census's committer). SQLite then copies its
   // write-ahead log back from a thread of its own, so no commit waits for a checkpoint.
   bool busy_writer = false;
+  // SQLite maps the database file into memory, which speeds random reads but counts every page
+  // read as resident. A batch job over a whole large database (settlectl's close) turns it off,
+  // so its memory stays bounded by the page cache (sqlite_store.h). No effect on PostgreSQL.
+  bool map_file = true;
+  // SQLite's page cache of this connection; 0: sqlite_page_cache_bytes. A connection that only
+  // reads a table once, in order (a close's read-ahead), needs little.
+  int64_t page_cache_bytes = 0;
 };
 
 // spec: "sqlite:PATH" (PATH may be a SQLite URI, "file:...?..."), "postgresql:CONNINFO" (a

@@ -305,4 +305,27 @@ says "served-adjustment,Australia,Connect.com,Netcom,user5@netcom.com,1,120,3.00
 ok periods --csv
 [ "$(grep -c '^1997-0[78]-01T00:00:00Z,1997-0[89]-01T00:00:00Z,' "$out")" = 2 ] || fail "periods does not list both closed periods"
 
+# ---- disbursement ----
+# Guaranteed (the default terms): Aimnet owes July's 9.40 and has no credit line: refused. Its
+# payment falls due 15 days after the close (today), not after the period.
+ok terms show
+says "terms: guaranteed, debtors pay within 15 days, creditors are paid after 30"
+ok exposure --csv
+says "Aimnet,-9.40,0.00,0.00,-9.40,refused"
+ok credit-line set Aimnet --amount=10.00
+says "credit line of Aimnet set: 10.00"
+ok exposure --csv
+says "Aimnet,-9.40,0.00,10.00,0.60,served"
+ok receipt Aimnet --amount=4.00 --reference=wire-1
+says "receipt wire-1 recorded: 4.00 from Aimnet"
+refused 1 "a receipt with reference wire-1 is recorded for Aimnet already" receipt Aimnet --amount=4.00 --reference=wire-1
+refused 2 "--amount=0" receipt Aimnet --amount=0 --reference=wire-2
+refused 1 "no provider Nobody" receipt Nobody --amount=1 --reference=wire-3
+refused 2 "--payout-days=1" terms set --policy=withhold --payment-days=5 --payout-days=1
+ok disbursement --csv
+grep -q '^1997-07-01T00:00:00Z,Aimnet,-9.40,owes,20[0-9-]*T[0-9:]*Z,4.00,0.00,0.00,5.40,0.00,' "$out" ||
+  fail "the disbursement report does not show Aimnet's 4.00 of 9.40"
+ok exposure --csv
+says "Aimnet,-5.40,0.00,10.00,4.60,served"
+
 echo "settlectl test ($store): PASS"

@@ -217,5 +217,24 @@ TEST(ServerConfigTest, BadBillingSettingsNameTheSetting) {
             std::string::npos);
 }
 
+TEST(ServerConfigTest, TheSettlementReportsServiceAndItsListenSetting) {
+  ServerConfig d;
+  const char* none[] = {"prog"};
+  parse_command_line(d, 1, none);
+  EXPECT_EQ(d.settlement_reports.listen_ip, "127.0.0.1");  // loopback until opened
+  EXPECT_EQ(d.settlement_reports.port, 7300);
+  ServerConfig c;
+  const char* argv[] = {"prog", "--services=census,settlement-reports",
+                        "--settlement-reports-listen=0.0.0.0:0"};
+  parse_command_line(c, 3, argv);
+  EXPECT_EQ(c.services, (std::vector<std::string>{"census", "settlement-reports"}));
+  EXPECT_EQ(c.settlement_reports.listen_ip, "0.0.0.0");
+  EXPECT_EQ(c.settlement_reports.port, 0);
+  EXPECT_NE(error_of({"--settlement-reports-listen=somewhere"}).find("settlement_reports_listen"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--services=settlement_reports"}).find("settlement-reports"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace gm::host

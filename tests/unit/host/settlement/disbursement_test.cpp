@@ -52,8 +52,10 @@ Payment payment(std::string provider, Micros amount, int64_t unix, std::string r
 // Nets: Aimnet +650,000, Connect +1,100,000, Demon -1,875,000, Netcom -375,000; the operator
 // keeps 500,000.
 void close_november(DisbursementState& s) {
-  for (auto [p, m] : std::vector<std::pair<std::string, Micros>>{
-           {"Aimnet", 650'000}, {"Connect", 1'100'000}, {"Demon", -1'875'000}, {"Netcom", -375'000}})
+  for (auto [p, m] : std::vector<std::pair<std::string, Micros>>{{"Aimnet", 650'000},
+                                                                 {"Connect", 1'100'000},
+                                                                 {"Demon", -1'875'000},
+                                                                 {"Netcom", -375'000}})
     s.nets.push_back({nov1, dec1, nov_closed, p, m});
   s.credits.push_back({nov1, "Aimnet", "Demon", 600'000});
   s.credits.push_back({nov1, "Aimnet", "Netcom", 300'000});
@@ -109,7 +111,8 @@ void pay(DisbursementState& s, const Payment& p, int64_t now) {
 TEST(Disbursement, GuaranteedHandSetBeforeThePayoutIsDue) {
   DisbursementState s = hand_state(DisbursementPolicy::guaranteed);
   // December is open: its running nets so far.
-  s.open_nets = {{"Aimnet", -1'300'000}, {"Connect", 250'000}, {"Demon", 350'000}, {"Netcom", 150'000}};
+  s.open_nets = {
+      {"Aimnet", -1'300'000}, {"Connect", 250'000}, {"Demon", 350'000}, {"Netcom", 150'000}};
   s.credit_lines = {{"Aimnet", 500'000}, {"Demon", 600'000}, {"Netcom", 100'000}};
   const int64_t now = day(2026, 12, 20);
   ASSERT_EQ(disbursement_problem(s), "");
@@ -237,7 +240,7 @@ TEST(Disbursement, GuaranteedPaysInFullWhenDueAndOldestFirst) {
   // December's payout: Connect is owed 500,000 of November and 300,000 of December.
   now = day(2027, 1, 22);
   EXPECT_EQ(payable(s, "Connect", now), 800'000);
-  EXPECT_EQ(payable(s, "Demon", now), 400'000);  // no set-off: its exposure carries its debts
+  EXPECT_EQ(payable(s, "Demon", now), 400'000);   // no set-off: its exposure carries its debts
   EXPECT_EQ(payable(s, "Netcom", now), 200'000);  // though its November is still unpaid
   EXPECT_NE(payment_problem(s, payment("Connect", 800'001, now, "C-2"), now), "");
   pay(s, payment("Connect", 700'000, now, "C-2"), now);
@@ -359,7 +362,7 @@ TEST(Disbursement, WithholdMatchedIsTheExactFloorOverManyDebtors) {
     s.terms = {DisbursementPolicy::withhold, 0, 0};
     const int debtors = 2 + static_cast<int>(next(20));
     const Micros unit = 1'000'003;  // debts are unit * k, k <= 24: their lcm fits in __int128
-    int64_t lcm = 1;  // of the k
+    int64_t lcm = 1;                // of the k
     Micros credits = 0;
     std::vector<std::pair<Micros, Micros>> paid;  // (received, debt) per debtor
     std::vector<Micros> earned;
@@ -438,27 +441,27 @@ TEST(Disbursement, TheValidationNamesTheBadItem) {
   EXPECT_TRUE(says(problem([](auto& s) { s.terms.payout_days = -1; }), "negative"));
   EXPECT_TRUE(says(problem([](auto& s) { s.terms.payout_days = int64_t{1} << 60; }), "fit"));
   EXPECT_TRUE(says(problem([](auto& s) { s.receipts[1].amount_micros = 0; }),
-                   "receipt 1 (\"Netcom\" \"N-1\"): amount 0 is not positive"));
+                   "receipt 1 (\"Netcom\" \"N-1\"): amount 0.00 is not positive"));
   EXPECT_TRUE(says(problem([](auto& s) { s.receipts[1].amount_micros = -5; }), "not positive"));
   EXPECT_TRUE(says(problem([](auto& s) { s.receipts[0].provider = ""; }), "receipt 0"));
-  EXPECT_TRUE(says(problem([](auto& s) { s.receipts[0].provider = "Eunet"; }),
-                   "Eunet is not a member"));
+  EXPECT_TRUE(
+      says(problem([](auto& s) { s.receipts[0].provider = "Eunet"; }), "Eunet is not a member"));
   EXPECT_TRUE(says(problem([](auto& s) { s.receipts[0].reference = ""; }), "no reference"));
   EXPECT_TRUE(says(problem([](auto& s) { s.receipts.push_back(s.receipts[0]); }),
                    "receipt 2 (\"Demon\" \"D-1\"): reference already recorded"));
   // The same reference from another provider is another receipt.
   EXPECT_EQ(problem([](auto& s) { s.receipts.push_back(receipt("Netcom", 1, dec1, "D-1")); }), "");
   EXPECT_TRUE(says(problem([](auto& s) { s.payments.push_back(payment("Demon", 1, dec1, "x")); }),
-                   "more than its positive nets (0)"));
-  EXPECT_TRUE(says(problem([](auto& s) {
-                     s.payments.push_back(payment("Aimnet", 650'001, dec1, "x"));
-                   }),
-                   "payment 0"));
+                   "more than its positive nets (0.00)"));
+  EXPECT_TRUE(
+      says(problem([](auto& s) { s.payments.push_back(payment("Aimnet", 650'001, dec1, "x")); }),
+           "payment 0"));
   EXPECT_TRUE(says(problem([](auto& s) { s.payments.push_back(payment("Aimnet", 0, dec1, "x")); }),
                    "not positive"));
   EXPECT_TRUE(says(problem([](auto& s) { s.nets[0].provider = ""; }), "net 0"));
   EXPECT_TRUE(says(problem([](auto& s) { s.nets.push_back(s.nets[2]); }), "a second net"));
-  EXPECT_TRUE(says(problem([](auto& s) { s.nets[1].closed_unix = dec1 - 1; }), "before the period"));
+  EXPECT_TRUE(
+      says(problem([](auto& s) { s.nets[1].closed_unix = dec1 - 1; }), "before the period"));
   EXPECT_TRUE(says(problem([](auto& s) { s.nets[1].period_to = nov1; }), "ends before"));
   EXPECT_TRUE(says(problem([](auto& s) { s.nets[1].closed_unix += 1; }), "differs from net 0"));
   EXPECT_TRUE(says(problem([](auto& s) {
@@ -480,7 +483,7 @@ TEST(Disbursement, TheValidationNamesTheBadItem) {
   EXPECT_TRUE(says(problem([](auto& s) { s.credits[0].debtor = "Eunet"; }), "Eunet has no net"));
   // Withhold could never match Aimnet's whole net on 600,000 of credits.
   EXPECT_TRUE(says(problem([](auto& s) { s.credits[0].credit_micros = 300'000; }),
-                   "Aimnet's credits (600000) are less than its net (650000)"));
+                   "Aimnet's credits (0.60) are less than its net (0.65)"));
   EXPECT_EQ(problem([](auto& s) {
               s.terms.policy = DisbursementPolicy::guaranteed;
               s.credits.clear();
@@ -497,12 +500,10 @@ TEST(Disbursement, TheValidationNamesTheBadItem) {
             }),
             "");
   // Totals that do not fit are a problem, not a wrap.
-  EXPECT_TRUE(says(problem([](auto& s) {
-                     s.receipts.push_back(receipt("Demon", INT64_MAX, dec1, "big-1"));
-                     s.receipts.push_back(receipt("Demon", INT64_MAX, dec1, "big-2"));
-                     s.nets[0].net_micros = INT64_MIN;
-                   }),
-                   "overflow"));
+  EXPECT_TRUE(says(
+      problem([](auto& s) { s.receipts.push_back(receipt("Demon", INT64_MAX, dec1, "big-1")); }),
+      "overflow"));
+  EXPECT_TRUE(says(problem([](auto& s) { s.nets[0].net_micros = INT64_MIN; }), "overflow"));
   // The computing functions refuse a bad state rather than report on it.
   DisbursementState bad = good;
   bad.terms.payout_days = 0;
@@ -606,8 +607,8 @@ struct Counts {
   int cases = 0;
   int payments = 0;
   int refused_overpayments = 0;
-  int pool_binding = 0;    // the matched figures alone exceeded the pool
-  int ceil_breaks = 0;     // rounding up would have exceeded what came in
+  int pool_binding = 0;  // the matched figures alone exceeded the pool
+  int ceil_breaks = 0;   // rounding up would have exceeded what came in
 };
 
 // A history of receipts, payments and days passing; after each step the figures must hold.
@@ -637,8 +638,9 @@ void run_history(Lcg& g, DisbursementPolicy policy, bool pure, Counts& counts) {
           owed += row.outstanding_micros;
       const uint64_t kind = g.next(3);
       const Micros amount = kind == 0 && owed > 0 ? owed
-                            : kind == 1 && owed > 1 ? 1 + static_cast<Micros>(g.next(static_cast<uint64_t>(owed)))
-                                                    : 1 + static_cast<Micros>(g.next(400'000));
+                            : kind == 1 && owed > 1
+                                ? 1 + static_cast<Micros>(g.next(static_cast<uint64_t>(owed)))
+                                : 1 + static_cast<Micros>(g.next(400'000));
       const Receipt rec = receipt(who, amount, now, "r" + std::to_string(refs++));
       ASSERT_EQ(receipt_problem(s, rec), "");
       facts.receipts.push_back(rec);
@@ -647,9 +649,10 @@ void run_history(Lcg& g, DisbursementPolicy policy, bool pure, Counts& counts) {
       ASSERT_GE(can, 0);
       // One in four tries a micro more than payable; the rest pay all of it or a part.
       const uint64_t kind = g.next(4);
-      const Micros amount = kind == 0   ? can + 1
-                            : kind == 1 ? can
-                                        : 1 + static_cast<Micros>(g.next(static_cast<uint64_t>(can) + 1));
+      const Micros amount = kind == 0 ? can + 1
+                            : kind == 1
+                                ? can
+                                : 1 + static_cast<Micros>(g.next(static_cast<uint64_t>(can) + 1));
       const Payment p = payment(who, amount, now, "p" + std::to_string(refs++));
       const std::string why = payment_problem(s, p, now);
       if (amount > can) {
@@ -664,8 +667,7 @@ void run_history(Lcg& g, DisbursementPolicy policy, bool pure, Counts& counts) {
     s = as_of(gen, facts, now);
     const DisbursementReport after = disbursement_report(s, now);
     ASSERT_EQ(invariant_problem(s, now), "") << "step " << step;
-    ASSERT_EQ(after.totals.cash_micros,
-              after.totals.received_micros - after.totals.paid_micros);
+    ASSERT_EQ(after.totals.cash_micros, after.totals.received_micros - after.totals.paid_micros);
     for (const DisbursementRow& row : after.rows) ASSERT_GE(row.payable_micros, 0);
     if (policy == DisbursementPolicy::withhold) {
       ASSERT_GE(after.totals.cash_micros, after.totals.prepaid_micros);
@@ -705,7 +707,8 @@ void run_history(Lcg& g, DisbursementPolicy policy, bool pure, Counts& counts) {
   DisbursementState s = as_of(gen, facts, now);
   for (const DisbursementRow& row : disbursement_report(s, now).rows)
     if (row.role == DisbursementRole::owes && row.outstanding_micros > 0)
-      facts.receipts.push_back(receipt(row.provider, row.outstanding_micros, now, "r" + std::to_string(refs++)));
+      facts.receipts.push_back(
+          receipt(row.provider, row.outstanding_micros, now, "r" + std::to_string(refs++)));
   s = as_of(gen, facts, now);
   for (const std::string& who : s.members) {
     const Micros can = payable(s, who, now);

@@ -6,6 +6,7 @@
 // checksums are refused (the negative control of the checksum).
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <string>
 #include <vector>
 
@@ -209,6 +210,36 @@ TEST_P(PeriodCloseTest, StoredTotalsThatDoNotMatchTheirChecksumAreRefused) {
             settlement::to_csv(honest));
   EXPECT_THROW(settlement::closed_table(ledger(), *c, "invoice", "Connect"), BillingConflict);
   EXPECT_THROW(settlement::closed_table(ledger(), *c, "summary", "Aimnet"), BillingConflict);
+}
+
+TEST_P(PeriodCloseTest, AReadAheadCleanDecidesAsTheOneThreadedCleanDoes) {
+  // More than two pages (period_cleaning.h reads 10,000 at a time), with a retry of each
+  // tenth record a few records later, so that duplicates straddle the pages.
+  std::vector<RawRecord> raw;
+  for (int i = 0; i < 25'000; ++i) {
+    raw.push_back(stop("s" + std::to_string(i), november + 60 + i * 10, 30 + i % 600));
+    if (i % 10 == 3) raw.push_back(raw.back()), raw.back().stop_gmt_unix += 25;
+  }
+  ledger().append_raw(raw, 1);
+  const auto reader = open_store(db_->spec());
+  int64_t kept = 0;
+  const settlement::PeriodCleaning ahead = settlement::clean_period(
+      ledger(), november, december, day, 2, {}, [&](const auto&) { ++kept; },
+      &reader->settlement());
+  EXPECT_EQ(ahead.records, 27'500);
+  EXPECT_EQ(ahead.clean, 25'000);
+  EXPECT_EQ(ahead.duplicate, 2'500);
+  EXPECT_EQ(kept, 25'000);
+  const auto once = ledger().history_between(november, december, {INT64_MIN, 0}, 30'000,
+                                             HistorySet::regular);
+  const settlement::PeriodCleaning alone =
+      settlement::clean_period(ledger(), november, december, day, 3);
+  EXPECT_EQ(alone.clean, ahead.clean);
+  EXPECT_EQ(alone.duplicate, ahead.duplicate);
+  const auto twice = ledger().history_between(november, december, {INT64_MIN, 0}, 30'000,
+                                              HistorySet::regular);
+  ASSERT_EQ(once.size(), twice.size());
+  for (size_t i = 0; i < once.size(); ++i) ASSERT_EQ(once[i].entry_id, twice[i].entry_id);
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, PeriodCloseTest, ::testing::Values("sqlite", "postgresql"),
