@@ -237,6 +237,15 @@ void AccessProxy::run() {
     sockaddr_in from{};
     socklen_t len = sizeof from;
     ssize_t n;
+    // Whether an Access-Request carries a valid Message-Authenticator; a forgery is counted and
+    // gets no answer at all.
+    const auto authentic = [&](const radius::Packet& p, const std::string& secret) {
+      if (radius::check_message_authenticator(p, nullptr, secret) ==
+          radius::MessageAuthenticator::valid)
+        return true;
+      ++stats_.refused[static_cast<size_t>(radius::RelayRefusal::bad_message_authenticator)];
+      return false;
+    };
     // From the NASes.
     while ((n = ::recvfrom(nas_fd_, buf, sizeof buf, 0, reinterpret_cast<sockaddr*>(&from),
                            &len)) > 0) {
@@ -272,11 +281,7 @@ void AccessProxy::run() {
       if (refused_ != nullptr && refused_->contains(realm_name)) {
         // The settlement operator refuses its provider service (over its credit line): no
         // proxying, no route, until it pays. Only an authentic request hears it.
-        if (radius::check_message_authenticator(p, nullptr, client->secret) !=
-            radius::MessageAuthenticator::valid) {
-          ++stats_.refused[static_cast<size_t>(radius::RelayRefusal::bad_message_authenticator)];
-          continue;
-        }
+        if (!authentic(p, client->secret)) continue;
         ++stats_.provider_refused;
         ++stats_.rejected;
         reply_to_nas(k, radius::access_reject(p.identifier, p.authenticator, client->secret,
@@ -285,11 +290,7 @@ void AccessProxy::run() {
         continue;
       }
       if (settings_.routing) {  // answer which home servers serve the realm; proxy nothing
-        if (radius::check_message_authenticator(p, nullptr, client->secret) !=
-            radius::MessageAuthenticator::valid) {
-          ++stats_.refused[static_cast<size_t>(radius::RelayRefusal::bad_message_authenticator)];
-          continue;
-        }
+        if (!authentic(p, client->secret)) continue;
         const bool known = realm != settings_.realms.end() && !realm->second.empty();
         ++(known ? stats_.routes_answered : stats_.unknown_realm);
         reply_to_nas(k, route_answer(p, client->secret,
@@ -303,11 +304,7 @@ void AccessProxy::run() {
       if ((realm == settings_.realms.end() || realm->second.empty()) && !route_known &&
           asks_routes && (local_ == nullptr || !local_->serves(realm_name))) {
         // Neither listed nor billing's: the routing server knows, or says it is unknown.
-        if (radius::check_message_authenticator(p, nullptr, client->secret) !=
-            radius::MessageAuthenticator::valid) {
-          ++stats_.refused[static_cast<size_t>(radius::RelayRefusal::bad_message_authenticator)];
-          continue;
-        }
+        if (!authentic(p, client->secret)) continue;
         Pending* slot = take_slot();
         if (slot == nullptr) continue;  // busy: the NAS retries
         slot->nas = k;
@@ -321,11 +318,7 @@ void AccessProxy::run() {
       }
       if ((realm == settings_.realms.end() || realm->second.empty()) && !route_known) {
         // Only an authentic request hears that: a forger learns nothing of the realms.
-        if (radius::check_message_authenticator(p, nullptr, client->secret) !=
-            radius::MessageAuthenticator::valid) {
-          ++stats_.refused[static_cast<size_t>(radius::RelayRefusal::bad_message_authenticator)];
-          continue;
-        }
+        if (!authentic(p, client->secret)) continue;
         if (local_ != nullptr) {  // billing decides, or says the realm is unknown
           LocalAccess::Job job{k.address, k.port, {buf, buf + p.length}, client->secret,
                                client->realm, {}};
