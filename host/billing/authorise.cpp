@@ -61,6 +61,9 @@ AuthOutcome authorise(const AuthContext& c) {
                   "unknown realm " + realm_of(c.request.subscriber));
   const host::RealmRow& realm = *c.realm;
   r.outage_policy = static_cast<gatemeter_OutagePolicy>(realm.outage_policy);
+  if (c.provider_refused)
+    return reject(o, gatemeter_RejectReason_REJECT_PROVIDER_REFUSED,
+                  "provider refused service: over its credit line");
 
   const int32_t option = wire_enum(c.request.billing);
   const auto offer = std::find_if(c.offers.begin(), c.offers.end(),

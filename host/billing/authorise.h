@@ -44,6 +44,9 @@ struct AuthContext {
   int64_t band_changes_at = never;  // the next band change in the account's zone
   int64_t rate_changes_at = never;  // RateTable::next_change_after
   GrantTerms terms;
+  // The realm's home provider is refused service by settlement (refused_realms.h): over its
+  // credit line under the guaranteed policy.
+  bool provider_refused = false;
 };
 
 struct AuthOutcome {
@@ -58,7 +61,8 @@ struct AuthOutcome {
 };
 
 // Rules, in order:
-//  - unknown realm: REJECT_UNKNOWN_REALM; option not among the offers: REJECT_OPTION_NOT_OFFERED
+//  - unknown realm: REJECT_UNKNOWN_REALM; its provider refused service by settlement:
+//    REJECT_PROVIDER_REFUSED; option not among the offers: REJECT_OPTION_NOT_OFFERED
 //  - a session billing ended (prior not live after an approval): REJECT_SESSION_ENDED
 //  - BILLING_FREE: approve, no grant; BILLING_ROAMING: approve, no grant, the offer's terms as
 //    the reason (settled between providers later)

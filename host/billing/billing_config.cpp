@@ -29,6 +29,10 @@ bool apply_billing_setting(BillingSettings& s, const Setting& v) {
     s.grant_validity_s = static_cast<uint32_t>(v.number(10, 7 * 86400));
   } else if (v.name == "grant_interval_megabytes") {
     s.interval_octets = 1'000'000ull * v.number(1, 1'000'000);
+  } else if (v.name == "billing_settlement_refusals") {
+    s.settlement_refusals = v.boolean();
+  } else if (v.name == "billing_refusal_refresh_s") {
+    s.refusal_refresh_s = static_cast<uint32_t>(v.number(1, 3600));
   } else if (v.name == "approval_timeout_s") {
     s.approval_timeout_s = static_cast<uint32_t>(v.number(1, 120));
   } else if (v.name == "stale_intervals") {
@@ -71,6 +75,9 @@ std::string billing_settings_help() {
   grant_validity_s     the longest a grant lasts unused, in seconds  (3600)
   grant_interval_megabytes  what one interval carries at a megabyte rate (100)
   approval_timeout_s   one HTTP attempt at a realm's approval_url    (5)
+  billing_settlement_refusals  reject authorisations (REJECT_PROVIDER_REFUSED) for realms
+                       whose provider settlement refuses service, over its credit line (false)
+  billing_refusal_refresh_s  how often those realms are read from the store (10)
   stale_intervals      close a session with no record for this many intervals, its
                        gateway's sessions as lost carrier when it is not heard (3; 0 off)
   low_balance_micros   warn live prepaid sessions at or below this balance, unless the

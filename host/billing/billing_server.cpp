@@ -86,8 +86,10 @@ sockaddr_in v4(const udp::endpoint& e) {
   return a;
 }
 
-billing::AuthorisationSettings authorisation_settings(const BillingSettings& s) {
+billing::AuthorisationSettings authorisation_settings(const BillingSettings& s,
+                                                      const RefusedRealms* refused) {
   billing::AuthorisationSettings a;
+  a.refused = refused;
   a.terms.grant_intervals = s.grant_intervals;
   a.terms.interval_s = s.metering_interval_s;
   a.terms.interval_octets = s.interval_octets;
@@ -150,6 +152,7 @@ struct BillingServer::Impl {
   billing::SweepMemory sweep_memory;  // the follow-up thread's
 
   explicit Impl(BillingServer& o) : owner(o), settings(o.settings_), stats(o.stats_) {}
+  std::unique_ptr<RefusedRealms> refused;  // settlement_refusals: read by every authoriser
 
   // ---- steps 1 and 2: the io thread ----
 
@@ -249,7 +252,7 @@ struct BillingServer::Impl {
         if (!store) {
           store = open_store(owner.store_spec_);
           authoriser = std::make_unique<billing::SessionAuthoriser>(
-              *store, authorisation_settings(settings));
+              *store, authorisation_settings(settings, refused.get()));
         }
         decide(*authoriser, batch);
       } catch (const std::exception& e) {
@@ -347,7 +350,7 @@ struct BillingServer::Impl {
         if (!store) {
           store = open_store(owner.store_spec_);
           authoriser = std::make_unique<billing::SessionAuthoriser>(
-              *store, authorisation_settings(settings));
+              *store, authorisation_settings(settings, refused.get()));
         }
         inquire(*store, *authoriser, backoff);
         extend_final_grants(*store, *authoriser);
@@ -509,6 +512,10 @@ void BillingServer::start() {
 
   // From the end of the line to its start.
   m.started = std::chrono::steady_clock::now();
+  if (settings_.settlement_refusals) {
+    m.refused = std::make_unique<RefusedRealms>(store_spec_, settings_.refusal_refresh_s);
+    m.refused->start();
+  }
   m.feed = std::make_unique<billing::FeedDelivery>(store_spec_, settings_.feed, stats_.feed);
   m.feed->start();
   if (!settings_.api_ip.empty()) {
@@ -547,6 +554,7 @@ void BillingServer::stop() {
   if (m.follower.joinable()) m.follower.join();
   m.feed->stop();
   if (m.api) m.api->stop();
+  if (m.refused) m.refused->stop();
   // 3. The answers go out (posted before this), then the io thread ends.
   end_io(m.io, m.io_thread);
 }

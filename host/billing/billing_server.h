@@ -64,6 +64,10 @@ struct BillingSettings {
   // wins when set); 0: only accounts with their own threshold are warned.
   int64_t low_balance_micros = 1'000'000;
   std::string zoneinfo = "/usr/share/zoneinfo";
+  // Reject the authorisations of realms whose provider settlement refuses service
+  // (refused_realms.h), read from the store every refusal_refresh_s.
+  bool settlement_refusals = false;
+  uint32_t refusal_refresh_s = 10;
   billing::FeedSettings feed;  // feed_file, feed_webhook, feed_lease_s (feed_delivery.h)
   // billing_api_listen: the service manager's JSON API (billing_api_server.h); port 0 any free
   // one; api_ip "" no API. Filled by the server's configuration (server_config.cpp).

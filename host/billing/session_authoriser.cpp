@@ -107,6 +107,7 @@ AuthOutcome SessionAuthoriser::decide(int64_t agent, const host::AuthorisationRe
              read.usage.line_rate, read.usage.line_units,
              read.stored && read.stored->live ? read.stored->granted_micros : 0};
   c.terms = settings_.terms;
+  c.provider_refused = settings_.refused != nullptr && settings_.refused->contains(realm);
   if (c.account != nullptr) {
     // The same question the census's rater asks of the same copy: the grant ends where the
     // rating would change.

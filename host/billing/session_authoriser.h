@@ -14,6 +14,7 @@
 #include "gatemeter.pb.h"
 #include "host/billing/authorise.h"
 #include "host/billing/catalog_cache.h"
+#include "host/settlement/refused_realms.h"
 #include "host/store/store.h"
 
 namespace gm::billing {
@@ -21,6 +22,8 @@ namespace gm::billing {
 struct AuthorisationSettings {
   GrantTerms terms;
   std::string zoneinfo = "/usr/share/zoneinfo";
+  // Realms whose provider settlement refuses service; nullptr: none are.
+  const host::RefusedRealms* refused = nullptr;
 };
 
 struct AuthAnswer {

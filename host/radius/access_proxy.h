@@ -22,7 +22,7 @@
 #include "host/radius/local_access.h"
 #include "host/radius/radius_clients.h"
 #include "host/radius/realm_routes.h"
-#include "host/radius/refused_realms.h"
+#include "host/settlement/refused_realms.h"
 
 namespace gm::host {
 

@@ -58,7 +58,9 @@ class BillingServiceTest : public ServicesFixture {
     standin_.start();
     configure({"--metering_interval_s=60",
                // The tests count each session's commands: no low-balance warnings.
-               "--low_balance_micros=0", "--default_realm=isp.example"});
+               "--low_balance_micros=0", "--default_realm=isp.example",
+               // Settlement's refusals read each second (the roaming partner's test below).
+               "--billing_settlement_refusals=true", "--billing_refusal_refresh_s=1"});
     credential_ = host::CredentialVault::generate();
     ASSERT_TRUE(store_->add_agent("gw-1", vault_->seal(credential_, "gw-1"), 1));
     seed_catalog();
@@ -386,6 +388,37 @@ TEST_F(BillingServiceTest, ForgedReplayedAndForeignFramesGetNoAnswerAndAreCounte
   EXPECT_EQ(metric("gatemeter_billing_refusals_total{reason=\"wrong_kind\"}"), 1);
   EXPECT_EQ(metric("gatemeter_billing_refusals_total{reason=\"bad_magic\"}"), 1);
   EXPECT_EQ(metric("gatemeter_billing_answers_sent_total"), 1);
+}
+
+TEST_F(BillingServiceTest, ARoamingPartnerOverItsCreditLineIsRefusedUntilItPays) {
+  // The partner's realm as billing offers it (roaming) and as settlement knows it.
+  store_->catalog().set_realm(
+      {"partner.example", "Partner", gatemeter_OutagePolicy_OUTAGE_CONTINUE, "", 0});
+  store_->catalog().set_offer(
+      {"partner.example", gatemeter_BillingOption_BILLING_ROAMING, "Roaming", "via Partner"});
+  auto& settlement = store_->settlement();
+  settlement.set_provider({"Partner", "UK"});
+  settlement.set_realm("partner.example", "Partner");
+  const auto ask = [&](uint64_t session) {
+    return billing_->ask(auth(session, "pat@partner.example", 1, "",
+                              gatemeter_BillingOption_BILLING_ROAMING));
+  };
+  auto first = ask(0x51);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(wire_enum(first->auth.decision), gatemeter_AuthDecision_AUTH_APPROVE);
+  // Settlement finds it 5.00 over its line (what settlectl's exposure stores).
+  settlement.set_exposure({{"Partner", -5'000'000, 0, 0, -5'000'000, true}}, 1);
+  uint64_t session = 0x60;
+  EXPECT_TRUE(eventually([&] {
+    const auto a = ask(++session);
+    return a && wire_enum(a->auth.reject) == gatemeter_RejectReason_REJECT_PROVIDER_REFUSED;
+  }));
+  // Its receipt brings it back within its line.
+  settlement.set_exposure({{"Partner", 0, 0, 0, 0, false}}, 2);
+  EXPECT_TRUE(eventually([&] {
+    const auto a = ask(++session);
+    return a && wire_enum(a->auth.decision) == gatemeter_AuthDecision_AUTH_APPROVE;
+  }));
 }
 
 TEST_F(BillingServiceTest, AnOfferRequestIsAnsweredWithTheRealmsOffers) {

@@ -175,6 +175,20 @@ TEST_F(AuthoriseTest, RoamingIsApprovedOnTheRealmsTermsForSettlementLater) {
   EXPECT_STREQ(authorise(c_).response.reason, "roaming via other-net");
 }
 
+TEST_F(AuthoriseTest, ARealmWhoseProviderSettlementRefusesIsRejectedWhateverTheOption) {
+  realm_.provider = "other-net";
+  c_.account = nullptr;
+  c_.provider_refused = true;
+  ask(gatemeter_BillingOption_BILLING_ROAMING, 1);
+  AuthOutcome o = authorise(c_);
+  expect_reject(o, gatemeter_RejectReason_REJECT_PROVIDER_REFUSED);
+  EXPECT_NE(std::string(o.response.reason).find("over its credit line"), std::string::npos);
+  EXPECT_FALSE(o.live);
+  c_.provider_refused = false;  // paid up: served again
+  o = authorise(c_);
+  EXPECT_EQ(wire_enum(o.response.decision), gatemeter_AuthDecision_AUTH_APPROVE);
+}
+
 TEST_F(AuthoriseTest, PostpaidIsApprovedWithoutALimitOrBalance) {
   account_.kind = host::AccountKind::postpaid;
   ask(gatemeter_BillingOption_BILLING_POSTPAID, 1);

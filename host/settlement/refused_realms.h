@@ -1,5 +1,6 @@
 // The realms of the providers the settlement operator refuses service (disbursement.h, the
-// guaranteed policy: a provider over its credit line), read from the store's exposure
+// guaranteed policy: a provider over its credit line), which the RADIUS server's Access-Request
+// path and billing's authorisations reject; read from the store's exposure
 // (SettlementLedger::refused_realms, stored by every settlectl receipt, payment, credit line and
 // close) every refresh_s on a thread of its own, so the Access-Request path asks a set in
 // memory, never the database. A refresh that fails keeps the last set (and says so once): a

@@ -1,4 +1,4 @@
-#include "host/radius/refused_realms.h"
+#include "host/settlement/refused_realms.h"
 
 #include <chrono>
 #include <cstdio>
