@@ -728,20 +728,20 @@ void run_history(Lcg& g, DisbursementPolicy policy, bool pure, Counts& counts) {
 TEST(Disbursement, GeneratedWithholdHistoriesNeverSpendMoneyNotReceived) {
   Counts counts;
   Lcg g{0xd15b};
-  for (int i = 0; i < 1200; ++i) {
+  for (int i = 0; i < 400; ++i) {
     run_history(g, DisbursementPolicy::withhold, i % 3 == 0, counts);
     if (HasFatalFailure()) return;
   }
-  // 1,200 histories of 30 steps, each state checked: about 3,900 payments made and 10,800
-  // refused as beyond what was payable (with this seed).
-  EXPECT_EQ(counts.cases, 1200);
-  EXPECT_GT(counts.payments, 2000);
-  EXPECT_GT(counts.refused_overpayments, 5000);
+  // 400 histories of 30 steps, each state checked (a third of what it was: under the sanitiser
+  // build this was ./gm test's slowest unit test); some thousand payments made and several
+  // thousand refused as beyond what was payable (with this seed).
+  EXPECT_EQ(counts.cases, 400);
+  EXPECT_GT(counts.payments, 650);
+  EXPECT_GT(counts.refused_overpayments, 1600);
   // The negative controls: netting made the accounts promise more than came in, and rounding
   // up would have paid out money nobody paid in; each happened, and the rules held anyway.
-  // (About 7,300 and 600 steps with this seed.)
-  EXPECT_GT(counts.pool_binding, 1000);
-  EXPECT_GT(counts.ceil_breaks, 100);
+  EXPECT_GT(counts.pool_binding, 330);
+  EXPECT_GT(counts.ceil_breaks, 30);
 }
 
 TEST(Disbursement, GeneratedGuaranteedHistoriesHoldTogether) {
