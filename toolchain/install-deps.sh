@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs, from Debian's packages only, whatever gatemeter needs and this machine lacks.
+# Installs, from Debian's packages only, whatever gatemeter needs and this machine lacks; then
+# the pinned npm packages of package-lock.json (uPlot for the web console, playwright-core for
+# the browser tests) with `npm ci`.
 # Idempotent: a second run installs nothing and takes a second or two.
 # Also enables deb-src for the configured suites so the cross and bare-metal builds can
 # `apt-get source` lwIP, mbedTLS and nanopb (see toolchain/fetch-debian-source.sh).
@@ -27,7 +29,14 @@ packages=(
   libstdc++-arm-none-eabi-newlib binutils-arm-none-eabi qemu-system-arm
   # simulator networking (namespaces, TAP)
   iproute2
+  # the web console's browser tests (tests/browser/): Debian's Chromium, driven by playwright-core
+  # from npm with executablePath /usr/bin/chromium, so no test tool downloads a browser
+  chromium
 )
+# Node.js and npm install the npm packages and run the browser tests. A Node.js already here
+# (NodeSource's bundles npm) is used as it is; Debian's packages only where the commands lack.
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -55,18 +64,37 @@ if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sou
   need_update=1
 fi
 # apt-get source needs the Sources lists even if deb-src was already configured.
-ls /var/lib/apt/lists/*_Sources >/dev/null 2>&1 || need_update=1
+# (apt may keep them compressed: *_Sources.lz4)
+ls /var/lib/apt/lists/*_Sources* >/dev/null 2>&1 || need_update=1
 
 if [ ${#missing[@]} -eq 0 ] && [ $need_update -eq 0 ]; then
-  echo "install-deps: everything is installed"
-  exit 0
+  apt_done="install-deps: everything is installed"
+else
+  export DEBIAN_FRONTEND=noninteractive
+  echo "install-deps: apt-get update"
+  $SUDO apt-get update -q
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "install-deps: installing ${missing[*]}"
+    $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+  apt_done="install-deps: done"
 fi
 
-export DEBIAN_FRONTEND=noninteractive
-echo "install-deps: apt-get update"
-$SUDO apt-get update -q
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "install-deps: installing ${missing[*]}"
-  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+# npm packages, exactly as package-lock.json pins them, into the repository's node_modules/.
+# --ignore-scripts: no package's install script runs (none may download a browser or anything
+# else); PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD says the same to playwright in case a script ever did.
+# npm ci empties node_modules/ first, so it runs only when the packages are not what the lock
+# file says: npm's record of what it installed (node_modules/.package-lock.json) is missing or
+# older than package-lock.json, or a package's folder is gone.
+repo=$(cd "$(dirname "$0")/.." && pwd)
+if [ "$repo/package-lock.json" -nt "$repo/node_modules/.package-lock.json" ] ||
+   [ ! -d "$repo/node_modules/uplot" ] || [ ! -d "$repo/node_modules/playwright-core" ]; then
+  echo "install-deps: npm ci (package-lock.json)"
+  if ! (cd "$repo" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 \
+        npm ci --ignore-scripts --no-audit --no-fund); then
+    echo "install-deps: npm ci failed in $repo: the web console's assets (node_modules/uplot)" \
+         "and the browser tests (node_modules/playwright-core) need it; see npm's message above" >&2
+    exit 1
+  fi
 fi
-echo "install-deps: done"
+echo "$apt_done"
