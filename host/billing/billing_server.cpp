@@ -348,7 +348,7 @@ struct BillingServer::Impl {
       registry->poll();
       try {
         if (!store) {
-          store = open_store(owner.store_spec_);
+          store = open_store(owner.store_spec_, {.roaming = settings.settlement});
           authoriser = std::make_unique<billing::SessionAuthoriser>(
               *store, authorisation_settings(settings, refused.get()));
         }

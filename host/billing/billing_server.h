@@ -38,6 +38,7 @@
 
 #include "host/billing/billing_stats.h"
 #include "host/billing/feed_delivery.h"
+#include "host/settlement/raw_from_roaming.h"
 #include "host/store/credential_vault.h"
 
 namespace gm::host {
@@ -48,6 +49,8 @@ struct BillingSettings {
   std::vector<std::string> advertise;  // billing_advertise: what agents are told; default listen
   uint32_t grant_intervals = 3;        // a grant is worth this many metering intervals
   uint32_t grant_validity_s = 3600;    // the longest a grant lasts unused
+  // The census's census_settlement*: the sweep ends stale roaming sessions too.
+  settlement::RoamingSettlement settlement;
   uint64_t interval_octets = 100'000'000;  // what an interval carries at an octet rate
   uint32_t approval_timeout_s = 5;         // one HTTP attempt at a realm's approval endpoint
   uint32_t metering_interval_s = 60;       // the login service's (metering_interval_s)

@@ -35,7 +35,8 @@ void CensusServer::start() {
 
   // Steps 3-4 on the committer's own connection: it commits continuously, so SQLite copies
   // its log back from a thread of its own (store.h).
-  committer_store_ = open_store(store_spec_, {.busy_writer = true});
+  committer_store_ =
+      open_store(store_spec_, {.busy_writer = true, .roaming = settings_.settlement});
   // The hand-over from step 2 to step 3, bounded.
   queue_ = std::make_unique<CommitQueue>(settings_.max_queued_records, stats_.queued_records);
   // Step 5: sealing and sending.

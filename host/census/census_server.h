@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "host/census/census_stats.h"
+#include "host/settlement/raw_from_roaming.h"
 #include "host/census/login_registry.h"
 
 namespace gm::billing {
@@ -53,6 +54,10 @@ struct CensusSettings {
   uint32_t command_resend_ms = 2000;   // an unconfirmed command goes out again after this long:
                                        // more than an agent needs to confirm (its next tick)
   bool rating = true;  // price linked sessions' growth and debit accounts in each commit
+  // census_settlement*: each ended roaming session kept as a raw settlement record in the
+  // commit that ends it (host/store/roaming_keeper.h); the billing service's sweep and the
+  // login service get the same settings (ServerConfig::resolve_paths), as they end sessions too.
+  settlement::RoamingSettlement settlement;
 };
 
 class Acker;

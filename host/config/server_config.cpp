@@ -20,6 +20,12 @@ void ServerConfig::resolve_paths() {
   if (census_advertise_defaulted)
     login.census.push_back(census.listen_ip + ":" + std::to_string(census.port));
   billing_servers_defaulted = login.billing.empty();
+  // Every service that ends sessions keeps the roaming ones alike (host/store/roaming_keeper.h).
+  if (census.settlement.on && census.settlement.local_server.empty())
+    throw ConfigError("census_settlement_server: required with census_settlement = true (this "
+                      "operator's server id as `settlectl server set` names it)");
+  billing.settlement = census.settlement;
+  login.settlement = census.settlement;
   // Grants are sized in metering intervals: the interval the login service tells agents.
   billing.metering_interval_s = login.metering_interval_s;
   // Agents told not to meter send heartbeats but no records: no session of theirs is stale.

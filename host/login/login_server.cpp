@@ -163,7 +163,7 @@ void LoginServer::start() {
                     asio::ssl::context::no_tlsv1_1);
   m.ssl.use_certificate_chain_file(m.tls.cert_path);
   m.ssl.use_private_key_file(m.tls.key_path, asio::ssl::context::pem);
-  m.store = open_store(m.store_spec);
+  m.store = open_store(m.store_spec, {.roaming = m.settings.settlement});
 
   boost::system::error_code ec;
   const auto ip = asio::ip::make_address(m.settings.listen_ip, ec);

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "host/login/tls_identity.h"
+#include "host/settlement/raw_from_roaming.h"
 #include "host/store/credential_vault.h"
 
 namespace gm::host {
@@ -44,6 +45,8 @@ struct LoginSettings {
   uint32_t timeout_s = 10;          // a whole login, handshake included
   uint32_t login_lifetime_s = 86400;  // a login session ends this long after it was granted
   uint32_t max_connections = 256;   // beyond this, new connections are closed at once
+  // The census's census_settlement*: a restart's login ends the agent's roaming sessions too.
+  settlement::RoamingSettlement settlement;
   // Billing servers ("a.b.c.d:port"), primary first (LoginResponse.billing); none: the gateway
   // decides alone. Defaults to the billing service of this process when it runs.
   std::vector<std::string> billing;

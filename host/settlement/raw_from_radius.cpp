@@ -1,7 +1,5 @@
 #include "host/settlement/raw_from_radius.h"
 
-#include <cstdio>
-
 #include "host/radius/access_relay.h"
 
 namespace gm::settlement {
@@ -15,14 +13,6 @@ const char* status_text(radius::Status s) {
     case radius::Status::accounting_off: return "Accounting-Off";
   }
   return "?";
-}
-
-std::string local_text(const billing::TimeZone& zone, int64_t unix) {
-  const billing::LocalTime t = zone.local(unix);
-  char out[32];
-  std::snprintf(out, sizeof out, "%04lld-%02d-%02d %02d:%02d:%02d",
-                static_cast<long long>(t.year), t.month, t.day, t.hour, t.minute, t.second);
-  return out;
 }
 
 RawRecord raw_from_accounting(const radius::AccountingRecord& a, const std::string& local_server,

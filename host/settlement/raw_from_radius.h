@@ -11,15 +11,13 @@
 
 #include "host/billing/time_zone.h"
 #include "host/radius/accounting_record.h"
+#include "host/settlement/raw_from_roaming.h"  // local_text
 #include "host/settlement/settlement_record.h"
 
 namespace gm::settlement {
 
 // "Start", "Stop", "Interim-Update", "Accounting-On", "Accounting-Off": the dictionary's names.
 const char* status_text(radius::Status s);
-
-// "YYYY-MM-DD HH:MM:SS" of `unix` in `zone`.
-std::string local_text(const billing::TimeZone& zone, int64_t unix);
 
 // Fields 13 to 17 (entry id, history time, statuses) are the store's: 0 here.
 RawRecord raw_from_accounting(const radius::AccountingRecord& a, const std::string& local_server,

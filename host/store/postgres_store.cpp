@@ -30,6 +30,7 @@
 #include "host/store/settlement_tables.h"
 #include "host/store/sweep_tables.h"
 #include "host/store/datagram_acceptance.h"
+#include "host/store/session_close.h"
 #include "host/store/session_growth.h"
 #include "host/store/pg_array.h"
 #include "host/store/pg_sql_session.h"
@@ -271,8 +272,15 @@ struct SessionRows {
 
 class PostgresStore final : public Store {
  public:
-  PostgresStore(const std::string& conninfo, const std::string& described)
-      : db_(conninfo, described), sql_(db_), billing_(sql_), sweep_(sql_), radius_(sql_), settlement_(sql_) {
+  PostgresStore(const std::string& conninfo, const std::string& described,
+                const StoreOptions& options)
+      : db_(conninfo, described),
+        sql_(db_),
+        roaming_(options.roaming),
+        billing_(sql_),
+        sweep_(sql_, roaming_),
+        radius_(sql_),
+        settlement_(sql_) {
     version_ = pg::migrate_schema(db_);
   }
 
@@ -343,13 +351,9 @@ class PostgresStore final : public Store {
       o.renewal = l.continuing && newest.rows() == 1 && newest.i64(0, 0) == l.boot_count;
       db_.exec(close_logins_sql, Params().add(l.agent).add(l.now_unix));
       if (!o.renewal) {
-        Params p;
-        p.add(l.agent).add(int64_t{gatemeter_StopCause_STOP_AGENT_RESTART}).add(l.now_unix);
-        const Result closed = db_.exec(
-            "UPDATE subscriber_sessions SET state = 2, stop_cause = $2::integer, "
-            "updated_unix = $3::bigint WHERE agent = $1::bigint AND state = 0",
-            p);
-        o.sessions_closed = closed.affected();
+        // Its roaming sessions kept for settlement, if asked (roaming_keeper.h).
+        o.sessions_closed = close_restarted_sessions(
+            sql_, l.agent, gatemeter_StopCause_STOP_AGENT_RESTART, l.now_unix, roaming_);
         // Their authorisations with them: a rebooted gateway holds no session.
         db_.exec("UPDATE authorisations SET live = 0, updated_unix = $2::bigint "
                  "WHERE agent = $1::bigint AND live = 1",
@@ -609,9 +613,13 @@ class PostgresStore final : public Store {
     closed_.clear();
     rate_growth(c, growth_, now, debits_, closed_);
     feed_rows_.clear();
-    ended_sessions(c, growth_, now, feed_rows_);
+    roaming_ended_.clear();
+    ended_sessions(c, growth_, now, feed_rows_, roaming_.on() ? &roaming_ended_ : nullptr);
     for (const FeedRow& f : feed_rows_)
       db_.exec(feed_sql, Params().add(f.agent).add(as_i64(f.session_id)).add(f.event).add(now));
+    // A raw settlement record of each roaming session ended, in this transaction: exactly once,
+    // as the STOP ends an open session once, its row locked FOR UPDATE (roaming_keeper.h).
+    for (const EndedOfAgent& e : roaming_ended_) roaming_.keep(sql_, e.agent, e.session, now);
     if (!feed_rows_.empty()) {
       BinaryArray agents(pg::int8_oid), sessions(pg::int8_oid);
       for (const FeedRow& f : feed_rows_) {
@@ -804,6 +812,9 @@ class PostgresStore final : public Store {
   pg::Connection db_;
   // Billing's tables, in SQL both stores share (billing_tables.h), on this connection.
   pg::SqlSession sql_;
+  // Ended roaming sessions kept for settlement (roaming_keeper.h); off unless asked.
+  RoamingKeeper roaming_;
+  std::vector<EndedOfAgent> roaming_ended_;
   BillingTables billing_;
   SweepTables sweep_;
   RadiusTables radius_;
@@ -826,13 +837,13 @@ class PostgresStore final : public Store {
 
 }  // namespace
 
-std::unique_ptr<Store> open_postgres_store(const std::string& conninfo, StoreOptions) {
+std::unique_ptr<Store> open_postgres_store(const std::string& conninfo, StoreOptions options) {
   // busy_writer asks nothing of PostgreSQL: the server checkpoints on its own.
   // open_store passes a URI whole ("postgresql://db1/gm") and a key=value string without the
   // store's "postgresql:" prefix.
   const bool uri = conninfo.rfind("postgresql://", 0) == 0 || conninfo.rfind("postgres://", 0) == 0;
   return std::make_unique<PostgresStore>(
-      conninfo, describe_store(uri ? conninfo : "postgresql:" + conninfo));
+      conninfo, describe_store(uri ? conninfo : "postgresql:" + conninfo), options);
 }
 
 }  // namespace gm::host

@@ -98,7 +98,8 @@ size_t RadiusTables::end_nas_sessions(int64_t agent, int32_t cause, int64_t now)
     for (const sql::Row& r :
          db_.query("SELECT session_id FROM subscriber_sessions WHERE agent = $1 AND state = 0",
                    {agent}))
-      if (close_open_session(db_, agent, static_cast<uint64_t>(r.i64(0)), std::nullopt, cause, now))
+      if (close_open_session(db_, agent, static_cast<uint64_t>(r.i64(0)), std::nullopt, cause, now,
+                             nullptr))
         ++ended;
   });
   return ended;

@@ -38,14 +38,17 @@ bool grow(SessionGrowth& g, const VerifiedRecord& v, uint32_t index) {
 }
 
 void ended_sessions(const CensusCommit& c, const std::vector<SessionGrowth>& sessions,
-                    int64_t now, std::vector<FeedRow>& out) {
+                    int64_t now, std::vector<FeedRow>& out,
+                    std::vector<EndedOfAgent>* roaming) {
   for (const SessionGrowth& g : sessions) {
     if (g.ended == no_growth) continue;
     const VerifiedRecord& stop = c.records[g.ended];
     const UsageRecord& r = stop.record;
-    out.push_back({stop.agent, r.session_id,
-                   feed_event({r.session_id, r.subscriber, r.service, r.billing, r.start_unix, now,
-                               g.after, r.cause, g.charge.amount_micros})});
+    const EndedSession e{r.session_id, r.subscriber, r.service, r.billing, r.start_unix, now,
+                         g.after,      r.cause,      g.charge.amount_micros};
+    out.push_back({stop.agent, r.session_id, feed_event(e)});
+    if (roaming != nullptr && r.billing == gatemeter_BillingOption_BILLING_ROAMING)
+      roaming->push_back({stop.agent, e});
   }
 }
 

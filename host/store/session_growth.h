@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "host/store/commit_rater.h"
+#include "host/store/feed_event.h"
 #include "host/store/store_types.h"
 
 namespace gm::host {
@@ -53,8 +54,15 @@ struct FeedRow {
   uint64_t session_id = 0;
   std::string event;  // JSON, one line
 };
+// With `roaming` (the store keeps roaming sessions for settlement, roaming_keeper.h), each
+// ended BILLING_ROAMING session as well; the others cost nothing more.
+struct EndedOfAgent {
+  int64_t agent = 0;
+  EndedSession session;
+};
 void ended_sessions(const CensusCommit& c, const std::vector<SessionGrowth>& sessions,
-                    int64_t now_unix, std::vector<FeedRow>& out);
+                    int64_t now_unix, std::vector<FeedRow>& out,
+                    std::vector<EndedOfAgent>* roaming);
 
 // Rates each grown session through the commit's rater (if any), sums the debits per account
 // into `debits` (account -> micros) and fills c.debits' counts and c.deltas (if wanted), in the

@@ -121,23 +121,26 @@ std::optional<std::string> SettlementTables::provider_password_hash(const std::s
   return rows[0].text(0);
 }
 
+int64_t insert_raw(sql::Session& db, const settlement::RawRecord& r, int64_t now) {
+  return db
+      .query("INSERT INTO settlement_raw(user_name, user_domain, status_type, session_id, "
+             "session_time_s, delay_time_s, nas_id, local_server, home_server, stop, "
+             "stop_local, time_zone, create_unix) "
+             "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+             "RETURNING entry_id",
+             {r.user_name, r.user_domain, r.status_type, r.session_id, r.session_time_s,
+              r.delay_time_s, r.nas_id, r.local_server, r.home_server, r.stop_gmt_unix,
+              r.stop_local, r.time_zone, now})
+      .at(0)
+      .i64(0);
+}
+
 std::vector<int64_t> SettlementTables::append_raw(const std::vector<settlement::RawRecord>& records,
                                                   int64_t now) {
   std::vector<int64_t> ids;
   db_.write([&] {
     ids.clear();
-    for (const settlement::RawRecord& r : records)
-      ids.push_back(
-          db_.query("INSERT INTO settlement_raw(user_name, user_domain, status_type, session_id, "
-                    "session_time_s, delay_time_s, nas_id, local_server, home_server, stop, "
-                    "stop_local, time_zone, create_unix) "
-                    "VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
-                    "RETURNING entry_id",
-                    {r.user_name, r.user_domain, r.status_type, r.session_id, r.session_time_s,
-                     r.delay_time_s, r.nas_id, r.local_server, r.home_server, r.stop_gmt_unix,
-                     r.stop_local, r.time_zone, now})
-              .at(0)
-              .i64(0));
+    for (const settlement::RawRecord& r : records) ids.push_back(insert_raw(db_, r, now));
   });
   return ids;
 }

@@ -7,6 +7,10 @@
 
 namespace gm::host {
 
+// One raw row as received; its entry id. Inside the caller's transaction (db.write(), or a
+// store's own: the one that ends a roaming session, roaming_keeper.h).
+int64_t insert_raw(sql::Session& db, const settlement::RawRecord& r, int64_t now_unix);
+
 class SettlementTables final : public SettlementLedger {
  public:
   explicit SettlementTables(sql::Session& db) : db_(db) {}

@@ -30,6 +30,7 @@
 #include "host/store/settlement_tables.h"
 #include "host/store/sweep_tables.h"
 #include "host/store/datagram_acceptance.h"
+#include "host/store/session_close.h"
 #include "host/store/session_growth.h"
 #include "host/store/sqlite_schema.h"
 #include "host/store/sqlite_sql_session.h"
@@ -143,7 +144,8 @@ class Checkpointer {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(const std::string& path, StoreOptions options) : db_(open_connection(path)) {
+  SqliteStore(const std::string& path, StoreOptions options)
+      : db_(open_connection(path)), roaming_(options.roaming) {
     exec("PRAGMA journal_mode=WAL");
     // See the top of this file. Read back, because a build or a URI could override it and an
     // acknowledgement is a promise about the disk. Only the host power-cut test's negative
@@ -230,7 +232,7 @@ class SqliteStore final : public Store {
                        "RETURNING balance_micros");
     sql_ = std::make_unique<sqlite::SqlSession>(db_);
     billing_ = std::make_unique<BillingTables>(*sql_);
-    sweep_ = std::make_unique<SweepTables>(*sql_);
+    sweep_ = std::make_unique<SweepTables>(*sql_, roaming_);
     radius_ = std::make_unique<RadiusTables>(*sql_);
     settlement_ = std::make_unique<SettlementTables>(*sql_);
   }
@@ -313,14 +315,9 @@ class SqliteStore final : public Store {
     o.renewal = l.continuing && newest.step() && newest.i64(0) == l.boot_count;
     close_logins_of(l.agent, l.now_unix);
     if (!o.renewal) {
-      Statement close_subs(db_,
-                           "UPDATE subscriber_sessions SET state = 2, stop_cause = ?2, "
-                           "updated_unix = ?3 WHERE agent = ?1 AND state = 0");
-      close_subs.bind(1, l.agent)
-          .bind(2, gatemeter_StopCause_STOP_AGENT_RESTART)
-          .bind(3, l.now_unix)
-          .run();
-      o.sessions_closed = static_cast<size_t>(sqlite3_changes(db_));
+      // Its roaming sessions kept for settlement, if asked (roaming_keeper.h).
+      o.sessions_closed = close_restarted_sessions(
+          *sql_, l.agent, gatemeter_StopCause_STOP_AGENT_RESTART, l.now_unix, roaming_);
       // Their authorisations with them: a rebooted gateway holds no session.
       Statement ended(db_, "UPDATE authorisations SET live = 0, updated_unix = ?2 "
                            "WHERE agent = ?1 AND live = 1");
@@ -431,13 +428,17 @@ class SqliteStore final : public Store {
     closed_.clear();
     rate_growth(c, growth_, now, debits_, closed_);
     feed_rows_.clear();
-    ended_sessions(c, growth_, now, feed_rows_);
+    roaming_ended_.clear();
+    ended_sessions(c, growth_, now, feed_rows_, roaming_.on() ? &roaming_ended_ : nullptr);
     // Each session this commit ended: its feed row, and its authorisation holds no money from
     // this commit on (the billing service sizes other sessions' grants from what is live).
     for (const FeedRow& f : feed_rows_) {
       feed_.bind(1, f.agent).bind(2, as_i64(f.session_id)).bind(3, f.event).bind(4, now).run();
       end_authorisation_.bind(1, f.agent).bind(2, as_i64(f.session_id)).bind(3, now).run();
     }
+    // And a raw settlement record of each roaming one, in this transaction: exactly once, as
+    // the STOP ends an open session once (roaming_keeper.h).
+    for (const EndedOfAgent& e : roaming_ended_) roaming_.keep(*sql_, e.agent, e.session, now);
     // The sessions, now that each one's counters and charge are known.
     for (const SessionGrowth& g : growth_) {
       if (g.newest == no_growth) continue;
@@ -801,6 +802,9 @@ class SqliteStore final : public Store {
   Statement raise_seq_, read_seq_, write_seq_, confirm_, read_totals_, read_range_;
   Statement update_session_, close_line_, debit_, feed_, end_authorisation_, presence_;
   std::vector<FeedRow> feed_rows_;
+  // Ended roaming sessions kept for settlement (roaming_keeper.h); off unless asked.
+  RoamingKeeper roaming_;
+  std::vector<EndedOfAgent> roaming_ended_;
   // The commit's scratch (session_growth.h), kept to spare allocations.
   std::vector<SessionGrowth> growth_;
   std::vector<uint32_t> growth_of_;   // each record's session in growth_ (no_growth: refused)

@@ -12,6 +12,7 @@
 
 #include "host/store/account_book.h"
 #include "host/store/active_sessions.h"
+#include "host/settlement/raw_from_roaming.h"
 #include "host/store/agent_directory.h"
 #include "host/store/authorisation_ledger.h"
 #include "host/store/billing_catalog.h"
@@ -64,6 +65,10 @@ struct StoreOptions {
   // SQLite's page cache of this connection; 0: sqlite_page_cache_bytes. A connection that only
   // reads a table once, in order (a close's read-ahead), needs little.
   int64_t page_cache_bytes = 0;
+  // Ended roaming sessions kept as raw settlement records, in the transaction that ends each
+  // (roaming_keeper.h): set by the services that end sessions (census, billing's sweep, login)
+  // from census_settlement*. The zone is loaded at open (BillingError naming it).
+  settlement::RoamingSettlement roaming = {};
 };
 
 // spec: "sqlite:PATH" (PATH may be a SQLite URI, "file:...?..."), "postgresql:CONNINFO" (a

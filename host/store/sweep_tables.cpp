@@ -39,7 +39,7 @@ SweepDone SweepTables::close_sessions(const SweepWrite& w, int64_t now) {
         if (seen.empty() || seen[0].i64(0) >= w.heard_after_unix) continue;  // heard again
       }
       // Open at the seq the read saw: a record committed since (by any census) keeps it open.
-      if (!close_open_session(db_, c.agent, c.session_id, c.seq, c.cause, now)) continue;
+      if (!close_open_session(db_, c.agent, c.session_id, c.seq, c.cause, now, &keeper_)) continue;
       gatemeter_Command end = gatemeter_Command_init_zero;
       end.kind = gatemeter_CommandKind_COMMAND_END_SESSION;
       end.session_id = c.session_id;

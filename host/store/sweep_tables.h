@@ -2,6 +2,7 @@
 // (sql_session.h): off the census's hot path, conditional on what its read saw.
 #pragma once
 
+#include "host/store/roaming_keeper.h"
 #include "host/store/session_sweep.h"
 #include "host/store/sql_session.h"
 
@@ -9,7 +10,8 @@ namespace gm::host {
 
 class SweepTables final : public SessionSweep {
  public:
-  explicit SweepTables(sql::Session& db) : db_(db) {}
+  // keeper: what the store keeps of ended roaming sessions (roaming_keeper.h).
+  SweepTables(sql::Session& db, const RoamingKeeper& keeper) : db_(db), keeper_(keeper) {}
 
   SweepRead quiet_sessions(int64_t quiet_before_unix, size_t limit) override;
   SweepDone close_sessions(const SweepWrite& write, int64_t now_unix) override;
@@ -18,6 +20,7 @@ class SweepTables final : public SessionSweep {
 
  private:
   sql::Session& db_;
+  const RoamingKeeper& keeper_;
 };
 
 }  // namespace gm::host

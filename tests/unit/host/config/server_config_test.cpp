@@ -238,3 +238,37 @@ TEST(ServerConfigTest, TheSettlementReportsServiceAndItsListenSetting) {
 
 }  // namespace
 }  // namespace gm::host
+
+namespace gm::host {
+namespace {
+
+TEST(ServerConfigTest, CensusSettlementIsOffByDefaultAndEverySessionEnderGetsItsSettings) {
+  ServerConfig defaults;
+  const char* none[] = {"prog"};
+  parse_command_line(defaults, 1, none);
+  EXPECT_FALSE(defaults.census.settlement.on);
+  EXPECT_EQ(defaults.census.settlement.time_zone, "UTC");
+
+  ServerConfig c;
+  const char* argv[] = {"prog", "--census-settlement=true", "--census-settlement-server=gm-aas",
+                        "--census-settlement-time-zone=Australia/Sydney"};
+  parse_command_line(c, static_cast<int>(std::size(argv)), argv);
+  for (const settlement::RoamingSettlement* s :
+       {&c.census.settlement, &c.billing.settlement, &c.login.settlement}) {
+    EXPECT_TRUE(s->on);
+    EXPECT_EQ(s->local_server, "gm-aas");
+    EXPECT_EQ(s->time_zone, "Australia/Sydney");
+  }
+
+  expect_refused({"--census-settlement=true"},
+                 "census_settlement_server: required with census_settlement = true");
+  expect_refused({"--census-settlement=yes"}, "census_settlement: expected true or false");
+  expect_refused({"--census-settlement-server="}, "census_settlement_server: expected");
+  expect_refused({"--census-settlement-server=gm aas"}, "without spaces");
+  expect_refused({"--census-settlement-time-zone=Mars/Olympus"},
+                 "command line: census_settlement_time_zone:");
+  expect_refused({"--census-settlement-time-zone=../etc/passwd"}, "census_settlement_time_zone");
+}
+
+}  // namespace
+}  // namespace gm::host
