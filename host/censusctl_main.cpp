@@ -8,12 +8,15 @@
 #include <iostream>
 #include <map>
 
+#include "host/billing/password_hash.h"
 #include "host/cli/listing.h"
+#include "host/cli/secret_input.h"
 #include "host/config/server_config.h"
 #include "host/config/state_folder.h"
 #include "host/login/tls_identity.h"
 #include "host/store/credential_vault.h"
 #include "host/store/store.h"
+#include "host/web/console_operators.h"
 #include "shared/proto/wire_limits.h"
 #include "shared/proto/wire_names.h"
 
@@ -36,6 +39,8 @@ commands:
   export-csv [FILE]        every session as CSV (stdout without FILE)
   refusals                 refused input counted by reason (census and login)
   end-session AGENT ID     ask the agent (in its next ack) to end subscriber session ID
+  web-operator NAME [--remove]  set (password from stdin) or remove a web console operator
+                           login in web_operators (<state_dir>/web-operators)
 )";
 
 void export_csv(UsageReports& store, std::ostream& out) {
@@ -72,6 +77,24 @@ int run(ServerConfig& config, const std::vector<std::string>& args) {
     }
     const auto id = load_or_create_tls_identity(config.tls_key, config.tls_cert, config.pin_file);
     std::printf("%s\n", to_hex(id.pin.data(), id.pin.size()).c_str());
+    return 0;
+  }
+
+  if (cmd == "web-operator") {
+    const bool remove = args.size() == 3 && args[2] == "--remove";
+    if (args.size() != 2 && !remove) throw ConfigError(cmd + ": expected NAME [--remove]");
+    const std::string& name = args[1];
+    if (!gm::web::valid_operator_name(name))
+      throw ConfigError(cmd + ": an operator name is 1 to 64 characters without ':', spaces or "
+                        "control characters");
+    std::string hash;
+    if (!remove)
+      hash = gm::billing::hash_password(
+          read_secret_line(cmd, "password for " + name, gm::billing::max_password));
+    const bool was = gm::web::write_operator(config.web.operators_file, name, hash);
+    std::printf("web operator %s %s in %s\n", name.c_str(),
+                remove ? (was ? "removed" : "was not there") : (was ? "changed" : "added"),
+                config.web.operators_file.c_str());
     return 0;
   }
 

@@ -6,7 +6,7 @@
 //
 // Prints one line per service it started, then `ready login_port=<P> census_port=<Q>
 // billing_port=<B> billing_api_port=<A> metrics_port=<M> radius_port=<R> radius_auth_port=<T>
-// settlement_reports_port=<S>` (0 for what it does not run), and runs until SIGINT or SIGTERM, when it
+// settlement_reports_port=<S> web_port=<W>` (0 for what it does not run), and runs until SIGINT or SIGTERM, when it
 // stops the services in reverse order (the census commits and acknowledges what it verified).
 #include <signal.h>
 
@@ -80,10 +80,11 @@ int main(int argc, char** argv) {
     if (!std::strcmp(s->name(), "radius")) radius_auth_port = s->auth_port();
   }
   std::printf("ready login_port=%u census_port=%u billing_port=%u billing_api_port=%u "
-              "metrics_port=%u radius_port=%u radius_auth_port=%u settlement_reports_port=%u\n",
+              "metrics_port=%u radius_port=%u radius_auth_port=%u settlement_reports_port=%u "
+              "web_port=%u\n",
               port_of("login"), port_of("census"), port_of("billing"), billing_api_port,
               metrics ? metrics->port() : 0u, port_of("radius"), radius_auth_port,
-              port_of("settlement-reports"));
+              port_of("settlement-reports"), port_of("web"));
   std::fflush(stdout);
 
   int sig = 0;

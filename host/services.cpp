@@ -10,6 +10,7 @@
 #include "host/radius/radius_server.h"
 #include "host/settlement/report_server.h"
 #include "host/store/store.h"
+#include "host/web/console_server.h"
 
 namespace gm::host {
 
@@ -483,6 +484,54 @@ class SettlementReportsService final : public Service {
   std::unique_ptr<settlement::ReportServer> reports_;
 };
 
+// The web console (web/console_server.h), with the login service's key and certificate (made
+// here if neither exists yet).
+class WebService final : public Service {
+ public:
+  explicit WebService(ServerConfig& config) : config_(config) {
+    load_or_create_tls_identity(config.tls_key, config.tls_cert, config.pin_file);
+  }
+  const char* name() const override { return "web"; }
+  void start() override {
+    console_ = std::make_unique<web::ConsoleServer>(config_.store, config_.tls_key,
+                                                    config_.tls_cert, config_.web);
+    console_->start();
+  }
+  void stop() override {
+    if (console_) console_->stop();
+  }
+  unsigned port() const override { return console_ ? console_->port() : 0; }
+  std::string started_line() const override {
+    return "web: https://" + config_.web.listen_ip + ":" + std::to_string(port()) +
+           "/, operators in " + config_.web.operators_file + ", store " +
+           describe_store(config_.store);
+  }
+  std::string stopped_line() const override {
+    if (!console_) return {};
+    const web::ConsoleStats& st = console_->stats();
+    return "web: " + std::to_string(st.requests.load()) + " requests (" +
+           std::to_string(st.refused.load()) + " refused), " + std::to_string(st.streams.load()) +
+           " live streams, " + std::to_string(st.events.load()) + " events";
+  }
+  void write_metrics(PrometheusText& out) const override {
+    if (!console_) return;
+    const web::ConsoleStats& st = console_->stats();
+    counter(out, "gatemeter_web_requests_total", "Requests answered.", st.requests.load());
+    counter(out, "gatemeter_web_refused_total", "Requests answered with a 4xx or 5xx.",
+            st.refused.load());
+    counter(out, "gatemeter_web_events_total", "Live events sent to pages.", st.events.load());
+    gauge(out, "gatemeter_web_open_streams", "Pages following a live view now.",
+          static_cast<double>(st.open_streams.load()));
+    counter(out, "gatemeter_web_dropped_total",
+            "Connections closed unanswered (over the limit, TLS failure, timeout).",
+            st.dropped.load());
+  }
+
+ private:
+  ServerConfig& config_;
+  std::unique_ptr<web::ConsoleServer> console_;
+};
+
 }  // namespace
 
 std::vector<std::unique_ptr<Service>> make_services(ServerConfig& config,
@@ -498,6 +547,8 @@ std::vector<std::unique_ptr<Service>> make_services(ServerConfig& config,
       out.push_back(std::make_unique<RadiusService>(config));
     else if (name == "settlement-reports")
       out.push_back(std::make_unique<SettlementReportsService>(config));
+    else if (name == "web")
+      out.push_back(std::make_unique<WebService>(config));
     else if (name == "login")
       login = std::make_unique<LoginService>(config, vault);
     else

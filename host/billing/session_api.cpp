@@ -32,7 +32,12 @@ int hex_digit(char c) {
   return -1;
 }
 
-// %XX decoded (and '+' as a space in a query); nullopt for a broken escape.
+ApiAnswer error(int status, const std::string& why) {
+  return {status, "{\"error\":" + json_string(why) + "}"};
+}
+
+}  // namespace
+
 std::optional<std::string> url_decode(std::string_view s, bool query) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
@@ -48,12 +53,6 @@ std::optional<std::string> url_decode(std::string_view s, bool query) {
   }
   return out;
 }
-
-ApiAnswer error(int status, const std::string& why) {
-  return {status, "{\"error\":" + json_string(why) + "}"};
-}
-
-}  // namespace
 
 std::string session_json(const host::ActiveSession& s, int64_t now) {
   const bool billed = !s.account.empty();

@@ -29,6 +29,8 @@ std::string sessions_page_json(const std::vector<host::ActiveSession>& page,
 // "AGENT/SESSION_ID" (the last '/' splits: an agent id may hold one); nullopt if it is not.
 std::optional<host::SessionKey> parse_session_key(std::string_view text);
 std::string session_key_text(const host::SessionKey& key);
+// %XX decoded (and '+' as a space in a query or form body); nullopt for a broken escape.
+std::optional<std::string> url_decode(std::string_view s, bool query);
 
 // Reads a page of at most `limit` sessions after `after` and says where the next one starts
 // (a page that came back full is followed by another: one more row is read to know).

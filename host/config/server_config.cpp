@@ -16,6 +16,7 @@ void ServerConfig::resolve_paths() {
   if (tls_cert.empty()) tls_cert = d + "/login-cert.pem";
   if (pin_file.empty()) pin_file = d + "/login-pin.sha256";
   if (vault_key.empty()) vault_key = d + "/vault.key";
+  if (web.operators_file.empty()) web.operators_file = d + "/web-operators";
   census_advertise_defaulted = login.census.empty();
   if (census_advertise_defaulted)
     login.census.push_back(census.listen_ip + ":" + std::to_string(census.port));
@@ -45,8 +46,8 @@ void apply_setting(ServerConfig& c, const std::string& name, const std::string& 
     c.services.clear();
     for (const std::string& one : v.list()) {
       if (one != "login" && one != "census" && one != "billing" && one != "radius" &&
-          one != "settlement-reports")
-        v.bad("expected a list of login, census, billing, radius, settlement-reports "
+          one != "settlement-reports" && one != "web")
+        v.bad("expected a list of login, census, billing, radius, settlement-reports, web "
               "(comma-separated)");
       for (const std::string& s : c.services)
         if (s == one) v.bad("\"" + one + "\" is listed twice");
@@ -68,6 +69,15 @@ void apply_setting(ServerConfig& c, const std::string& name, const std::string& 
     const Endpoint e = v.endpoint();
     c.settlement_reports.listen_ip = e.ip;
     c.settlement_reports.port = e.port;
+  } else if (name == "web_listen") {
+    const Endpoint e = v.endpoint();
+    c.web.listen_ip = e.ip;
+    c.web.port = e.port;
+  } else if (name == "web_operators") {
+    if (value.empty()) v.bad("expected a file path");
+    c.web.operators_file = value;
+  } else if (name == "web_live_tick_ms") {
+    c.web.tick_ms = static_cast<uint32_t>(v.number(20, 10000));
   }
   else if (!apply_census_setting(c.census, v) && !apply_login_setting(c.login, v) &&
            !apply_billing_setting(c.billing, v) && !apply_radius_setting(c.radius, v))
@@ -124,7 +134,7 @@ std::vector<std::string> parse_command_line(ServerConfig& c, int argc, const cha
 
 std::string config_help() {
   return R"(settings (in a --config file as `name = value`, or as --name=value):
-  services             what this process runs: census,login,billing,radius,settlement-reports
+  services             what this process runs: census,login,billing,radius,settlement-reports,web
                        (default census,login; login starts after the others, so it advertises
                        their ports); role = both | login | census is the older spelling
   metrics_listen       ip:port of the Prometheus endpoint, GET /metrics (off)
@@ -137,6 +147,11 @@ std::string config_help() {
   settlement_reports_listen  ip:port of the settlement-reports service (services =
                        ...,settlement-reports): HTTPS with tls_key and tls_cert, each provider
                        its own closed reports behind its password (127.0.0.1:7300)
+  web_listen           ip:port of the web console (services = ...,web): HTTPS with tls_key
+                       and tls_cert (127.0.0.1:7400)
+  web_operators        the console's operator logins, name:argon2id lines written by
+                       `censusctl web-operator NAME`          (<state_dir>/web-operators)
+  web_live_tick_ms     how often the console reads the views its pages follow (250)
 )" + census_settings_help() + login_settings_help() +
          billing_settings_help() + radius_settings_help();
 }

@@ -13,6 +13,7 @@
 #include "host/login/login_server.h"
 #include "host/radius/radius_server.h"
 #include "host/settlement/report_server.h"
+#include "host/web/console_server.h"
 
 namespace gm::host {
 
@@ -32,6 +33,7 @@ struct ServerConfig {
   BillingSettings billing;  // billing_listen, grant_intervals, time_bands, ...
   RadiusSettings radius;    // radius_listen, radius_clients, ...
   settlement::ReportServerSettings settlement_reports;  // settlement_reports_listen
+  web::ConsoleSettings web;  // web_listen, web_operators, web_live_tick_ms
   bool census_advertise_defaulted = false;  // login.census filled from census_listen
   // login.billing not set: the billing service of this process fills it when it starts.
   bool billing_servers_defaulted = false;

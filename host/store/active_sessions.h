@@ -43,6 +43,10 @@ class ActiveSessions {
                                                      size_t limit) = 0;
   // One session if it is open.
   virtual std::optional<ActiveSession> active_session(const SessionKey& key) = 0;
+  // The open sessions an account pays for (the web console's subscriber view), at most
+  // `limit`, by the index of live authorisations: never a scan of every session.
+  virtual std::vector<ActiveSession> account_sessions(const std::string& account,
+                                                      size_t limit) = 0;
 
  protected:
   ~ActiveSessions() = default;

@@ -753,4 +753,20 @@ std::optional<ActiveSession> BillingTables::active_session(const SessionKey& key
   return active_of(rows[0]);
 }
 
+std::vector<ActiveSession> BillingTables::account_sessions(const std::string& account,
+                                                           size_t limit) {
+  // From the account's live authorisations (authorisations_live), each session by its key.
+  std::vector<ActiveSession> out;
+  for (const sql::Row& r :
+       db_.query(std::string(active_columns) +
+                     "AND s.account = (SELECT id FROM accounts WHERE name = $1) "
+                     "AND (s.agent, s.session_id) IN (SELECT agent, session_id FROM "
+                     "authorisations WHERE live = 1 AND account = "
+                     "(SELECT id FROM accounts WHERE name = $1)) "
+                     "ORDER BY s.agent, s.session_id LIMIT $2",
+                 {account, static_cast<int64_t>(limit)}))
+    out.push_back(active_of(r));
+  return out;
+}
+
 }  // namespace gm::host

@@ -79,6 +79,7 @@ class BillingTables final : public AccountBook,
   std::vector<ActiveSession> active_sessions(const std::optional<SessionKey>& after,
                                              size_t limit) override;
   std::optional<ActiveSession> active_session(const SessionKey& key) override;
+  std::vector<ActiveSession> account_sessions(const std::string& account, size_t limit) override;
 
  private:
   void bump_version();

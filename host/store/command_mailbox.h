@@ -3,6 +3,7 @@
 // stays pending until a commit records the agent's confirmation (UsageLedger::commit_datagrams).
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "host/store/store_types.h"
@@ -16,6 +17,9 @@ class CommandMailbox {
                                 int64_t now_unix) = 0;
   // Commands not yet confirmed by their agent, oldest first; command.id is set to the id.
   virtual std::vector<PendingCommand> pending_commands(size_t limit) = 0;
+  // When the agent's confirmation of command `id` was committed: 0 while it is pending,
+  // nullopt for no such command (the web console shows an action confirmed by this).
+  virtual std::optional<int64_t> command_delivered_unix(int64_t id) = 0;
 
  protected:
   ~CommandMailbox() = default;

@@ -477,6 +477,13 @@ class PostgresStore final : public Store {
     return out;
   }
 
+  std::optional<int64_t> command_delivered_unix(int64_t id) override {
+    const Result r =
+        read("SELECT delivered_unix FROM commands WHERE id = $1::bigint", Params().add(id));
+    if (r.rows() == 0) return std::nullopt;
+    return r.i64(0, 0);
+  }
+
   int64_t queue_command(int64_t agent, const gatemeter_Command& command, int64_t now) override {
     uint8_t buf[gatemeter_Command_size];
     pb_ostream_t out = pb_ostream_from_buffer(buf, sizeof buf);

@@ -492,6 +492,13 @@ class SqliteStore final : public Store {
     return out;
   }
 
+  std::optional<int64_t> command_delivered_unix(int64_t id) override {
+    Statement s(db_, "SELECT delivered_unix FROM commands WHERE id = ?1");
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    return s.i64(0);
+  }
+
   int64_t queue_command(int64_t agent, const gatemeter_Command& command, int64_t now) override {
     uint8_t buf[gatemeter_Command_size];
     pb_ostream_t out = pb_ostream_from_buffer(buf, sizeof buf);

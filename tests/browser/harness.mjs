@@ -82,7 +82,8 @@ export function requireBrowserTools() {
     missing.push(`${path.join(sourceDir, 'node_modules/playwright-core')} (npm ci)`);
   }
   const major = Number(process.versions.node.split('.')[0]);
-  if (major < 20) missing.push(`Node.js >= 20 for playwright-core (this is ${process.version})`);
+  // playwright-core is pinned at 1.61, the last to run on Debian 12's Node.js 18.
+  if (major < 18) missing.push(`Node.js >= 18 for playwright-core (this is ${process.version})`);
   if (missing.length) {
     skip(`missing ${missing.join(', ')}; toolchain/install-deps.sh installs them`);
   }

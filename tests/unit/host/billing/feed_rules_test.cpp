@@ -135,6 +135,9 @@ class SessionsStandIn final : public host::ActiveSessions {
       if (s.agent_id == k.agent_id && s.session_id == k.session_id) return s;
     return std::nullopt;
   }
+  std::vector<host::ActiveSession> account_sessions(const std::string&, size_t) override {
+    return {};  // the service manager's API never asks by account
+  }
   std::vector<host::ActiveSession> all;
   size_t asked_limit = 0;
 };

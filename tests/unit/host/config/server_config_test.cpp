@@ -213,7 +213,7 @@ TEST(ServerConfigTest, BadBillingSettingsNameTheSetting) {
   EXPECT_NE(error_of({"--billing-servers=1.2.3.4:1,1.2.3.4:2,1.2.3.4:3"}).find("at most 2"),
             std::string::npos);
   EXPECT_NE(error_of({"--billing-listen=nowhere"}).find("billing_listen"), std::string::npos);
-  EXPECT_NE(error_of({"--services=census,web"}).find("login, census, billing, radius"),
+  EXPECT_NE(error_of({"--services=census,www"}).find("login, census, billing, radius"),
             std::string::npos);
 }
 
@@ -268,6 +268,28 @@ TEST(ServerConfigTest, CensusSettlementIsOffByDefaultAndEverySessionEnderGetsIts
   expect_refused({"--census-settlement-time-zone=Mars/Olympus"},
                  "command line: census_settlement_time_zone:");
   expect_refused({"--census-settlement-time-zone=../etc/passwd"}, "census_settlement_time_zone");
+}
+
+TEST(ServerConfigTest, TheWebConsoleListensOnLoopbackAndReadsItsOperatorsFromTheStateFolder) {
+  ServerConfig d;
+  const char* none[] = {"prog", "--state-dir=/srv/gm"};
+  parse_command_line(d, 2, none);
+  EXPECT_EQ(d.web.listen_ip, "127.0.0.1");
+  EXPECT_EQ(d.web.port, 7400);
+  EXPECT_EQ(d.web.operators_file, "/srv/gm/web-operators");
+  EXPECT_EQ(d.web.tick_ms, 250u);
+  ServerConfig c;
+  const char* argv[] = {"prog", "--services=census,web", "--web-listen=0.0.0.0:0",
+                        "--web-operators=/etc/gm/ops", "--web-live-tick-ms=100"};
+  parse_command_line(c, 5, argv);
+  EXPECT_EQ(c.services, (std::vector<std::string>{"census", "web"}));
+  EXPECT_EQ(c.web.listen_ip, "0.0.0.0");
+  EXPECT_EQ(c.web.port, 0);
+  EXPECT_EQ(c.web.operators_file, "/etc/gm/ops");
+  EXPECT_EQ(c.web.tick_ms, 100u);
+  EXPECT_NE(error_of({"--web-listen=somewhere"}).find("web_listen"), std::string::npos);
+  EXPECT_NE(error_of({"--web-live-tick-ms=5"}).find("web_live_tick_ms"), std::string::npos);
+  EXPECT_NE(error_of({"--web-operators="}).find("web_operators"), std::string::npos);
 }
 
 }  // namespace
