@@ -178,6 +178,16 @@ ConsoleAnswer ConsoleRoutes::answer(const ConsoleRequest& r, int64_t now, int64_
     if (!post) return error(405, "POST the login form");
     return login(r, now);
   }
+  if (path == "/api/offers") {  // the captive portal's, before anyone logs in
+    if (post) return error(405, "GET the offers");
+    const auto f = form_fields(query);
+    if (!f) return error(400, "a broken %-escape in the query");
+    const std::string* realm = field(*f, "realm");
+    const std::string* gateway = field(*f, "gateway");
+    if (!realm || realm->empty() || realm->size() > 253)
+      return error(400, "realm= names the realm whose offers to show");
+    return json(200, offers_json(store_, *realm, gateway ? *gateway : ""));
+  }
 
   const ConsoleSession* s = session_of(r.cookie, now);
   if (!s) return error(401, "log in first");

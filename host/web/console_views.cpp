@@ -1,7 +1,9 @@
 #include "host/web/console_views.h"
 
+#include "host/billing/offers.h"
 #include "host/billing/session_api.h"
 #include "host/store/json_text.h"
+#include "shared/proto/wire_names.h"
 
 namespace gm::web {
 
@@ -79,6 +81,19 @@ std::string sessions_json(host::Store& store, const std::optional<host::SessionK
   const billing::SessionsPage page =
       billing::read_sessions_page(store.active_sessions(), after, limit);
   return billing::sessions_page_json(page.sessions, page.next, now);
+}
+
+std::string offers_json(host::Store& store, const std::string& realm, const std::string& agent) {
+  std::string out = "{\"realm\":" + json_string(realm) + ",\"offers\":[";
+  bool first = true;
+  for (const host::OfferRow& o :
+       billing::offers_applying(store.catalog().list_offers(), realm, agent)) {
+    out += (first ? "" : ",");
+    first = false;
+    out += "{\"option\":" + json_string(wire::billing_name(o.option).c_str()) +
+           ",\"label\":" + json_string(o.label) + ",\"terms\":" + json_string(o.terms) + "}";
+  }
+  return out + "]}";
 }
 
 std::optional<std::string> command_json(host::Store& store, int64_t id) {

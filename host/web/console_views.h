@@ -28,6 +28,11 @@ std::optional<std::string> subscriber_json(host::Store& store, const std::string
 std::string sessions_json(host::Store& store, const std::optional<host::SessionKey>& after,
                           size_t limit, int64_t now_unix);
 
+// What a captive portal shows before anyone logs in (public): {"realm":..,"offers":[{"option":
+// "prepaid","label":..,"terms":..}]}, the gateway's own offers first when `agent` names
+// one (billing/offers.h).
+std::string offers_json(host::Store& store, const std::string& realm, const std::string& agent);
+
 // {"command":ID,"state":"pending"|"confirmed","delivered_unix":N}; nullopt for no such command.
 std::optional<std::string> command_json(host::Store& store, int64_t id);
 

@@ -61,6 +61,16 @@ run(async () => {
   console.log(`top-up: the session ran ${low.split('|')[2]} s charged on a balance that bought ` +
     `${allowed_s} s; the control stopped at ${ctlCharged} s (zero balance)`);
 
+  // The captive portal's page shows the realm's billing options to anyone, and the walled
+  // garden's message at zero balance.
+  const portal = await newPage(browser);
+  await portal.goto(sys.url + '/portal.html?realm=hotspot0.example&reason=zero-balance');
+  await portal.locator('#offers li[data-option="prepaid"]').waitFor();
+  const options = await portal.locator('#offers li').evaluateAll((l) => l.map((x) => x.dataset.option));
+  expect(options.length === 3 && options.includes('free'), `the portal offers ${options}`);
+  expect(await portal.locator('#zero-balance').isVisible(), 'the walled garden says nothing');
+  await screenshot(portal, 'portal');
+
   // A subscriber reaches nothing of the operator's.
   const denied = await page.evaluate(async () => (await fetch('/api/sessions')).status);
   expect(denied === 403, `a subscriber's GET /api/sessions answered ${denied}`);

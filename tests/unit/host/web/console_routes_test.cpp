@@ -216,6 +216,24 @@ TEST_P(ConsoleRoutesTest, EndingASessionQueuesOneCommandAndReportsItPending) {
   EXPECT_EQ(call("GET", "/api/commands/12345").status, 404);
 }
 
+TEST_P(ConsoleRoutesTest, TheCaptivePortalsOffersArePublic) {
+  host::RealmRow realm;
+  realm.name = "isp.example";
+  store_->catalog().set_realm(realm);
+  store_->catalog().set_offer(
+      {"isp.example", gatemeter_BillingOption_BILLING_PREPAID, "Prepaid", "1.80 EUR/hour"});
+  const ConsoleAnswer a = call("GET", "/api/offers?realm=isp.example");
+  EXPECT_EQ(a.status, 200) << a.body;
+  EXPECT_NE(
+      a.body.find("{\"option\":\"prepaid\",\"label\":\"Prepaid\",\"terms\":\"1.80 EUR/hour\"}"),
+      std::string::npos)
+      << a.body;
+  EXPECT_EQ(call("GET", "/api/offers?realm=other.example").body,
+            "{\"realm\":\"other.example\",\"offers\":[]}");
+  EXPECT_EQ(call("GET", "/api/offers").status, 400);
+  EXPECT_EQ(call("POST", "/api/offers?realm=isp.example", "", "login").status, 405);
+}
+
 INSTANTIATE_TEST_SUITE_P(Stores, ConsoleRoutesTest, ::testing::Values("sqlite", "postgresql"),
                          [](const auto& info) { return std::string(info.param); });
 
