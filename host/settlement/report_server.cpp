@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "host/async/on_worker.h"
 #include "host/billing/password_hash.h"
 #include "host/settlement/detail_pages.h"
 #include "host/settlement/period_close.h"
@@ -115,30 +116,10 @@ struct ReportServer::Impl {
 
   host::SettlementLedger& ledger() { return store->settlement(); }
 
-  // job() on the worker thread, its result (or its exception, rethrown here) back on the io
-  // thread: the coroutine waits without holding the io thread. The job is the caller's named
-  // local (it lives in the waiting coroutine's frame until the result is back): GCC 12
-  // destroys some temporaries of a co_await expression twice, so none with a destructor is
-  // made there.
+  // job() on the worker, its result back on the io thread (async/on_worker.h).
   template <typename F>
   awaitable<std::invoke_result_t<F&>> on_worker(F& job) {
-    using T = std::invoke_result_t<F&>;
-    return asio::async_initiate<decltype(use_awaitable), void(std::exception_ptr, T)>(
-        [this, job = &job](auto handler) {
-          asio::post(worker, [this, job, handler = std::move(handler)]() mutable {
-            std::exception_ptr error;
-            T result{};
-            try {
-              result = (*job)();
-            } catch (...) {
-              error = std::current_exception();
-            }
-            asio::post(io, [handler = std::move(handler), error, r = std::move(result)]() mutable {
-              std::move(handler)(error, std::move(r));
-            });
-          });
-        },
-        use_awaitable);
+    return host::on_worker(worker, io, job);
   }
 
   // ---- the worker ----

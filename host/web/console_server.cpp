@@ -26,7 +26,7 @@
 #include "host/store/store.h"
 #include "host/web/console_routes.h"
 #include "host/web/live_board.h"
-#include "host/web/on_worker.h"
+#include "host/async/on_worker.h"
 
 namespace gm::web {
 
@@ -185,7 +185,7 @@ struct ConsoleServer::Impl {
       if (now - last_check >= session_check) {
         last_check = now;
         auto alive = [this, &cookie] { return routes->session_of(cookie, steady_s()) != nullptr; };
-        if (!co_await on_worker(worker, io, alive)) co_return;  // logged out or expired
+        if (!co_await host::on_worker(worker, io, alive)) co_return;  // logged out or expired
       }
       const LiveBoard::View v = board.latest(topic.key);
       event.clear();
@@ -250,7 +250,7 @@ struct ConsoleServer::Impl {
                     req.body(),
                     client};
         auto job = [this, &in] { return decide(in); };
-        ConsoleAnswer a = co_await on_worker(worker, io, job);
+        ConsoleAnswer a = co_await host::on_worker(worker, io, job);
         if (a.live) {
           co_await follow(s, *a.live, in.cookie, req.version());
           break;

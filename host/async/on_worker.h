@@ -16,7 +16,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-namespace gm::web {
+namespace gm::host {
 
 template <typename F>
 boost::asio::awaitable<std::invoke_result_t<F&>> on_worker(boost::asio::thread_pool& worker,
@@ -41,4 +41,4 @@ boost::asio::awaitable<std::invoke_result_t<F&>> on_worker(boost::asio::thread_p
       asio::use_awaitable);
 }
 
-}  // namespace gm::web
+}  // namespace gm::host
