@@ -1,7 +1,5 @@
 #include "host/settlement/report_server.h"
 
-#include <openssl/ssl.h>
-
 #include <algorithm>
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
 
@@ -27,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "host/async/https_listener.h"
 #include "host/async/on_worker.h"
 #include "host/billing/password_hash.h"
 #include "host/settlement/detail_pages.h"
@@ -402,49 +401,14 @@ ReportServer::~ReportServer() {
 
 void ReportServer::start() {
   Impl& m = *impl_;
-  m.tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                    asio::ssl::context::no_tlsv1_1);
-  if (SSL_CTX_set_min_proto_version(m.tls.native_handle(), TLS1_2_VERSION) != 1)
-    throw std::runtime_error("settlement-reports: cannot require TLS 1.2");
-  try {
-    m.tls.use_certificate_chain_file(m.cert_path);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("tls_cert: cannot load '" + m.cert_path + "': " + e.what());
-  }
-  try {
-    m.tls.use_private_key_file(m.key_path, asio::ssl::context::pem);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("tls_key: cannot load '" + m.key_path + "': " + e.what());
-  }
+  host::load_server_tls(m.tls, m.key_path, m.cert_path, "settlement-reports");
   m.store = host::open_store(m.store_spec);
 
-  boost::system::error_code ec;
-  const auto ip = asio::ip::make_address(settings_.listen_ip, ec);
-  if (ec)
-    throw std::runtime_error("settlement_reports_listen: '" + settings_.listen_ip +
-                             "' is not an IP address");
-  m.acceptor = std::make_unique<tcp::acceptor>(m.io);
-  const tcp::endpoint at(ip, settings_.port);
-  m.acceptor->open(at.protocol(), ec);
-  if (!ec) m.acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) m.acceptor->bind(at, ec);
-  if (!ec) m.acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("settlement_reports_listen: cannot bind " + settings_.listen_ip + ":" +
-                             std::to_string(settings_.port) + ": " + ec.message());
+  m.acceptor =
+      host::listen_on(m.io, settings_.listen_ip, settings_.port, "settlement_reports_listen");
   port_ = m.acceptor->local_endpoint().port();
   asio::co_spawn(m.io, m.accept_loop(), asio::detached);
-  m.io_thread = std::thread([&m] {
-    for (;;) {
-      try {
-        m.io.run();
-        return;
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "settlement-reports: %s\n", e.what());
-      }
-    }
-  });
+  m.io_thread = host::run_io_thread(m.io, "settlement-reports");
 }
 
 void ReportServer::stop() {

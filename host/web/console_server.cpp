@@ -1,7 +1,5 @@
 #include "host/web/console_server.h"
 
-#include <openssl/ssl.h>
-
 #include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without including it
 
 #include <boost/asio/co_spawn.hpp>
@@ -23,10 +21,11 @@
 #include <stdexcept>
 #include <thread>
 
+#include "host/async/https_listener.h"
+#include "host/async/on_worker.h"
 #include "host/store/store.h"
 #include "host/web/console_routes.h"
 #include "host/web/live_board.h"
-#include "host/async/on_worker.h"
 
 namespace gm::web {
 
@@ -304,51 +303,16 @@ const LiveBoard& ConsoleServer::board() const {
 
 void ConsoleServer::start() {
   Impl& m = *impl_;
-  m.tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                    asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                    asio::ssl::context::no_tlsv1_1);
-  if (SSL_CTX_set_min_proto_version(m.tls.native_handle(), TLS1_2_VERSION) != 1)
-    throw std::runtime_error("web: cannot require TLS 1.2");
-  try {
-    m.tls.use_certificate_chain_file(m.cert_path);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("tls_cert: cannot load '" + m.cert_path + "': " + e.what());
-  }
-  try {
-    m.tls.use_private_key_file(m.key_path, asio::ssl::context::pem);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("tls_key: cannot load '" + m.key_path + "': " + e.what());
-  }
+  host::load_server_tls(m.tls, m.key_path, m.cert_path, "web");
   m.store = host::open_store(m.store_spec);
   m.operators = std::make_unique<ConsoleOperators>(settings_.operators_file);
   m.routes = std::make_unique<ConsoleRoutes>(*m.store, *m.operators);
   m.board.start();
 
-  boost::system::error_code ec;
-  const auto ip = asio::ip::make_address(settings_.listen_ip, ec);
-  if (ec)
-    throw std::runtime_error("web_listen: '" + settings_.listen_ip + "' is not an IP address");
-  m.acceptor = std::make_unique<tcp::acceptor>(m.io);
-  const tcp::endpoint at(ip, settings_.port);
-  m.acceptor->open(at.protocol(), ec);
-  if (!ec) m.acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) m.acceptor->bind(at, ec);
-  if (!ec) m.acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec)
-    throw std::runtime_error("web_listen: cannot bind " + settings_.listen_ip + ":" +
-                             std::to_string(settings_.port) + ": " + ec.message());
+  m.acceptor = host::listen_on(m.io, settings_.listen_ip, settings_.port, "web_listen");
   port_ = m.acceptor->local_endpoint().port();
   asio::co_spawn(m.io, m.accept_loop(), asio::detached);
-  m.io_thread = std::thread([&m] {
-    for (;;) {
-      try {
-        m.io.run();
-        return;
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "web: %s\n", e.what());
-      }
-    }
-  });
+  m.io_thread = host::run_io_thread(m.io, "web");
 }
 
 void ConsoleServer::stop() {
