@@ -62,10 +62,17 @@ bool ServerProcess::start(const std::string& server_path, const std::string& sta
       unsigned rp = 0;
       if (const char* r = std::strstr(line, " radius_port="); r && std::sscanf(r, " radius_port=%u", &rp) == 1)
         radius_port_ = static_cast<uint16_t>(rp);
+      unsigned wp = 0;
+      if (const char* w = std::strstr(line, " web_port="); w && std::sscanf(w, " web_port=%u", &wp) == 1)
+        web_port_ = static_cast<uint16_t>(wp);
       // Keeps reading, so the server never blocks on a full pipe, until it exits.
       reader_ = std::thread([this, f] {
         char l[512];
         while (std::fgets(l, sizeof l, f)) {
+          {
+            std::lock_guard lock(mutex_);
+            if (lines_.size() < 1000) lines_.emplace_back(l);
+          }
           unsigned long long d, a, r, c;
           if (std::sscanf(l, "census: %llu datagrams, %llu accepted, %llu records committed in %llu",
                           &d, &a, &r, &c) == 4) {
@@ -96,6 +103,17 @@ void ServerProcess::stop() {
 CensusCounters ServerProcess::counters() const {
   std::lock_guard lock(mutex_);
   return counters_;
+}
+
+std::string ServerProcess::line_starting(const std::string& prefix) const {
+  std::lock_guard lock(mutex_);
+  for (auto it = lines_.rbegin(); it != lines_.rend(); ++it)
+    if (it->rfind(prefix, 0) == 0) {
+      std::string l = *it;
+      while (!l.empty() && l.back() == '\n') l.pop_back();
+      return l;
+    }
+  return "";
 }
 
 double ServerProcess::cpu_seconds() const {

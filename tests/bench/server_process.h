@@ -40,15 +40,19 @@ class ServerProcess {
   uint16_t census_port() const { return census_port_; }
   uint16_t billing_port() const { return billing_port_; }  // 0 unless billing runs
   uint16_t radius_port() const { return radius_port_; }    // 0 unless radius runs
+  uint16_t web_port() const { return web_port_; }          // 0 unless web runs
   CensusCounters counters() const;
+  // The last line it printed that starts with `prefix` ("web:" after stop()), "" none.
+  std::string line_starting(const std::string& prefix) const;
   double cpu_seconds() const;  // user + system, all threads, from /proc
 
  private:
   pid_t pid_ = -1;
-  uint16_t login_port_ = 0, census_port_ = 0, billing_port_ = 0, radius_port_ = 0;
+  uint16_t login_port_ = 0, census_port_ = 0, billing_port_ = 0, radius_port_ = 0, web_port_ = 0;
   std::thread reader_;
   mutable std::mutex mutex_;
   CensusCounters counters_;
+  std::vector<std::string> lines_;  // everything after the ready line
 };
 
 double cpu_seconds_self();
