@@ -94,6 +94,9 @@ export async function startSystem(opts = {}) {
     // One SQL query's rows (sqlite3's list output), read while the census writes (WAL).
     sql: (q) => execFileSync('sqlite3', ['-readonly', path.join(state, 'usage.db'), q],
       { encoding: 'utf8' }).trim(),
+    // A test's own fixture rows, written beside the running server (WAL; it waits for locks).
+    sqlWrite: (q) => execFileSync('sqlite3', ['-cmd', '.timeout 5000', path.join(state, 'usage.db'), q],
+      { encoding: 'utf8' }).trim(),
   };
 }
 
