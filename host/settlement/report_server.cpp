@@ -28,7 +28,7 @@
 #include "host/async/https_listener.h"
 #include "host/async/on_worker.h"
 #include "host/billing/password_hash.h"
-#include "host/settlement/detail_pages.h"
+#include "host/settlement/detail_download.h"
 #include "host/settlement/period_close.h"
 #include "host/settlement/report_access.h"
 #include "host/settlement/report_format.h"
@@ -198,14 +198,6 @@ struct ReportServer::Impl {
     return a;
   }
 
-  // Whether the close kept this checksum for the provider's detail file.
-  bool detail_file_matches(const AccessDecision& d, uint64_t hash) {
-    const std::string sum = checksum_text(hash);
-    for (const host::ReportChecksum& k : ledger().closed_checksums(d.period.from_unix))
-      if (k.provider == d.provider && k.report == "detail_file" && k.checksum == sum) return true;
-    return false;
-  }
-
   // ---- the io thread ----
 
   template <typename Body>
@@ -242,19 +234,16 @@ struct ReportServer::Impl {
     }
   }
 
-  // A detail file: hashed whole and checked, page by page, then its header and its pages.
+  // A detail file, through detail_download.h's steps.
   awaitable<void> send_detail_file(Stream& s, Answer& a, unsigned version, bool head) {
     const AccessDecision d = a.decision;
-    auto check = std::make_shared<DetailPages>(d.period, d.provider);
+    auto file = std::make_shared<DetailDownload>(d.period, d.provider);
     bool matches = false, made = true;
     try {
-      auto hash_page = [this, check] {
-        std::string discard;
-        return check->next(ledger(), discard);
-      };
-      while (co_await on_worker(hash_page)) {
+      auto check_page = [this, file] { return file->check_page(ledger()); };
+      while (co_await on_worker(check_page)) {
       }
-      auto compare = [this, &d, check] { return detail_file_matches(d, check->hash()); };
+      auto compare = [this, file] { return file->matches(ledger()); };
       matches = co_await on_worker(compare);
     } catch (const std::exception& e) {  // a record that cannot be written, the store failed
       std::fprintf(stderr, "settlement-reports: detail file of %s, period %lld: %s\n",
@@ -281,28 +270,22 @@ struct ReportServer::Impl {
 
     http::response<http::empty_body> res{http::status::ok, version};
     set_headers(res, a);
-    res.content_length(check->bytes());
+    res.content_length(file->bytes());
     beast::get_lowest_layer(s).expires_after(std::chrono::seconds(settings.send_timeout_s));
     stats.count(200);
     http::response_serializer<http::empty_body> sr{res};
     co_await http::async_write_header(s, sr, use_awaitable);
     if (head) co_return;
 
-    auto pages = std::make_shared<DetailPages>(d.period, d.provider);
     std::string page;
-    auto next_page = [this, pages, &page] {
-      page.clear();
-      return pages->next(ledger(), page);
-    };
+    auto next_page = [this, file, &page] { return file->send_page(ledger(), page); };
     for (;;) {
       if (!co_await on_worker(next_page)) break;
       beast::get_lowest_layer(s).expires_after(std::chrono::seconds(settings.send_timeout_s));
       co_await asio::async_write(s, asio::buffer(page), use_awaitable);
       stats.bytes_sent += page.size();
     }
-    // Checked before the first byte; made again the same way, it can only differ if the
-    // store changed meanwhile: the connection is then closed short of its Content-Length.
-    if (pages->hash() != check->hash() || pages->bytes() != check->bytes()) {
+    if (!file->sent_same()) {
       std::fprintf(stderr,
                    "settlement-reports: the detail file of %s, period %lld, changed "
                    "while it was sent: the connection is closed short\n",

@@ -330,10 +330,12 @@ ConsoleAnswer ConsoleRoutes::provider_api(const ConsoleSession& s, std::string_v
                                           std::string_view path) {
   if (method != "GET") return error(405, "a provider's views are read only");
   const std::string& me = s.who.name;
+  // The reports the close kept for this provider; its detail file, if it served any, as
+  // "detail_file" (a text file, not a table).
   auto kept = [&](int64_t from) {
     std::vector<std::string> out;
     for (const host::ReportChecksum& k : store_.settlement().closed_checksums(from))
-      if (k.provider == me && k.report != "detail_file") out.push_back(k.report);
+      if (k.provider == me) out.push_back(k.report);
     return out;
   };
   constexpr std::string_view periods = "/api/periods";
@@ -343,10 +345,15 @@ ConsoleAnswer ConsoleRoutes::provider_api(const ConsoleSession& s, std::string_v
       const auto reports = kept(p.from_unix);
       if (reports.empty()) continue;  // not a member then
       settlement::ListedPeriod l{p, {}};
-      for (const std::string& rep : reports)
+      const std::string base = "/api/periods/" + std::to_string(p.from_unix) + "/";
+      for (const std::string& rep : reports) {
+        if (rep == "detail_file") {
+          l.targets.push_back(base + "detail_file.txt");
+          continue;
+        }
         for (const char* fmt : {"csv", "json", "html"})
-          l.targets.push_back("/api/periods/" + std::to_string(p.from_unix) + "/" + rep + "." +
-                              fmt);
+          l.targets.push_back(base + rep + "." + fmt);
+      }
       listed.push_back(std::move(l));
     }
     return json(200, settlement::periods_json(me, listed));
@@ -358,17 +365,27 @@ ConsoleAnswer ConsoleRoutes::provider_api(const ConsoleSession& s, std::string_v
   int64_t from = 0;
   if (slash == std::string_view::npos || dot == std::string_view::npos || dot < slash ||
       !parse_i64(rest.substr(0, slash), from))
-    return error(400, "a report is /api/periods/<from>/<report>.<csv|json|html>");
+    return error(400, "a report is /api/periods/<from>/<report>.<csv|json|html>, or "
+                      "/api/periods/<from>/detail_file.txt");
   const std::string report(rest.substr(slash + 1, dot - slash - 1));
   const std::string_view format = rest.substr(dot + 1);
-  if (format != "csv" && format != "json" && format != "html")
-    return error(400, "a report's format is csv, json or html");
+  if (report == "detail_file" ? format != "txt"
+                              : format != "csv" && format != "json" && format != "html")
+    return error(400, "a report's format is csv, json or html; a detail file's is txt");
   std::optional<host::ClosedPeriod> closed;
   for (const host::ClosedPeriod& p : store_.settlement().closed_periods())
     if (p.from_unix == from) closed = p;
   const auto reports = closed ? kept(from) : std::vector<std::string>{};
   if (std::find(reports.begin(), reports.end(), report) == reports.end())
     return error(404, "no such report of yours in a closed period");
+  if (report == "detail_file") {
+    ConsoleAnswer a;
+    a.content_type = "text/plain; charset=us-ascii";
+    a.disposition = "detail_file-" + std::to_string(from) + ".txt";
+    a.detail_period = closed;
+    a.detail_provider = me;
+    return a;
+  }
   const settlement::Table t = settlement::closed_table(store_.settlement(), *closed, report, me);
   ConsoleAnswer a;
   a.body = format == "csv"    ? settlement::to_csv(t)

@@ -61,6 +61,9 @@ struct ConsoleAnswer {
   const WebAsset* asset = nullptr;  // a static file: serve it (body empty)
   std::optional<LiveTopic> live;    // GET /api/live: an event stream follows
   std::string disposition;          // a download's file name
+  // A provider's detail file: sent page by page by the transport (detail_download.h).
+  std::optional<host::ClosedPeriod> detail_period;
+  std::string detail_provider;
   int64_t retry_after_s = 0;        // 429
 };
 

@@ -23,6 +23,7 @@
 
 #include "host/async/https_listener.h"
 #include "host/async/on_worker.h"
+#include "host/settlement/detail_download.h"
 #include "host/store/store.h"
 #include "host/web/console_routes.h"
 #include "host/web/live_board.h"
@@ -150,6 +151,59 @@ struct ConsoleServer::Impl {
     co_await http::async_write(s, res, use_awaitable);
   }
 
+  // A provider's detail file (detail_download.h): checked whole against its close's checksum
+  // before the header, sent a page at a time, the connection cut short if it changed meanwhile.
+  awaitable<void> send_detail(Stream& s, ConsoleAnswer& a,
+                              const http::request<http::string_body>& req) {
+    auto file = std::make_shared<settlement::DetailDownload>(*a.detail_period, a.detail_provider);
+    bool matches = false;
+    try {
+      auto check_page = [this, file] { return file->check_page(store->settlement()); };
+      while (co_await host::on_worker(worker, io, check_page)) {
+      }
+      auto compare = [this, file] { return file->matches(store->settlement()); };
+      matches = co_await host::on_worker(worker, io, compare);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "web: detail file of %s, period %lld: %s\n", a.detail_provider.c_str(),
+                   static_cast<long long>(a.detail_period->from_unix), e.what());
+    }
+    if (!matches) {
+      std::fprintf(stderr, "web: the detail file of %s, period %lld, is not the one its close "
+                   "made: refused\n", a.detail_provider.c_str(),
+                   static_cast<long long>(a.detail_period->from_unix));
+      ConsoleAnswer refusal;
+      refusal.status = 500;
+      refusal.body = "{\"error\":\"the detail file cannot be served as its close made it; "
+                     "the settlement operator has been told\"}";
+      co_await send(s, refusal, req);
+      co_return;
+    }
+    ++stats.requests;
+    http::response<http::empty_body> res{http::status::ok, req.version()};
+    common_headers(res);
+    res.set(http::field::cache_control, "no-store");
+    res.set(http::field::content_type, a.content_type);
+    res.set(http::field::content_disposition, "attachment; filename=\"" + a.disposition + "\"");
+    res.content_length(file->bytes());
+    res.keep_alive(req.keep_alive());
+    beast::get_lowest_layer(s).expires_after(std::chrono::seconds(settings.send_timeout_s));
+    http::response_serializer<http::empty_body> sr{res};
+    co_await http::async_write_header(s, sr, use_awaitable);
+    if (req.method() == http::verb::head) co_return;
+    std::string page;
+    auto next_page = [this, file, &page] { return file->send_page(store->settlement(), page); };
+    while (co_await host::on_worker(worker, io, next_page)) {
+      beast::get_lowest_layer(s).expires_after(std::chrono::seconds(settings.send_timeout_s));
+      co_await asio::async_write(s, asio::buffer(page), use_awaitable);
+    }
+    if (!file->sent_same()) {
+      std::fprintf(stderr, "web: the detail file of %s, period %lld, changed while it was "
+                   "sent: the connection is closed short\n", a.detail_provider.c_str(),
+                   static_cast<long long>(a.detail_period->from_unix));
+      throw std::runtime_error("the detail file changed while it was sent");
+    }
+  }
+
   // Step 6: the connection follows one view until the client or its session goes.
   awaitable<void> follow(Stream& s, const LiveTopic& topic, const std::string& cookie,
                          unsigned version) {
@@ -254,7 +308,10 @@ struct ConsoleServer::Impl {
           co_await follow(s, *a.live, in.cookie, req.version());
           break;
         }
-        co_await send(s, a, req);
+        if (a.detail_period)
+          co_await send_detail(s, a, req);
+        else
+          co_await send(s, a, req);
         if (!req.keep_alive()) break;
       }
       boost::system::error_code ec;

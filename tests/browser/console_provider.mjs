@@ -58,6 +58,16 @@ run(async () => {
   expect(invoice.body === own('Aimnet', 'invoice'), 'the downloaded invoice differs from settlectl\'s');
   expect(/attachment; filename="invoice-867715200.csv"/.test(invoice.disposition || ''),
     `Content-Disposition: ${invoice.disposition}`);
+  // Its detail transaction file (the seed's format), as settlectl prints it, sent in pages.
+  expect(links.includes(`/api/periods/${from}/detail_file.txt`), `no detail file among: ${links.join(' ')}`);
+  const detail = await get(`/api/periods/${from}/detail_file.txt`);
+  const ownDetail = sctl('detail-file', 'Aimnet', ...period);
+  expect(detail.status === 200 && detail.body === ownDetail && /^"DT","RM",/.test(detail.body),
+    `the detail file: ${detail.status} ${detail.body.slice(0, 120)}`);
+  expect(/attachment; filename="detail_file-867715200.txt"/.test(detail.disposition || ''),
+    `the detail file's Content-Disposition: ${detail.disposition}`);
+  const theirDetail = sctl('detail-file', 'Connect.com', ...period);
+  expect(theirDetail !== ownDetail, 'the two providers\' detail files are the same bytes');
   const theirs = own('Connect.com', 'invoice');
   expect(invoice.body !== theirs, 'the two providers\' invoices are the same bytes: the check proves nothing');
 
@@ -66,7 +76,8 @@ run(async () => {
                    `/api/providers/Connect.com/periods/${from}/invoice.csv`,
                    `/api/periods/${from}/../Connect.com/invoice.csv`,
                    `/api/periods/${from}/statement.csv`, '/api/sessions', '/api/gateways',
-                   '/api/accounts']) {
+                   '/api/accounts', `/api/periods/${from}/detail_file.csv`,
+                   `/api/periods/${from}/../Connect.com/detail_file.txt`]) {
     const r = await get(t);
     expect(r.body !== theirs, `${t} served Connect.com's invoice`);
     if (r.status === 200) expect(r.body === invoice.body, `${t} served something else: ${r.body.slice(0, 80)}`);
@@ -80,6 +91,8 @@ run(async () => {
   await page.locator('#periods .period').first().waitFor();
   const b = await get(`/api/periods/${from}/invoice.csv`);
   expect(b.status === 200 && b.body === theirs, 'Connect.com\'s own invoice is not what settlectl prints');
+  const bd = await get(`/api/periods/${from}/detail_file.txt`);
+  expect(bd.status === 200 && bd.body === theirDetail, 'Connect.com\'s own detail file is not what settlectl prints');
   await screenshot(page, 'other-provider');
 
   // A wrong password is refused on the page, and five in a row lock the name.
